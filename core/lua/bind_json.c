@@ -1,0 +1,496 @@
+/* ratio.core.json: JSON <-> Lua values on top of the C parser/encoder in core/json.
+ *
+ *   decode(text [, {max_depth=}]) -> value | nil, "line L, column C: message"
+ *   encode(value [, {indent=, max_depth=}]) -> text | nil, "message at $.path"
+ *   null, array(t), object(t), is_array(t)
+ *
+ * Integers stay integers and floats stay floats both ways. Objects are written with their keys in
+ * byte order, so the same value always gives the same text. Decoded arrays and objects carry a
+ * marker metatable so empty ones round-trip; an unmarked empty table is written as [] (lists are
+ * what ratio's data holds). JSON null is json.null (a light userdata), so keys with null survive. */
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+#include "lua/bindings.h"
+#include "lua/json_lua.h"
+
+static const char ARRAY_MT = 'A';
+static const char OBJECT_MT = 'O';
+
+#define ENCODE_DEFAULT_MAX_DEPTH 256
+
+/* ---- decode ------------------------------------------------------------------------------- */
+
+typedef struct frame {
+    int is_array;
+    lua_Integer count;
+} frame_t;
+
+typedef struct decoder {
+    lua_State *L;
+    frame_t *frames;
+    int depth, cap;
+    int oom;
+} decoder_t;
+
+/* Stores the value on top of the stack into the enclosing array/object (or leaves it as root). */
+static int dec_add(decoder_t *d)
+{
+    if (d->depth == 0) return 0;
+    frame_t *f = &d->frames[d->depth - 1];
+    if (f->is_array)
+        lua_rawseti(d->L, -2, ++f->count);
+    else
+        lua_rawset(d->L, -3); /* table, key, value */
+    return 0;
+}
+
+static int dec_null(void *ud)
+{
+    decoder_t *d = ud;
+    lua_pushlightuserdata(d->L, NULL);
+    return dec_add(d);
+}
+
+static int dec_bool(void *ud, int v)
+{
+    decoder_t *d = ud;
+    lua_pushboolean(d->L, v);
+    return dec_add(d);
+}
+
+static int dec_integer(void *ud, long long v)
+{
+    decoder_t *d = ud;
+    lua_pushinteger(d->L, (lua_Integer)v);
+    return dec_add(d);
+}
+
+static int dec_double(void *ud, double v)
+{
+    decoder_t *d = ud;
+    lua_pushnumber(d->L, (lua_Number)v);
+    return dec_add(d);
+}
+
+static int dec_string(void *ud, const char *s, size_t len)
+{
+    decoder_t *d = ud;
+    lua_pushlstring(d->L, s, len);
+    return dec_add(d);
+}
+
+static int dec_key(void *ud, const char *s, size_t len)
+{
+    decoder_t *d = ud;
+    lua_pushlstring(d->L, s, len);
+    return 0;
+}
+
+static int dec_begin(decoder_t *d, int is_array)
+{
+    /* Each open level holds a table and maybe a key on the Lua stack. */
+    if (!lua_checkstack(d->L, 4)) {
+        d->oom = 1;
+        return 1;
+    }
+    if (d->depth == d->cap) {
+        int cap = d->cap ? d->cap * 2 : 16;
+        frame_t *f = realloc(d->frames, (size_t)cap * sizeof *f);
+        if (!f) {
+            d->oom = 1;
+            return 1;
+        }
+        d->frames = f;
+        d->cap = cap;
+    }
+    d->frames[d->depth].is_array = is_array;
+    d->frames[d->depth].count = 0;
+    d->depth++;
+    lua_newtable(d->L);
+    lua_rawgetp(d->L, LUA_REGISTRYINDEX, is_array ? &ARRAY_MT : &OBJECT_MT);
+    lua_setmetatable(d->L, -2);
+    return 0;
+}
+
+static int dec_begin_array(void *ud) { return dec_begin(ud, 1); }
+static int dec_begin_object(void *ud) { return dec_begin(ud, 0); }
+
+static int dec_end(void *ud, size_t n)
+{
+    (void)n;
+    decoder_t *d = ud;
+    d->depth--;
+    return dec_add(d);
+}
+
+static const json_sax_t DECODE_SAX = {
+    .on_null = dec_null,
+    .on_bool = dec_bool,
+    .on_integer = dec_integer,
+    .on_double = dec_double,
+    .on_string = dec_string,
+    .on_begin_object = dec_begin_object,
+    .on_key = dec_key,
+    .on_end_object = dec_end,
+    .on_begin_array = dec_begin_array,
+    .on_end_array = dec_end,
+};
+
+int json_lua_decode(lua_State *L, json_parser_t *parser, const char *s, size_t len, int max_depth,
+                    json_error_t *err)
+{
+    decoder_t d = {.L = L};
+    int top = lua_gettop(L);
+    int rc = json_parser_parse(parser, s, len, &DECODE_SAX, &d, max_depth, err);
+    free(d.frames);
+    if (rc != JSON_OK) {
+        lua_settop(L, top);
+        if (rc == JSON_ABORTED) {
+            err->offset = err->line = err->column = 0;
+            snprintf(err->message, sizeof err->message, "%s",
+                     d.oom ? "out of memory" : "aborted");
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_int_field(lua_State *L, int idx, const char *name, int dflt)
+{
+    if (lua_isnoneornil(L, idx)) return dflt;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_getfield(L, idx, name);
+    int v = lua_isnil(L, -1) ? dflt : (int)luaL_checkinteger(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static int l_decode(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    int max_depth = opt_int_field(L, 2, "max_depth", JSON_DEFAULT_MAX_DEPTH);
+    lua_settop(L, 1);
+    json_parser_t p;
+    json_parser_init(&p);
+    json_error_t err;
+    int rc = json_lua_decode(L, &p, s, len, max_depth, &err);
+    json_parser_free(&p);
+    if (rc != 0) {
+        lua_pushnil(L);
+        if (err.line)
+            lua_pushfstring(L, "line %d, column %d: %s", (int)err.line, (int)err.column,
+                            err.message);
+        else
+            lua_pushstring(L, err.message);
+        return 2;
+    }
+    return 1;
+}
+
+/* ---- encode ------------------------------------------------------------------------------- */
+
+typedef struct encoder {
+    lua_State *L;
+    buf_t out;
+    int indent;
+    int max_depth;
+    buf_t err;
+    /* Path to the value being written, for error messages: one entry per level. */
+    struct {
+        const char *key; /* NULL for an array index */
+        size_t keylen;
+        lua_Integer index;
+    } path[64];
+} encoder_t;
+
+static int enc_fail(encoder_t *e, int depth, const char *what)
+{
+    buf_reset(&e->err);
+    buf_puts(&e->err, what);
+    buf_puts(&e->err, " at $");
+    for (int i = 0; i < depth && i < 64; i++) {
+        if (e->path[i].key)
+            buf_printf(&e->err, ".%.*s", (int)e->path[i].keylen, e->path[i].key);
+        else
+            buf_printf(&e->err, "[%lld]", (long long)e->path[i].index);
+    }
+    if (depth > 64) buf_puts(&e->err, "...");
+    return -1;
+}
+
+static void enc_newline(encoder_t *e, int depth)
+{
+    if (!e->indent) return;
+    buf_putc(&e->out, '\n');
+    for (int i = 0; i < depth * e->indent; i++) buf_putc(&e->out, ' ');
+}
+
+static int enc_value(encoder_t *e, int idx, int depth);
+
+typedef struct keyent {
+    const char *s;
+    size_t len;
+} keyent_t;
+
+/* Byte order, shorter first on a common prefix (Lua strings may hold NULs). */
+static int cmp_keys(const void *a, const void *b)
+{
+    const keyent_t *x = a, *y = b;
+    int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Table kind: 1 array (keys 1..n), 0 object (string keys), -1 mixed/sparse (message set). */
+static int table_kind(encoder_t *e, int idx, int depth, lua_Integer *n)
+{
+    lua_State *L = e->L;
+    if (lua_getmetatable(L, idx)) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &ARRAY_MT);
+        int is_arr = lua_rawequal(L, -1, -2);
+        lua_pop(L, 1);
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &OBJECT_MT);
+        int is_obj = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+        if (is_obj) {
+            *n = 0;
+            lua_pushnil(L);
+            while (lua_next(L, idx)) {
+                lua_pop(L, 1);
+                if (lua_type(L, -1) != LUA_TSTRING) {
+                    lua_pop(L, 1);
+                    return enc_fail(e, depth, "an object with a non-string key");
+                }
+            }
+            return 0;
+        }
+        (void)is_arr; /* a marked array is still checked for holes below */
+    }
+    lua_Integer count = 0, max = 0;
+    int strings = 0, ints = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            strings++;
+        } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) {
+            ints++;
+            if (lua_tointeger(L, -1) > max) max = lua_tointeger(L, -1);
+        } else {
+            lua_pop(L, 1);
+            return enc_fail(e, depth, "a table key that is neither a string nor a positive integer");
+        }
+        count++;
+    }
+    if (strings && ints) return enc_fail(e, depth, "a table with both string and integer keys");
+    if (ints && max != count) return enc_fail(e, depth, "a sparse array (it has holes)");
+    *n = count;
+    return strings ? 0 : 1;
+}
+
+static int enc_table(encoder_t *e, int idx, int depth)
+{
+    lua_State *L = e->L;
+    if (depth >= e->max_depth) return enc_fail(e, depth, "a table nested too deep (a cycle?)");
+    if (!lua_checkstack(L, 8)) return enc_fail(e, depth, "out of Lua stack");
+    lua_Integer n;
+    int kind = table_kind(e, idx, depth, &n);
+    if (kind < 0) return -1;
+    if (kind == 1) {
+        buf_putc(&e->out, '[');
+        for (lua_Integer i = 1; i <= n; i++) {
+            if (i > 1) buf_putc(&e->out, ',');
+            enc_newline(e, depth + 1);
+            if (depth < 64) {
+                e->path[depth].key = NULL;
+                e->path[depth].index = i - 1;
+            }
+            lua_rawgeti(L, idx, i);
+            int rc = enc_value(e, lua_gettop(L), depth + 1);
+            lua_pop(L, 1);
+            if (rc) return rc;
+        }
+        if (n) enc_newline(e, depth);
+        buf_putc(&e->out, ']');
+        return 0;
+    }
+    /* Object: gather (pointer, length) of every key, sort, write in that order. The keys stay
+     * alive because the table holds them. */
+    size_t count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        count++;
+    }
+    keyent_t *keys = count ? malloc(count * sizeof *keys) : NULL;
+    if (count && !keys) return enc_fail(e, depth, "out of memory");
+    size_t k = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        keys[k].s = lua_tolstring(L, -1, &keys[k].len);
+        k++;
+    }
+    if (count) qsort(keys, count, sizeof *keys, cmp_keys);
+    buf_putc(&e->out, '{');
+    int rc = 0;
+    for (size_t i = 0; i < count && !rc; i++) {
+        if (i) buf_putc(&e->out, ',');
+        enc_newline(e, depth + 1);
+        if (depth < 64) {
+            e->path[depth].key = keys[i].s;
+            e->path[depth].keylen = keys[i].len;
+        }
+        if (json_write_string(&e->out, keys[i].s, keys[i].len) != 0) {
+            rc = enc_fail(e, depth + 1, "a key that is not valid UTF-8");
+            break;
+        }
+        buf_puts(&e->out, e->indent ? ": " : ":");
+        lua_pushlstring(L, keys[i].s, keys[i].len);
+        lua_rawget(L, idx);
+        rc = enc_value(e, lua_gettop(L), depth + 1);
+        lua_pop(L, 1);
+    }
+    free(keys);
+    if (rc) return rc;
+    if (count) enc_newline(e, depth);
+    buf_putc(&e->out, '}');
+    return 0;
+}
+
+static int enc_value(encoder_t *e, int idx, int depth)
+{
+    lua_State *L = e->L;
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+        buf_puts(&e->out, "null");
+        return 0;
+    case LUA_TBOOLEAN:
+        buf_puts(&e->out, lua_toboolean(L, idx) ? "true" : "false");
+        return 0;
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx)) {
+            json_write_integer(&e->out, (long long)lua_tointeger(L, idx));
+            return 0;
+        }
+        if (json_write_double(&e->out, (double)lua_tonumber(L, idx)) != 0)
+            return enc_fail(e, depth, "NaN or infinity (JSON has no such number)");
+        return 0;
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        if (json_write_string(&e->out, s, len) != 0)
+            return enc_fail(e, depth, "a string that is not valid UTF-8");
+        return 0;
+    }
+    case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, idx) == NULL) {
+            buf_puts(&e->out, "null");
+            return 0;
+        }
+        break;
+    case LUA_TTABLE:
+        return enc_table(e, idx, depth);
+    default:
+        break;
+    }
+    buf_t what;
+    buf_init(&what);
+    buf_printf(&what, "a %s (JSON cannot hold it)", luaL_typename(L, idx));
+    enc_fail(e, depth, buf_cstr(&what));
+    buf_free(&what);
+    return -1;
+}
+
+int json_lua_encode(lua_State *L, int idx, int indent, buf_t *out, buf_t *err)
+{
+    encoder_t e;
+    memset(&e, 0, sizeof e);
+    e.L = L;
+    e.indent = indent;
+    e.max_depth = ENCODE_DEFAULT_MAX_DEPTH;
+    e.out = *out;
+    e.err = *err;
+    int rc = enc_value(&e, lua_absindex(L, idx), 0);
+    *out = e.out;
+    *err = e.err;
+    return rc;
+}
+
+static int l_encode(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    int indent = opt_int_field(L, 2, "indent", 0);
+    luaL_argcheck(L, indent >= 0 && indent <= 16, 2, "indent must be 0..16");
+    buf_t out, err;
+    buf_init(&out);
+    buf_init(&err);
+    int rc = json_lua_encode(L, 1, indent, &out, &err);
+    if (rc != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "json.encode: cannot write %s", buf_cstr(&err));
+    } else {
+        lua_pushlstring(L, buf_cstr(&out), out.len);
+    }
+    buf_free(&out);
+    buf_free(&err);
+    return rc ? 2 : 1;
+}
+
+static int mark(lua_State *L, const void *key)
+{
+    if (lua_isnoneornil(L, 1)) {
+        lua_settop(L, 0);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, key);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
+static int l_array(lua_State *L) { return mark(L, &ARRAY_MT); }
+static int l_object(lua_State *L) { return mark(L, &OBJECT_MT); }
+
+static int l_is_array(lua_State *L)
+{
+    int yes = 0;
+    if (lua_getmetatable(L, 1)) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &ARRAY_MT);
+        yes = lua_rawequal(L, -1, -2);
+    }
+    lua_pushboolean(L, yes);
+    return 1;
+}
+
+void json_lua_init_marks(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &ARRAY_MT);
+    int have = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (have) return;
+    lua_newtable(L);
+    lua_pushliteral(L, "json.array");
+    lua_setfield(L, -2, "__name");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &ARRAY_MT);
+    lua_newtable(L);
+    lua_pushliteral(L, "json.object");
+    lua_setfield(L, -2, "__name");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &OBJECT_MT);
+}
+
+int luaopen_ratio_core_json(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"decode", l_decode}, {"encode", l_encode},
+                                   {"array", l_array},   {"object", l_object},
+                                   {"is_array", l_is_array}, {NULL, NULL}};
+    json_lua_init_marks(L);
+    luaL_newlib(L, fns);
+    lua_pushlightuserdata(L, NULL);
+    lua_setfield(L, -2, "null");
+    return 1;
+}

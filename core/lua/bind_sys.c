@@ -1,0 +1,144 @@
+/* ratio.core.sys: the few operating-system facts the Lua library needs and Lua lacks. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <lauxlib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lua/bindings.h"
+#include "util/sha256.h"
+
+/* Where the real stdout went after redirect_stdout (-1: not redirected). Process-wide by nature. */
+static int saved_stdout = -1;
+
+static int push_errno(lua_State *L, const char *what)
+{
+    int e = errno;
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", what, strerror(e));
+    lua_pushinteger(L, e);
+    return 3;
+}
+
+static int l_isatty(lua_State *L)
+{
+    lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+    return 1;
+}
+
+/* redirect_stdout(): from now on fd 1 (print, io.write, C stdio) goes to stderr; the real stdout
+ * is kept for write_stdout. This is how --json keeps stdout for the summary alone. */
+static int l_redirect_stdout(lua_State *L)
+{
+    if (saved_stdout < 0) {
+        fflush(stdout);
+        saved_stdout = dup(STDOUT_FILENO);
+        if (saved_stdout < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+            return push_errno(L, "redirect stdout");
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* write_stdout(s): writes s to the real stdout, whole, retrying short writes. */
+static int l_write_stdout(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    fflush(stdout);
+    int fd = saved_stdout >= 0 ? saved_stdout : STDOUT_FILENO;
+    while (len > 0) {
+        ssize_t n = write(fd, s, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return push_errno(L, "write stdout");
+        }
+        s += n;
+        len -= (size_t)n;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* stat(path) -> kind ("file"|"directory"|"other"), size | nil, message, errno */
+static int l_stat(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    struct stat st;
+    if (stat(path, &st) != 0) return push_errno(L, path);
+    lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "directory" : "other");
+    lua_pushinteger(L, (lua_Integer)st.st_size);
+    return 2;
+}
+
+/* mkdir_p(path) -> true | nil, message: creates path and its missing parents. */
+static int l_mkdir_p(lua_State *L)
+{
+    size_t len;
+    const char *path = luaL_checklstring(L, 1, &len);
+    if (len == 0 || len >= PATH_MAX) return luaL_argerror(L, 1, "bad path length");
+    char tmp[PATH_MAX];
+    memcpy(tmp, path, len + 1);
+    for (char *p = tmp + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return push_errno(L, tmp);
+            *p = c;
+            if (c == '\0') break;
+        }
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) return push_errno(L, path);
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return push_errno(L, path);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int l_realpath(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    char out[PATH_MAX];
+    if (!realpath(path, out)) return push_errno(L, path);
+    lua_pushstring(L, out);
+    return 1;
+}
+
+static int l_getpid(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)getpid());
+    return 1;
+}
+
+/* sha256(s) -> 64 lowercase hex digits */
+static int l_sha256(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    char hex[SHA256_HEX_LEN + 1];
+    if (sha256_hex(s, len, hex) != 0) return luaL_error(L, "sha256: libcrypto failed");
+    lua_pushstring(L, hex);
+    return 1;
+}
+
+int luaopen_ratio_core_sys(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"isatty", l_isatty},
+                                   {"redirect_stdout", l_redirect_stdout},
+                                   {"write_stdout", l_write_stdout},
+                                   {"stat", l_stat},
+                                   {"mkdir_p", l_mkdir_p},
+                                   {"realpath", l_realpath},
+                                   {"getpid", l_getpid},
+                                   {"sha256", l_sha256},
+                                   {NULL, NULL}};
+    luaL_newlib(L, fns);
+    return 1;
+}

@@ -1,0 +1,12 @@
+/* Every binding module's opener. Each lives in its own core/lua/bind_<name>.c and is registered as
+ * `ratio.core.<name>` by host.c. */
+#ifndef RATIO_BINDINGS_H
+#define RATIO_BINDINGS_H
+
+#include <lua.h>
+
+int luaopen_ratio_core_json(lua_State *L);
+int luaopen_ratio_core_sys(lua_State *L);
+int luaopen_ratio_core_jsonl(lua_State *L);
+
+#endif

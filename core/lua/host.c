@@ -1,0 +1,181 @@
+/* The Lua host: one lua_State, one libuv loop; boot.lua does the rest in Lua. */
+#define _GNU_SOURCE
+#include "lua/host.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua/bindings.h"
+#include "lua/sched.h"
+#include "util/buf.h"
+
+typedef struct hook {
+    host_shutdown_fn fn;
+    void *ud;
+    struct hook *next;
+} hook_t;
+
+static const char HOOKS_KEY = 'H';
+
+void host_preload(lua_State *L, const char *name, lua_CFunction open)
+{
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushfstring(L, "ratio.core.%s", name);
+    lua_pushcfunction(L, open);
+    lua_settable(L, -3);
+    lua_pop(L, 1);
+}
+
+static hook_t **hooks_head(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &HOOKS_KEY);
+    hook_t **head = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return head;
+}
+
+void host_on_shutdown(lua_State *L, host_shutdown_fn fn, void *ud)
+{
+    hook_t **head = hooks_head(L);
+    hook_t *h = malloc(sizeof *h);
+    if (!h) abort();
+    h->fn = fn;
+    h->ud = ud;
+    h->next = *head;
+    *head = h;
+}
+
+static void run_hooks(hook_t **head)
+{
+    while (*head) {
+        hook_t *h = *head;
+        *head = h->next;
+        h->fn(h->ud);
+        free(h);
+    }
+}
+
+/* Message handler for protected calls into boot.lua: keeps the message, adds a traceback. */
+static int on_lua_error(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) msg = luaL_tolstring(L, 1, NULL);
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+static void set_path(lua_State *L, const char *field, const char *value)
+{
+    lua_getglobal(L, "package");
+    lua_pushstring(L, value);
+    lua_setfield(L, -2, field);
+    lua_pop(L, 1);
+}
+
+static void on_uv_walk_report(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        fprintf(stderr, "ratio: internal: a %s handle was left open at exit\n",
+                uv_handle_type_name(h->type));
+}
+
+/* Calls boot[fname] with the nargs values on the stack; leaves nres results or an error message. */
+static int call_boot(lua_State *L, int boot, const char *fname, int nargs, int nres)
+{
+    int base = lua_gettop(L) - nargs + 1;
+    lua_pushcfunction(L, on_lua_error);
+    lua_getfield(L, boot, fname);
+    lua_rotate(L, base, 2); /* handler, function, args... */
+    int rc = lua_pcall(L, nargs, nres, base);
+    lua_remove(L, base);
+    return rc;
+}
+
+int host_run(const char *root, const char *recipe, int argc, char **argv)
+{
+    uv_loop_t loop;
+    if (uv_loop_init(&loop) != 0) {
+        fputs("ratio: cannot create the event loop\n", stderr);
+        return 1;
+    }
+    lua_State *L = luaL_newstate();
+    if (!L) {
+        fputs("ratio: cannot create the Lua state (out of memory)\n", stderr);
+        return 1;
+    }
+    luaL_openlibs(L);
+    hook_t *hooks = NULL;
+    lua_pushlightuserdata(L, &hooks);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &HOOKS_KEY);
+
+    buf_t path;
+    buf_init(&path);
+    buf_printf(&path, "%s/scripts/?.lua;%s/scripts/?/init.lua;%s/plugins/?.lua;%s/plugins/?/init.lua",
+               root, root, root, root);
+    set_path(L, "path", buf_cstr(&path));
+    buf_free(&path);
+
+    sched_t *s = sched_open(L, &loop);
+    host_preload(L, "json", luaopen_ratio_core_json);
+    host_preload(L, "sys", luaopen_ratio_core_sys);
+    host_preload(L, "jsonl", luaopen_ratio_core_jsonl);
+
+    int code = 1;
+    lua_getglobal(L, "require");
+    lua_pushstring(L, "ratio.boot");
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        fprintf(stderr, "ratio: cannot load the ratio library from %s/scripts: %s\n", root,
+                lua_tostring(L, -1));
+        goto done;
+    }
+    int boot = lua_gettop(L);
+
+    /* boot.start(root, recipe, {args...}) spawns the recipe's main task. */
+    lua_pushstring(L, root);
+    lua_pushstring(L, recipe);
+    lua_createtable(L, argc, 0);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    if (call_boot(L, boot, "start", 3, 0) != LUA_OK) {
+        fprintf(stderr, "ratio: %s\n", lua_tostring(L, -1));
+        goto done;
+    }
+
+    uv_run(&loop, UV_RUN_DEFAULT);
+
+    /* boot.finish(stopped, code, message) prints what is owed and returns the exit status. */
+    lua_pushboolean(L, sched_stopping(s));
+    lua_pushinteger(L, sched_exit_code(s));
+    if (sched_message(s))
+        lua_pushstring(L, sched_message(s));
+    else
+        lua_pushnil(L);
+    if (call_boot(L, boot, "finish", 3, 1) != LUA_OK) {
+        fprintf(stderr, "ratio: %s\n", lua_tostring(L, -1));
+        code = 1;
+    } else {
+        code = (int)luaL_optinteger(L, -1, 1);
+    }
+
+done:
+    /* Shut down in order: bindings cancel their work and close their handles, then the scheduler
+     * closes its own; the loop runs until every close callback has fired, and only then is the
+     * Lua state (whose finalizers must find every handle already closed) destroyed. */
+    run_hooks(&hooks);
+    sched_close_handles(s);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&loop) != 0) {
+        uv_walk(&loop, on_uv_walk_report, NULL);
+        if (code == 0) code = 1;
+    }
+    sched_close(s);
+    lua_close(L);
+    fflush(stdout);
+    return code;
+}

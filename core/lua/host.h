@@ -1,0 +1,21 @@
+/* host: the one Lua state of a run, its libuv loop, and the order in which they are torn down. */
+#ifndef RATIO_HOST_H
+#define RATIO_HOST_H
+
+#include <lua.h>
+#include <uv.h>
+
+typedef void (*host_shutdown_fn)(void *ud);
+
+/* Runs `ratio run RECIPE ARGS...`: returns the process exit status. `root` holds scripts/ and
+ * plugins/. */
+int host_run(const char *root, const char *recipe, int argc, char **argv);
+
+/* Registers fn to run when the run ends, before the loop is drained and closed: bindings use it to
+ * cancel requests and close their handles. Hooks run in reverse order of registration. */
+void host_on_shutdown(lua_State *L, host_shutdown_fn fn, void *ud);
+
+/* Adds a `ratio.core.<name>` module loader (bindings call this from host_open_bindings). */
+void host_preload(lua_State *L, const char *name, lua_CFunction open);
+
+#endif

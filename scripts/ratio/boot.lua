@@ -1,0 +1,152 @@
+-- ratio.boot: turns `ratio run RECIPE ARGS...` into the recipe's main task (start), and the end of
+-- the loop into an exit status and whatever is owed on stdout/stderr (finish). Called from C.
+local core = require "ratio.core.sched"
+local sys = require "ratio.core.sys"
+local errors = require "ratio.errors"
+local state = require "ratio.state"
+
+local M = {}
+
+-- Global flags every recipe accepts; value = true when the flag takes a value.
+local GLOBAL = {json = false, quiet = false, offline = false, help = false, ["no-cache"] = false,
+                cache = true, out = true}
+
+local function split_args(args)
+  local options, rest, i = {}, {}, 1
+  while i <= #args do
+    local a = args[i]
+    local name, raw = a:match("^%-%-([%w-]+)=(.*)$")
+    name = name or a:match("^%-%-([%w-]+)$")
+    if a == "-h" then name = "help" end
+    local takes = name and GLOBAL[name]
+    if takes == nil then
+      rest[#rest + 1] = a
+    elseif takes then
+      if raw == nil then
+        i = i + 1
+        raw = args[i]
+        if raw == nil then return nil, ("--%s needs a value"):format(name) end
+      end
+      options[name:gsub("-", "_")] = raw
+    else
+      if raw ~= nil then return nil, ("--%s takes no value"):format(name) end
+      options[name:gsub("-", "_")] = true
+    end
+    i = i + 1
+  end
+  return options, rest
+end
+
+-- The recipe's leading comment block, shown by --help: the question the recipe answers.
+local function read_header(path)
+  local f = io.open(path, "r")
+  if not f then return "" end
+  local lines = {}
+  for line in f:lines() do
+    if line:match("^#!") and #lines == 0 then goto continue end
+    local text = line:match("^%-%-+%s?(.*)$")
+    if not text then break end
+    lines[#lines + 1] = text
+    ::continue::
+  end
+  f:close()
+  return (table.concat(lines, "\n"):gsub("%s+$", ""))
+end
+
+-- Globals: reading or assigning an undeclared one is an error naming it (catches typos).
+local function make_strict()
+  setmetatable(_G, {
+    __newindex = function(_, k, _)
+      error(("assignment to undeclared global '%s' (use 'local %s', or rawset(_G, '%s', value) "
+        .. "to really make a global)"):format(tostring(k), tostring(k), tostring(k)), 2)
+    end,
+    __index = function(_, k)
+      error(("undeclared global '%s'"):format(tostring(k)), 2)
+    end,
+  })
+end
+
+local function stop_usage(msg)
+  io.stderr:write("ratio: ", msg, "\n")
+  core.stop(2)
+end
+
+function M.start(root, recipe, args)
+  state.root, state.recipe, state.started_at = root, recipe, os.time()
+  local options, rest = split_args(args)
+  if not options then return stop_usage(rest) end
+  state.options, state.args = options, rest
+  if options.json then assert(sys.redirect_stdout()) end
+
+  local kind, err = sys.stat(recipe)
+  if not kind then return stop_usage(("cannot open recipe '%s': %s"):format(recipe, err:match(": (.*)$") or err)) end
+  if kind ~= "file" then return stop_usage(("recipe '%s' is a %s, not a file"):format(recipe, kind)) end
+  state.header = read_header(recipe)
+
+  local chunk, lerr = loadfile(recipe, "t")
+  if not chunk then
+    io.stderr:write("ratio: ", lerr, "\n")
+    return core.stop(1)
+  end
+  -- A recipe may keep helper modules beside itself.
+  local dir = recipe:match("^(.*)/[^/]*$") or "."
+  package.path = dir .. "/?.lua;" .. package.path
+  rawset(_G, "arg", table.move(args, 1, #args, 1, {[0] = recipe}))
+  require "ratio" -- load the library before the globals turn strict
+  make_strict()
+
+  core.start(function()
+    local r = table.pack(xpcall(chunk, errors.handler, table.unpack(args)))
+    if not r[1] then
+      local e = r[2]
+      if errors.is_exit(e) then
+        if e.message then io.stderr:write("ratio: ", e.message, "\n") end
+        return core.stop(e.code)
+      end
+      return core.stop(1, errors.describe(e))
+    end
+    if state.summary == nil and type(r[2]) == "table" then state.summary = r[2] end
+    if not state.param_list and #state.args > 0 then
+      io.stderr:write(("ratio: unknown flag %s (this recipe declares no parameters)\n"):format(state.args[1]))
+      return core.stop(2)
+    end
+    state.main_done = true
+    core.stop(0)
+  end)
+end
+
+function M.finish(stopped, code, message)
+  if message then io.stderr:write("ratio: ", message, "\n") end
+  if not stopped then
+    -- The loop ran dry while the main task still waited: nothing can ever wake it.
+    io.stderr:write(("ratio: deadlock: the recipe waits for something that can never happen "
+      .. "(%d task(s) blocked, no timer or request pending)\n"):format(core.alive()))
+    return 1
+  end
+  if code == 0 and state.options.help and not state.param_list then
+    io.stdout:write(require("ratio.params").help_text(nil))
+  end
+  local leftover = core.alive()
+  if code == 0 and leftover > 0 then
+    io.stderr:write(("ratio: note: %d task(s) still running when the recipe finished were "
+      .. "stopped\n"):format(leftover))
+  end
+  local ratio = require "ratio"
+  local ok, err = pcall(ratio.finish_run, code)
+  if not ok then
+    io.stderr:write("ratio: ", errors.describe(err), "\n")
+    if code == 0 then code = 1 end
+  end
+  if code == 0 and state.options.json then
+    local json = require "ratio.core.json"
+    local text, jerr = json.encode(state.summary or {})
+    if not text then
+      io.stderr:write("ratio: the summary cannot be written as JSON: ", jerr, "\n")
+      return 1
+    end
+    assert(sys.write_stdout(text .. "\n"))
+  end
+  return code
+end
+
+return M

@@ -1,0 +1,290 @@
+-- ratio.sched: tasks on the libuv loop. spawn, sleep, gather, semaphore and map.
+--
+-- A task is a coroutine the C scheduler resumes when what it waits for is ready. Everything that
+-- waits (sleep, task:wait, semaphore:acquire, HTTP calls) suspends only the calling task; the loop
+-- keeps running all the others. An error that escapes a task ends the run (exit status 1) with the
+-- message and traceback of where it was raised, unless the code that waits for the task catches it.
+local core = require "ratio.core.sched"
+local errors = require "ratio.errors"
+local progress = require "ratio.progress"
+
+local M = {}
+
+local function need_task(what)
+  if not core.current() then
+    error(what .. " must be called inside a task (the recipe's main chunk, ratio.spawn or "
+      .. "ratio.map), not from a plain coroutine", 3)
+  end
+  return core.current()
+end
+
+-- Ends the run because error e escaped a task.
+function M.fail(e)
+  if errors.is_exit(e) then core.stop(e.code, e.message) else core.stop(1, errors.describe(e)) end
+end
+
+---------------------------------------------------------------------------------------------------
+-- Tasks
+
+local Task = {}
+Task.__index = Task
+Task.__name = "ratio.task"
+
+local function wake_all(list)
+  if not list then return end
+  for i = 1, #list do core.wake(list[i]) end
+end
+
+-- ratio.spawn(fn, ...) -> task: runs fn(...) as a new task; an error in it ends the run unless a
+-- task waiting on it with task:wait() / ratio.gather() is there to receive it.
+function M.spawn(fn, ...)
+  if type(fn) ~= "function" then error("ratio.spawn: expected a function, got " .. type(fn), 2) end
+  local task = setmetatable({status = "running"}, Task)
+  local args = table.pack(...)
+  core.start(function()
+    local r = table.pack(xpcall(fn, errors.handler, table.unpack(args, 1, args.n)))
+    if r[1] then
+      task.status, task.results = "done", r
+    else
+      task.status, task.error = "failed", r[2]
+      if not task.waiters then M.fail(r[2]) end
+    end
+    local w = task.waiters
+    task.waiters = nil
+    wake_all(w)
+  end)
+  return task
+end
+
+-- task:wait() -> the task's return values (raises the task's error if it failed).
+function Task:wait()
+  if self.status == "running" then
+    local co = need_task("task:wait")
+    self.waiters = self.waiters or {}
+    self.waiters[#self.waiters + 1] = co
+    core.suspend()
+  end
+  if self.status == "failed" then error(self.error, 0) end
+  return table.unpack(self.results, 2, self.results.n)
+end
+
+function Task:done() return self.status ~= "running" end
+
+-- ratio.gather(tasks) -> list of each task's first result, in the order given. Functions in the
+-- list are spawned first, so gather{f, g} runs f and g concurrently.
+function M.gather(tasks)
+  if type(tasks) ~= "table" then error("ratio.gather: expected a list of tasks", 2) end
+  local list = {}
+  for i = 1, #tasks do
+    local t = tasks[i]
+    if type(t) == "function" then t = M.spawn(t) end
+    if getmetatable(t) ~= Task then error(("ratio.gather: item %d is not a task"):format(i), 2) end
+    list[i] = t
+  end
+  for _, t in ipairs(list) do t.waiters = t.waiters or (t.status == "running" and {} or nil) end
+  local out = {}
+  for i, t in ipairs(list) do out[i] = (t:wait()) end
+  return out
+end
+
+-- ratio.sleep(ms): suspends the calling task for at least ms milliseconds.
+M.sleep = core.sleep
+
+-- ratio.yield(): lets every other ready task run once (for long loops of pure computation).
+function M.yield() core.sleep(0) end
+
+-- ratio.now() -> monotonic milliseconds (fractional).
+M.now = core.now
+
+---------------------------------------------------------------------------------------------------
+-- Semaphores
+
+local Semaphore = {}
+Semaphore.__index = Semaphore
+Semaphore.__name = "ratio.semaphore"
+
+-- ratio.semaphore(n): at most n holders at once; waiters are served first come, first served.
+function M.semaphore(n)
+  if math.type(n) ~= "integer" or n < 1 then
+    error("ratio.semaphore: expected an integer >= 1, got " .. tostring(n), 2)
+  end
+  return setmetatable({available = n, size = n, queue = {}, head = 1, tail = 0}, Semaphore)
+end
+
+function Semaphore:acquire()
+  if self.available > 0 and self.head > self.tail then
+    self.available = self.available - 1
+    return
+  end
+  local co = need_task("semaphore:acquire")
+  self.tail = self.tail + 1
+  self.queue[self.tail] = co
+  core.suspend() -- release() hands its permit straight to us
+end
+
+function Semaphore:release()
+  if self.head <= self.tail then
+    local co = self.queue[self.head]
+    self.queue[self.head] = nil
+    self.head = self.head + 1
+    core.wake(co)
+  elseif self.available >= self.size then
+    error("semaphore:release: released more times than acquired", 2)
+  else
+    self.available = self.available + 1
+  end
+end
+
+-- semaphore:with(fn, ...) -> fn(...)'s results, holding a permit while fn runs (released on error).
+function Semaphore:with(fn, ...)
+  self:acquire()
+  local r = table.pack(xpcall(fn, errors.handler, ...))
+  self:release()
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
+end
+
+---------------------------------------------------------------------------------------------------
+-- map
+
+local Failed = {}
+Failed.__index = Failed
+Failed.__name = "ratio.failed"
+Failed.__tostring = function(f) return ("item %d failed: %s"):format(f.index, f.error) end
+
+-- ratio.failed(v) -> true when v is the mark map(on_error="record") leaves for a failed item.
+function M.failed(v) return getmetatable(v) == Failed end
+
+local NIL = setmetatable({}, {__name = "ratio.nil"}) -- holds a nil result until it is emitted
+
+local function source_of(src, what)
+  if type(src) == "table" then
+    local n, i = #src, 0
+    return function()
+      if i >= n then return nil end
+      i = i + 1
+      return i, src[i]
+    end, n
+  elseif type(src) == "function" then
+    local i, ended = 0, false
+    return function()
+      if ended then return nil end
+      local item = src()
+      if item == nil then ended = true return nil end
+      i = i + 1
+      return i, item
+    end, nil
+  end
+  error(what .. ": expected a list or an iterator function, got " .. type(src), 3)
+end
+
+local function check_opts(opts)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then error("ratio.map: options must be a table", 3) end
+  local known = {concurrency = true, progress = true, on_error = true, each = true, total = true}
+  for k in pairs(opts) do
+    if not known[k] then error("ratio.map: unknown option '" .. tostring(k) .. "'", 3) end
+  end
+  local c = opts.concurrency
+  if c ~= nil and (math.type(c) ~= "integer" or c < 1) then
+    error("ratio.map: concurrency must be an integer >= 1", 3)
+  end
+  if opts.on_error ~= nil and opts.on_error ~= "stop" and opts.on_error ~= "record" then
+    error("ratio.map: on_error must be \"stop\" or \"record\"", 3)
+  end
+  if opts.each ~= nil and type(opts.each) ~= "function" then
+    error("ratio.map: each must be a function(result, item, index)", 3)
+  end
+  return opts
+end
+
+-- ratio.map(list_or_iterator, fn, opts) -> results, stats
+-- Calls fn(item, index) for every item with at most opts.concurrency (default 16) in flight.
+-- Results keep the input order. opts.each(result, item, index), if given, receives results in
+-- input order as soon as they and all before them are ready, and map then keeps none in memory
+-- (for streaming millions of items). opts.on_error: "stop" (default) raises the first error,
+-- naming the item; "record" puts a mark (see ratio.failed) in that item's place and goes on.
+-- opts.progress: a label (or true) for a progress display on stderr. stats = {total, done, failed}.
+function M.map(src, fn, opts)
+  opts = check_opts(opts)
+  if type(fn) ~= "function" then error("ratio.map: expected a function, got " .. type(fn), 2) end
+  local caller = need_task("ratio.map")
+  local next_item, total = source_of(src, "ratio.map")
+  total = total or opts.total
+  local record = opts.on_error == "record"
+  local each = opts.each
+  local results = not each and {} or nil
+  local pending, items, emit_next, emitting = {}, {}, 1, false
+  local stats = {total = total, done = 0, failed = 0}
+  local bar = opts.progress and progress.new(opts.progress == true and "map" or tostring(opts.progress), total)
+  local stop_err, active, caller_waiting = nil, 0, false
+
+  local function emit()
+    if emitting then return end -- another worker is inside each(); it will pick ours up
+    emitting = true
+    while pending[emit_next] ~= nil do
+      local r = pending[emit_next]
+      pending[emit_next] = nil
+      local item = items[emit_next]
+      items[emit_next] = nil
+      if r == NIL then r = nil end
+      local ok, e = xpcall(each, errors.handler, r, item, emit_next)
+      if not ok then stop_err = stop_err or e break end
+      emit_next = emit_next + 1
+    end
+    emitting = false
+  end
+
+  local function finish_worker()
+    active = active - 1
+    if caller_waiting and (active == 0 or stop_err) then
+      caller_waiting = false
+      core.wake(caller)
+    end
+  end
+
+  local function worker()
+    while not stop_err do
+      local i, item = next_item()
+      if i == nil then break end
+      local ok, r = xpcall(fn, errors.handler, item, i)
+      if not ok then
+        if errors.is_exit(r) then stop_err = stop_err or r break end
+        stats.failed = stats.failed + 1
+        if not record then
+          r.message = ("item %d: %s"):format(i, r.message)
+          stop_err = stop_err or r
+          break
+        end
+        r = setmetatable({index = i, error = r.message, traceback = r.traceback}, Failed)
+      end
+      stats.done = stats.done + 1
+      if each then
+        pending[i] = r == nil and NIL or r
+        items[i] = item
+        emit()
+      else
+        results[i] = r
+      end
+      if bar then bar:update(stats.done, stats.failed) end
+    end
+    finish_worker()
+  end
+
+  local n = opts.concurrency or 16
+  if total and total < n then n = math.max(total, 1) end
+  for _ = 1, n do
+    active = active + 1
+    M.spawn(worker)
+  end
+  if active > 0 and not stop_err then
+    caller_waiting = true
+    core.suspend()
+  end
+  if bar then bar:finish(stats.done, stats.failed) end
+  if stop_err then error(stop_err, 0) end
+  if each then emit() end
+  return results, stats
+end
+
+return M

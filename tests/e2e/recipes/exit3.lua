@@ -1,0 +1,3 @@
+-- Exits with status 3.
+local ratio = require "ratio"
+ratio.exit(3, "stopping on purpose")

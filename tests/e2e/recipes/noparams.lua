@@ -1,0 +1,2 @@
+-- Declares no parameters.
+print("ran")

@@ -1,0 +1,3 @@
+-- Does not parse.
+local ratio = require "ratio"
+local x = = 1

@@ -1,0 +1,73 @@
+-- ratio.json: decode/encode through the C parser and encoder.
+local ratio = require "ratio"
+local t = require "testlib"
+local json = ratio.json
+
+t.test("integers and floats stay apart", function()
+  local v = json.decode('{"i": 1, "f": 1.0, "e": 1e2, "big": 9223372036854775807, "neg": -0}')
+  t.eq(math.type(v.i), "integer")
+  t.eq(math.type(v.f), "float")
+  t.eq(math.type(v.e), "float")
+  t.eq(v.big, math.maxinteger)
+  t.eq(json.encode({i = 1, f = 1.0, x = 0.1, h = 1e300}), '{"f":1.0,"h":1e+300,"i":1,"x":0.1}')
+end)
+
+t.test("keys are written in byte order", function()
+  t.eq(json.encode({b = 1, a = 2, A = 3, aa = 4}), '{"A":3,"a":2,"aa":4,"b":1}')
+end)
+
+t.test("null survives a round trip", function()
+  local v = json.decode('{"a": null, "b": [1, null, 3]}')
+  t.eq(v.a, json.null)
+  t.eq(#v.b, 3)
+  t.eq(json.encode(v), '{"a":null,"b":[1,null,3]}')
+end)
+
+t.test("empty arrays and objects round-trip", function()
+  t.eq(json.encode(json.decode('{"a": [], "o": {}}')), '{"a":[],"o":{}}')
+  t.eq(json.encode({}), "[]")
+  t.eq(json.encode(json.object()), "{}")
+end)
+
+t.test("decode errors give line and column", function()
+  local v, err = json.decode('{"a": 1,\n  "b": }')
+  t.eq(v, nil)
+  t.ok(err:find("^line 2, column 8: "), err)
+  t.ok(select(2, json.decode("[1, 2")):find("end of input"))
+  t.ok(select(2, json.decode('"\xff"')):find("UTF%-8"))
+  t.ok(select(2, json.decode("NaN")), "NaN is not JSON")
+end)
+
+t.test("depth limit", function()
+  local deep = ("["):rep(600) .. ("]"):rep(600)
+  local v, err = json.decode(deep)
+  t.eq(v, nil)
+  t.ok(err:find("deeper"), err)
+  t.ok(json.decode(deep, {max_depth = 1000}))
+end)
+
+t.test("encode refuses what JSON cannot hold, naming where", function()
+  local _, e1 = json.encode({a = {b = 0 / 0}})
+  t.ok(e1:find("NaN") and e1:find("%$%.a%.b"), e1)
+  local _, e2 = json.encode({f = print})
+  t.ok(e2:find("function") and e2:find("%$%.f"), e2)
+  local _, e3 = json.encode({1, 2, nil, 4})
+  t.ok(e3 and (e3:find("sparse") or e3:find("holes")), tostring(e3))
+  local _, e4 = json.encode({1, x = 2})
+  t.ok(e4:find("both string and integer"), e4)
+  local cyc = {}
+  cyc.self = cyc
+  local _, e5 = json.encode(cyc)
+  t.ok(e5:find("too deep"), e5)
+  local _, e6 = json.encode("\xff")
+  t.ok(e6:find("UTF%-8"), e6)
+end)
+
+t.test("strings: escapes and unicode", function()
+  t.eq(json.decode('"a\\u00e9\\ud83d\\ude00\\n"'), "aé😀\n")
+  t.eq(json.encode("tab\there \"q\" é"), '"tab\\there \\"q\\" é"')
+end)
+
+t.test("indent", function()
+  t.eq(json.encode({a = {1, 2}}, {indent = 2}), '{\n  "a": [\n    1,\n    2\n  ]\n}')
+end)

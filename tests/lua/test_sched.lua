@@ -1,0 +1,150 @@
+-- The scheduler: tasks, sleep, gather, semaphores and map.
+local ratio = require "ratio"
+local t = require "testlib"
+
+t.test("spawn runs concurrently and gather keeps order", function()
+  local order = {}
+  local tasks = {}
+  for i = 1, 5 do
+    tasks[i] = ratio.spawn(function()
+      ratio.sleep((6 - i) * 5) -- the last spawned finishes first
+      order[#order + 1] = i
+      return i * 10
+    end)
+  end
+  t.eq(ratio.gather(tasks), {10, 20, 30, 40, 50})
+  t.eq(order, {5, 4, 3, 2, 1})
+end)
+
+t.test("gather spawns functions", function()
+  t.eq(ratio.gather{function() return "a" end, function() ratio.sleep(1) return "b" end}, {"a", "b"})
+end)
+
+t.test("task:wait returns every value and re-raises the task's error", function()
+  local a = ratio.spawn(function(x, y) return x + y, "second" end, 2, 3)
+  local s, second = a:wait()
+  t.eq({s, second}, {5, "second"})
+  local b = ratio.spawn(function() ratio.sleep(1) error("boom") end)
+  t.raises(function() b:wait() end, "test_sched.lua:%d+: boom")
+end)
+
+t.test("sleep waits at least the time asked", function()
+  local t0 = ratio.now()
+  ratio.sleep(20)
+  t.ok(ratio.now() - t0 >= 19.5, "slept " .. (ratio.now() - t0))
+end)
+
+t.test("sleep outside a task is a clear error", function()
+  local co = coroutine.create(function() ratio.sleep(1) end)
+  local ok, e = coroutine.resume(co)
+  t.eq(ok, false)
+  t.ok(tostring(e):find("must be called inside a task"), tostring(e))
+end)
+
+t.test("semaphore bounds how many hold it", function()
+  local sem = ratio.semaphore(2)
+  local inside, peak = 0, 0
+  local tasks = {}
+  for i = 1, 8 do
+    tasks[i] = ratio.spawn(function()
+      sem:with(function()
+        inside = inside + 1
+        peak = math.max(peak, inside)
+        ratio.sleep(2)
+        inside = inside - 1
+      end)
+    end)
+  end
+  ratio.gather(tasks)
+  t.eq(peak, 2)
+  t.eq(sem.available, 2)
+end)
+
+t.test("semaphore serves waiters first come first served", function()
+  local sem = ratio.semaphore(1)
+  sem:acquire()
+  local got = {}
+  local tasks = {}
+  for i = 1, 4 do
+    tasks[i] = ratio.spawn(function() sem:acquire() got[#got + 1] = i sem:release() end)
+  end
+  ratio.sleep(1)
+  sem:release()
+  ratio.gather(tasks)
+  t.eq(got, {1, 2, 3, 4})
+end)
+
+t.test("semaphore rejects bad sizes and over-release", function()
+  t.raises(function() ratio.semaphore(0) end, "integer >= 1")
+  t.raises(function() ratio.semaphore(1.5) end, "integer >= 1")
+  local s = ratio.semaphore(1)
+  t.raises(function() s:release() end, "released more times")
+end)
+
+t.test("map keeps input order and bounds concurrency", function()
+  local inflight, peak = 0, 0
+  local items = {}
+  for i = 1, 50 do items[i] = i end
+  local out, st = ratio.map(items, function(x)
+    inflight = inflight + 1
+    peak = math.max(peak, inflight)
+    ratio.sleep((x * 7) % 5) -- finish out of order
+    inflight = inflight - 1
+    return x * x
+  end, {concurrency = 4})
+  for i = 1, 50 do t.eq(out[i], i * i) end
+  t.eq(peak, 4)
+  t.eq(st, {total = 50, done = 50, failed = 0})
+end)
+
+t.test("map over an iterator, with ordered each()", function()
+  local i = 0
+  local function gen() i = i + 1 if i <= 20 then return {n = i} end end
+  local seen = {}
+  local out = ratio.map(gen, function(item) ratio.sleep((item.n * 3) % 4) return item.n end, {
+    concurrency = 5,
+    each = function(r, item, idx) seen[#seen + 1] = {r, item.n, idx} end,
+  })
+  t.eq(out, nil)
+  t.eq(#seen, 20)
+  for k = 1, 20 do t.eq(seen[k], {k, k, k}) end
+end)
+
+t.test("map on_error=stop raises the first error naming the item", function()
+  t.raises(function()
+    ratio.map({1, 2, 3}, function(x) if x == 2 then error("bad item") end return x end)
+  end, "^item 2: .*test_sched.lua:%d+: bad item")
+end)
+
+t.test("map on_error=record marks the failed item and goes on", function()
+  local out, st = ratio.map({1, 2, 3, 4}, function(x)
+    if x % 2 == 0 then error("even " .. x) end
+    return x
+  end, {on_error = "record"})
+  t.eq(out[1], 1)
+  t.eq(out[3], 3)
+  t.ok(ratio.failed(out[2]) and ratio.failed(out[4]))
+  t.ok(out[2].error:find("even 2"), out[2].error)
+  t.eq(out[4].index, 4)
+  t.eq(st.failed, 2)
+end)
+
+t.test("map validates its options", function()
+  t.raises(function() ratio.map({}, function() end, {concurency = 2}) end, "unknown option 'concurency'")
+  t.raises(function() ratio.map({}, function() end, {concurrency = 0}) end, "integer >= 1")
+  t.raises(function() ratio.map({}, function() end, {on_error = "ignore"}) end, "on_error")
+  t.raises(function() ratio.map(42, function() end) end, "list or an iterator")
+end)
+
+t.test("map of an empty list returns an empty list", function()
+  local out, st = ratio.map({}, function() error("never") end)
+  t.eq(out, {})
+  t.eq(st.done, 0)
+end)
+
+t.test("a nil result keeps its place", function()
+  local out = ratio.map({1, 2, 3}, function(x) if x ~= 2 then return x end end)
+  t.eq(out[1], 1)
+  t.eq(out[2], nil)
+  t.eq(out[3], 3)
+end)
