@@ -8,5 +8,6 @@
 int luaopen_ratio_core_json(lua_State *L);
 int luaopen_ratio_core_sys(lua_State *L);
 int luaopen_ratio_core_jsonl(lua_State *L);
+int luaopen_ratio_core_cache(lua_State *L);
 
 #endif

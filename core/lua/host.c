@@ -123,6 +123,7 @@ int host_run(const char *root, const char *recipe, int argc, char **argv)
     host_preload(L, "json", luaopen_ratio_core_json);
     host_preload(L, "sys", luaopen_ratio_core_sys);
     host_preload(L, "jsonl", luaopen_ratio_core_jsonl);
+    host_preload(L, "cache", luaopen_ratio_core_cache);
 
     int code = 1;
     lua_getglobal(L, "require");
