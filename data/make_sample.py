@@ -81,7 +81,7 @@ def add(id, domain, context, response1, response2, overall, human, annotators,
 # general
 # =============================================================================
 
-# ---- gen-001: the prettier, longer email breaks the word limit (skimmer misled)
+# ---- gen-001: the longer email breaks the word limit; skimmer right only because A is concise
 R1 = """
 Subject: Thursday's budget review
 
@@ -144,11 +144,10 @@ add("gen-001", "general",
         "The emoji in Response B's subject line and its bold section headings don't suit a quick note to one's manager.",
         "Response A fits within the limit yet includes both required points: the Leeds client visit and sending notes ahead of the meeting.",
     ], "The user set a hard constraint (under 100 words) and gave the facts to include. I checked each response against those first."),
-    ("B>A", [
-        "Response B is more detailed and thorough.",
-        "Response B is well-structured, with clear bold headings and bullet points.",
-        "Response B has a warm, polite and professional tone.",
-        "Response A is rather brief and plain by comparison.",
+    ("A>B", [
+        "Response A is more concise and to the point.",
+        "Response A reads smoothly and is easy to skim.",
+        "Response A has a calm, professional tone.",
     ], None))
 
 # ---- gen-002: the better answer is also the longer one (skimmer right, wrong reasons)
@@ -1020,7 +1019,7 @@ add("code-006", "code",
         "Response B is more comprehensive and educational.",
     ], None))
 
-# ---- code-007: confident, emoji-laden wrong fix (skimmer misled)
+# ---- code-007: emoji-laden wrong fix; skimmer right only because B sounds expert
 R1 = """
 ## 🦀 Fixing Your Rust Code
 
@@ -1092,12 +1091,11 @@ fn main() {
         "Response B explains the ownership transfer and quotes the actual compiler message.",
         "Response B gives two fixes that compile, s.clone() or a borrow with &s, and when to use each.",
     ], None),
-    ("A>B", [
-        "Response A is well-structured, with clear headings for the problem and the solution.",
-        "Response A is friendly and encouraging.",
-        "Response A includes a full corrected program.",
-        "Response A summarises key takeaways.",
-    ], "Response A is the more complete and approachable answer."))
+    ("B>A", [
+        "Response B has a confident, expert tone.",
+        "Response B is concise and to the point.",
+        "Response B's short code blocks look clean and tidy.",
+    ], "Response B reads like an answer from an experienced developer."))
 
 # ---- code-008
 R1 = """
