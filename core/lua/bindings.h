@@ -9,5 +9,7 @@ int luaopen_ratio_core_json(lua_State *L);
 int luaopen_ratio_core_sys(lua_State *L);
 int luaopen_ratio_core_jsonl(lua_State *L);
 int luaopen_ratio_core_cache(lua_State *L);
+int luaopen_ratio_core_http(lua_State *L);
+int luaopen_ratio_core_httpd(lua_State *L);
 
 #endif

@@ -124,6 +124,8 @@ int host_run(const char *root, const char *recipe, int argc, char **argv)
     host_preload(L, "sys", luaopen_ratio_core_sys);
     host_preload(L, "jsonl", luaopen_ratio_core_jsonl);
     host_preload(L, "cache", luaopen_ratio_core_cache);
+    host_preload(L, "http", luaopen_ratio_core_http);
+    host_preload(L, "httpd", luaopen_ratio_core_httpd);
 
     int code = 1;
     lua_getglobal(L, "require");

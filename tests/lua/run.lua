@@ -9,6 +9,12 @@ local p = ratio.params{
 }
 local t = require "testlib"
 
+-- Tests that touch the call cache use a fresh one, never the user's .ratio/cache.sqlite.
+local state = require "ratio.state"
+if not state.options.cache then
+  state.options.cache = os.tmpname() .. ".sqlite"
+end
+
 local dir = p.dir ~= "" and p.dir or (arg[0]:match("^(.*)/[^/]*$") or ".")
 local files = {}
 local ls = assert(io.popen(("ls %q"):format(dir)))

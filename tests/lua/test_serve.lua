@@ -1,0 +1,98 @@
+-- ratio.serve and ratio.http against each other, in one process.
+local ratio = require "ratio"
+local t = require "testlib"
+
+local function start(routes, opts)
+  local o = {port = 0, wait = false, routes = routes}
+  for k, v in pairs(opts or {}) do o[k] = v end
+  local srv = ratio.serve(o)
+  return srv, ("http://127.0.0.1:%d"):format(srv.port)
+end
+
+t.test("routes, JSON bodies, query params and headers", function()
+  local srv, url = start{
+    ["POST /echo"] = function(req)
+      local v = assert(req:json())
+      return {status = 201, json = {got = v, q = req.params.q, h = req.headers["x-test"]},
+              headers = {["x-reply"] = "yes"}}
+    end,
+  }
+  local r = assert(ratio.http.request{method = "POST", url = url .. "/echo?q=a%20b", body = '{"n": 1}',
+                                      headers = {["x-test"] = "hello"}})
+  t.eq(r.status, 201)
+  t.eq(r.headers["x-reply"], "yes")
+  t.eq(r.headers["content-type"], "application/json")
+  t.eq(ratio.json.decode(r.body), {got = {n = 1}, q = "a b", h = "hello"})
+  srv.raw:close()
+end)
+
+t.test("404, 405 and a handler error are JSON errors; the server goes on", function()
+  local srv, url = start{
+    ["GET /boom"] = function() error("kaboom") end,
+    ["GET /ok"] = function() return {status = 200, body = "fine"} end,
+  }
+  local r404 = assert(ratio.http.request{url = url .. "/nope"})
+  t.eq(r404.status, 404)
+  t.ok(ratio.json.decode(r404.body).error.message:find("no route"))
+  local r405 = assert(ratio.http.request{method = "POST", url = url .. "/ok", body = "x"})
+  t.eq(r405.status, 405)
+  local r500 = assert(ratio.http.request{url = url .. "/boom"})
+  t.eq(r500.status, 500)
+  t.ok(not r500.body:find("kaboom"), "the error's text stays on the server")
+  t.eq(assert(ratio.http.request{url = url .. "/ok"}).body, "fine")
+  srv.raw:close()
+end)
+
+t.test("a body over max_body gets 413", function()
+  local srv, url = start({["POST /x"] = function() return {status = 200} end}, {max_body = 1000})
+  local r = assert(ratio.http.request{method = "POST", url = url .. "/x", body = ("a"):rep(5000), http_version = "1.1"})
+  t.eq(r.status, 413)
+  srv.raw:close()
+end)
+
+t.test("a dropped connection is ECONNRESET for the client", function()
+  local srv, url = start{["GET /drop"] = function() return {drop = true, partial = '{"half": '} end}
+  local r, err, code = ratio.http.request{url = url .. "/drop"}
+  t.eq(r, nil)
+  t.eq(code, "ECONNRESET")
+  t.ok(err and #err > 0)
+  srv.raw:close()
+end)
+
+t.test("client timeout on a slow handler", function()
+  local srv, url = start{["GET /slow"] = function() ratio.sleep(500) return {status = 200} end}
+  local r, _, code = ratio.http.request{url = url .. "/slow", timeout_ms = 100}
+  t.eq(r, nil)
+  t.eq(code, "ETIMEDOUT")
+  srv.raw:close()
+end)
+
+t.test("graceful shutdown answers requests in flight", function()
+  local srv, url = start{["GET /slow"] = function() ratio.sleep(100) return {status = 200, body = "done"} end}
+  local reqs = {}
+  for i = 1, 5 do reqs[i] = ratio.spawn(function() return ratio.http.request{url = url .. "/slow"} end) end
+  ratio.sleep(20) -- all five are in the handler now
+  srv.shutdown()
+  for i = 1, 5 do
+    local r = reqs[i]:wait()
+    t.ok(r and r.status == 200 and r.body == "done", "request " .. i .. " was not answered")
+  end
+  ratio.sleep(20)
+  local r, _, code = ratio.http.request{url = url .. "/slow", connect_timeout_ms = 500}
+  t.eq(r, nil)
+  t.eq(code, "ECONNREFUSED")
+end)
+
+t.test("many concurrent requests reuse connections", function()
+  local srv, url = start{["GET /n"] = function(req) return {status = 200, body = req.params.i} end}
+  local before = ratio.http.stats().connections
+  local items = {}
+  for i = 1, 300 do items[i] = i end
+  local out = ratio.map(items, function(i)
+    return assert(ratio.http.request{url = url .. "/n?i=" .. i}).body
+  end, {concurrency = 20})
+  t.eq(out[300], "300")
+  local opened = ratio.http.stats().connections - before
+  t.ok(opened <= 40, "opened " .. opened .. " connections for 300 requests")
+  srv.raw:close()
+end)
