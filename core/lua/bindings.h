@@ -11,5 +11,8 @@ int luaopen_ratio_core_jsonl(lua_State *L);
 int luaopen_ratio_core_cache(lua_State *L);
 int luaopen_ratio_core_http(lua_State *L);
 int luaopen_ratio_core_httpd(lua_State *L);
+int luaopen_ratio_core_metrics(lua_State *L);
+int luaopen_ratio_core_match(lua_State *L);
+int luaopen_ratio_core_stats(lua_State *L);
 
 #endif

@@ -126,6 +126,9 @@ int host_run(const char *root, const char *recipe, int argc, char **argv)
     host_preload(L, "cache", luaopen_ratio_core_cache);
     host_preload(L, "http", luaopen_ratio_core_http);
     host_preload(L, "httpd", luaopen_ratio_core_httpd);
+    host_preload(L, "metrics", luaopen_ratio_core_metrics);
+    host_preload(L, "match", luaopen_ratio_core_match);
+    host_preload(L, "stats", luaopen_ratio_core_stats);
 
     int code = 1;
     lua_getglobal(L, "require");

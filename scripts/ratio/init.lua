@@ -113,7 +113,9 @@ end
 
 -- Library modules that load on first use: ratio.json, ratio.jsonl, ...
 local LAZY = {json = "ratio.core.json", jsonl = "ratio.jsonl", progress = "ratio.progress",
-              llm = "ratio.llm", cache = "ratio.cache", http = "ratio.http", serve = "ratio.serve"}
+              llm = "ratio.llm", cache = "ratio.cache", http = "ratio.http", serve = "ratio.serve",
+              dataset = "ratio.dataset", metajudge = "ratio.metajudge", stats = "ratio.stats",
+              prompts = "ratio.prompts", report = "ratio.report"}
 
 function ratio.register_module(name, module) LAZY[name] = module end
 

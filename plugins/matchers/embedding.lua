@@ -1,0 +1,47 @@
+-- The embedding matcher: embeds every human rationale and model reason with an
+-- OpenAI-compatible /embeddings endpoint (one request per item, cached like any call), maps the
+-- cosine similarities to the MetaJudge scale through four thresholds, and pairs them one-to-one
+-- (Hungarian). Closer to meaning than word overlap, far cheaper than an LLM MetaJudge.
+local match = require "ratio.core.match"
+
+local M = {}
+
+-- new{client = ratio.llm{...}, thresholds = {t1, t2, t3, t4}} -> matcher
+function M.new(opts)
+  if not opts.client then error("embedding matcher: needs client = ratio.llm{...} for /embeddings", 3) end
+  local thresholds = opts.thresholds or {0.5, 0.6, 0.7, 0.8}
+  match.to_scale(0, thresholds)
+  local self = {client = opts.client, thresholds = thresholds}
+
+  function self:match(human, reasons)
+    local texts = {}
+    for _, h in ipairs(human) do texts[#texts + 1] = h end
+    for _, r in ipairs(reasons) do texts[#texts + 1] = r end
+    local scores = {}
+    if #reasons == 0 then
+      for i = 1, #human do scores[i] = {s = 0, score = 0} end
+      return require("ratio.metajudge").block(scores)
+    end
+    local vectors, err, code = self.client:embed(texts)
+    if not vectors then return nil, err, code end
+    local hv, rv = {}, {}
+    for i = 1, #human do hv[i] = vectors[i] end
+    for j = 1, #reasons do rv[j] = vectors[#human + j] end
+    local cos = match.cosine_matrix(hv, rv)
+    local w = {}
+    for i = 1, #human do
+      w[i] = {}
+      for j = 1, #reasons do w[i][j] = match.to_scale(cos[i][j], thresholds) end
+    end
+    local _, assignment = match.hungarian(w)
+    for i = 1, #human do
+      local j = assignment[i]
+      local v = j > 0 and w[i][j] or 0
+      scores[i] = v > 0 and {s = j, score = v} or {s = 0, score = 0}
+    end
+    return require("ratio.metajudge").block(scores)
+  end
+  return self
+end
+
+return M

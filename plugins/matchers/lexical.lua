@@ -1,0 +1,91 @@
+-- The lexical matcher: no LLM, no network. Each human rationale is compared with each model reason
+-- by word overlap (token Jaccard after dropping common English words, with "Response 1/2" read as
+-- "Response A/B"), or by character 3-gram cosine or BM25; similarities are mapped to the MetaJudge
+-- scale 0/0.25/0.5/0.75/1 through four thresholds; a maximum-weight one-to-one assignment
+-- (Hungarian) pairs rationales with reasons, as the MetaJudge is told to. A cheap, deterministic
+-- stand-in for the LLM MetaJudge: it rewards shared evidence words, so it can be fooled by
+-- paraphrase — use it to teach and to sanity-check, and the llm matcher for numbers you publish.
+local match = require "ratio.core.match"
+
+local M = {}
+
+local STOP = {}
+for w in ([[a an the and or but if then than that this these those it its is are was were be been
+  being of to in on at by for with from as into about over under not no so too very can could
+  should would will does do did has have had response responses more less most also just only
+  which who what when where while there their them they he she his her we our you your i me my
+  all any each both some such other same one two]]):gmatch("%S+") do STOP[w] = true end
+
+local function normalise(text)
+  text = text:lower()
+  text = text:gsub("@?response%s*1", "response a"):gsub("@?response%s*2", "response b")
+  return text
+end
+
+local function content_words(text)
+  local set, n = {}, 0
+  for _, w in ipairs(match.tokens(normalise(text))) do
+    if not STOP[w] and #w > 1 and not set[w] then
+      set[w] = true
+      n = n + 1
+    end
+  end
+  return set, n
+end
+
+local function jaccard(a, na, b, nb)
+  if na == 0 or nb == 0 then return 0.0 end
+  local inter = 0
+  for w in pairs(a) do if b[w] then inter = inter + 1 end end
+  return inter / (na + nb - inter)
+end
+
+-- new{similarity = "jaccard"|"char3"|"bm25", thresholds = {t1, t2, t3, t4}} -> matcher
+function M.new(opts)
+  local sim = opts.similarity or "jaccard"
+  local defaults = {jaccard = {0.08, 0.15, 0.25, 0.4}, char3 = {0.3, 0.4, 0.5, 0.65},
+                    bm25 = {0.15, 0.25, 0.4, 0.6}}
+  if not defaults[sim] then error("lexical matcher: similarity must be jaccard, char3 or bm25", 3) end
+  local thresholds = opts.thresholds or defaults[sim]
+  match.to_scale(0, thresholds) -- validates them
+  local self = {similarity = sim, thresholds = thresholds, corpus = opts.corpus}
+
+  local function similarity(h, r)
+    if sim == "char3" then return match.char3(normalise(h), normalise(r)) end
+    if sim == "bm25" then
+      -- BM25 is unbounded: divide by the query's score against itself to land in [0, 1].
+      local self_score = self.corpus:bm25(normalise(h), normalise(h))
+      if self_score <= 0 then return 0.0 end
+      return math.min(1.0, self.corpus:bm25(normalise(h), normalise(r)) / self_score)
+    end
+    local a, na = content_words(h)
+    local b, nb = content_words(r)
+    return jaccard(a, na, b, nb)
+  end
+
+  function self:match(human, reasons)
+    if sim == "bm25" and not self.corpus then
+      return nil, "lexical matcher: bm25 needs a corpus (opts.corpus = ratio.core.match.corpus(docs))", "EUSAGE"
+    end
+    local w = {}
+    for i, h in ipairs(human) do
+      w[i] = {}
+      for j, r in ipairs(reasons) do w[i][j] = match.to_scale(similarity(h, r), thresholds) end
+    end
+    local scores = {}
+    if #reasons == 0 then
+      for i = 1, #human do scores[i] = {s = 0, score = 0} end
+    else
+      local _, assignment = match.hungarian(w)
+      for i = 1, #human do
+        local j = assignment[i]
+        local v = j > 0 and w[i][j] or 0
+        scores[i] = v > 0 and {s = j, score = v} or {s = 0, score = 0}
+      end
+    end
+    return require("ratio.metajudge").block(scores)
+  end
+  return self
+end
+
+return M

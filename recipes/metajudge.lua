@@ -1,0 +1,86 @@
+-- How well do a judge's reasons match the human rationales? Scores each judge's checklist against
+-- the human atomic rationales with a chosen matcher — an LLM MetaJudge (the paper's method), an
+-- embedding model, or word overlap — and writes the published MetaJudge output format
+-- (prompt, samples[0].generated_text, status, metadata) plus ratio's own fields, so
+-- recipes/analyze.lua (or the published analysis script) can recompute the metrics from it.
+local ratio = require "ratio"
+local p = ratio.params{
+  input = {"data/sample.jsonl", "a RationaleRM-format dataset", type = "file"},
+  models = {{"careful", "skimmer"}, "judges whose <name>-checklist to score", type = "list"},
+  matcher = {"lexical", "how rationales are matched", choices = {"lexical", "embedding", "llm"}},
+  mode = {"paper", "metric definitions for the summary", choices = {"paper", "reference"}},
+  top_k = {5, "model reasons counted (0 = all)", min = 0},
+  judge_base_url = {"", "llm matcher: OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
+  judge_model = {"", "llm matcher: the MetaJudge model"},
+  judge_provider = {"openai", "llm matcher: provider plugin", choices = {"openai", "anthropic"}},
+  embed_base_url = {"", "embedding matcher: base URL"},
+  embed_model = {"", "embedding matcher: embedding model"},
+  concurrency = {32, "items matched at once", min = 1},
+  rpm = {0, "requests per minute to the matcher's API (0 = no limit)", min = 0},
+  on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
+}
+
+local matcher
+if p.matcher == "llm" then
+  if p.judge_model == "" then ratio.exit(2, "--judge-model: is required with --matcher llm") end
+  local client = ratio.llm{provider = p.judge_provider, model = p.judge_model,
+    base_url = p.judge_base_url ~= "" and p.judge_base_url or nil, concurrency = p.concurrency,
+    rpm = p.rpm > 0 and p.rpm or nil}
+  matcher = ratio.metajudge.matcher("llm", {client = client})
+elseif p.matcher == "embedding" then
+  if p.embed_model == "" then ratio.exit(2, "--embed-model: is required with --matcher embedding") end
+  local client = ratio.llm{model = p.embed_model, base_url = p.embed_base_url ~= "" and p.embed_base_url or nil,
+    concurrency = p.concurrency, rpm = p.rpm > 0 and p.rpm or nil}
+  matcher = ratio.metajudge.matcher("embedding", {client = client})
+else
+  matcher = ratio.metajudge.matcher("lexical")
+end
+
+local items, reader = ratio.dataset.read_all(p.input, {models = p.models, on_error = p.on_bad_item})
+local dir = ratio.run_dir()
+local summary = {input = p.input, matcher = p.matcher, mode = p.mode, top_k = p.top_k,
+                 skipped_lines = reader.skipped, models = {}}
+local header = {"judge", "RC (recall)", "precision", "F1", "AP", "valid", "unscored", "failed"}
+local rows = {}
+
+for _, model in ipairs(p.models) do
+  local out = assert(ratio.jsonl.writer(("%s/metajudge-%s.jsonl"):format(dir, model)))
+  local list = {}
+  ratio.map(items, function(item)
+    return ratio.metajudge.evaluate(item, model, matcher, {mode = p.mode, top_k = p.top_k})
+  end, {concurrency = p.concurrency, progress = "matching " .. model, on_error = "record",
+        each = function(r, item, i)
+          if ratio.failed(r) then -- an error in matching: kept as a failed item, never dropped
+            r = {status = "failed", error = r.error, reply = nil, model = model}
+          end
+          list[i] = {status = r.status, precision = r.precision, recall = r.recall, f1 = r.f1,
+                     ap = r.ap, outcome = r.outcome, label = r.label}
+          local meta = {id = item.id, domain = item.domain, ["human-checklist"] = item["human-checklist"]}
+          local ck = ratio.dataset.key_of(item, model, "checklist")
+          meta[ck] = item[ck]
+          assert(out:write({
+            prompt = p.matcher == "llm" and "llm MetaJudge (plugins/matchers/llm.lua)" or p.matcher,
+            samples = r.reply and {{generated_text = r.reply}} or ratio.json.array(),
+            status = r.status == "failed" and "failed" or "success",
+            metadata = meta,
+            ratio = {status = r.status, reason = r.reason, error = r.error, precision = r.precision,
+                     recall = r.recall, f1 = r.f1, ap = r.ap, match = r.match,
+                     reasks = r.matcher_info and r.matcher_info.reasks or nil},
+          }))
+        end})
+  assert(out:close())
+  local s = ratio.metajudge.summarize(list, {model = model, mode = p.mode})
+  s.per_item_recall = nil
+  summary.models[model] = s
+  rows[#rows + 1] = {model, ratio.report.with_ci(s.recall, s.ci.recall),
+    ratio.report.with_ci(s.precision, s.ci.precision), ratio.report.with_ci(s.f1, s.ci.f1),
+    ratio.report.with_ci(s.ap, s.ci.ap), tostring(s.valid), tostring(s.unscored), tostring(s.failed)}
+end
+
+print(ratio.report.table(header, rows))
+summary.usage = ratio.llm.usage()
+ratio.report.write_run(dir, {summary = summary, page = {
+  title = "MetaJudge: " .. table.concat(p.models, ", "), header = header, rows = rows,
+  notes = {("%d items from %s, %s matcher, %s mode."):format(#items, p.input, p.matcher, p.mode)}}})
+ratio.log("run folder: %s", dir)
+return summary

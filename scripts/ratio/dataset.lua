@@ -1,0 +1,130 @@
+-- ratio.dataset: RationaleRM-format items (DESIGN.md §1), read and checked line by line.
+--
+--   for item, line in ratio.dataset.lines(path, {models = {"careful"}}) do ... end
+--
+-- Each item is checked before use: a wrong type or a missing field is an error naming
+-- file:line:field and what was expected. on_error = "stop" (default) ends the run there;
+-- "skip" counts the item (reader.skipped, reader.errors) and goes on.
+local jsonl = require "ratio.jsonl"
+local errors = require "ratio.errors"
+local json = require "ratio.core.json"
+
+local M = {}
+
+M.LABELS = {["A>>B"] = -2, ["A>B"] = -1, ["A=B"] = 0, ["B>A"] = 1, ["B>>A"] = 2}
+
+local function is_list_of_strings(v)
+  if type(v) ~= "table" then return false end
+  local n = 0
+  for k, s in pairs(v) do
+    if math.type(k) ~= "integer" or type(s) ~= "string" then return false end
+    n = n + 1
+  end
+  return n == #v
+end
+
+-- key_of(item, model, suffix) -> the field named "<model>-<suffix>", found case-insensitively
+-- (as the published analysis script does), or nil.
+function M.key_of(item, model, suffix)
+  local want = (model .. "-" .. suffix):lower()
+  if item[model .. "-" .. suffix] ~= nil then return model .. "-" .. suffix end
+  for k in pairs(item) do
+    if type(k) == "string" and k:lower() == want then return k end
+  end
+  return nil
+end
+
+-- check(item, models) -> nil | "field: what is wrong"
+function M.check(item, models)
+  if type(item) ~= "table" or json.is_array(item) then return "the line is not a JSON object" end
+  local hc = item["human-checklist"]
+  if hc == nil then return "human-checklist: missing" end
+  if not is_list_of_strings(hc) then return "human-checklist: expected a list of strings" end
+  local pref = item.overall_preference
+  if pref ~= nil and pref ~= json.null then
+    if type(pref) ~= "number" or pref ~= pref or pref < -3 or pref > 3 then
+      return "overall_preference: expected a number from -3 to 3, got " .. tostring(pref)
+    end
+  end
+  for _, m in ipairs(models or {}) do
+    local ck = M.key_of(item, m, "checklist")
+    if not ck then return m .. "-checklist: missing" end
+    if not is_list_of_strings(item[ck]) then return ck .. ": expected a list of strings" end
+    local lk = M.key_of(item, m, "label")
+    if lk and item[lk] ~= json.null and (type(item[lk]) ~= "string" or not M.LABELS[item[lk]:gsub("%s", "")]) then
+      return lk .. ": expected one of A>>B, A>B, A=B, B>A, B>>A, got " .. tostring(item[lk])
+    end
+  end
+  return nil
+end
+
+-- outcome(label, overall_preference) -> true (agrees), false (disagrees), or nil when it cannot
+-- count: a human tie (excluded from outcome accuracy) or no label. overall_preference < 0 means
+-- response 1 (A) is better; a predicted tie on a non-tie is wrong.
+function M.outcome(label, pref)
+  if type(pref) ~= "number" or pref == 0 then return nil end
+  if type(label) ~= "string" then return nil end
+  local v = M.LABELS[label:gsub("%s", "")]
+  if v == nil then return nil end
+  if v == 0 then return false end
+  return (v < 0) == (pref < 0)
+end
+
+local Reader = {}
+Reader.__index = Reader
+
+-- open(path, {models=, on_error="stop"|"skip"}) -> reader with :lines(), .skipped, .errors
+function M.open(path, opts)
+  opts = opts or {}
+  local on_error = opts.on_error or "stop"
+  local raw, err = jsonl.open(path, {on_error = on_error, max_line = opts.max_line})
+  if not raw then errors.data(err) end
+  return setmetatable({raw = raw, path = path, models = opts.models, on_error = on_error,
+                       skipped = 0, errors = {}, count = 0}, Reader)
+end
+
+function Reader:lines()
+  return function()
+    while true do
+      local item, line = self.raw:read()
+      if item == nil then
+        self.skipped = self.skipped + self.raw.skipped
+        for _, e in ipairs(self.raw.errors) do self.errors[#self.errors + 1] = e end
+        self.raw.skipped, self.raw.errors = 0, {}
+        return nil
+      end
+      local problem = M.check(item, self.models)
+      if not problem then
+        self.count = self.count + 1
+        return item, line
+      end
+      local msg = ("%s:%d: %s"):format(self.path, line, problem)
+      if self.on_error == "stop" then errors.data(msg) end
+      self.skipped = self.skipped + 1
+      if #self.errors < 20 then self.errors[#self.errors + 1] = msg end
+      if self.skipped <= 5 then io.stderr:write("ratio: warning: ", msg, " (item skipped)\n") end
+    end
+  end
+end
+
+function Reader:close() self.raw:close() end
+
+-- lines(path, opts) -> iterator of item, line; and the reader
+function M.lines(path, opts)
+  local r = M.open(path, opts)
+  return r:lines(), r
+end
+
+-- read_all(path, opts) -> list of items, reader (items get .line = their line number)
+function M.read_all(path, opts)
+  local r = M.open(path, opts)
+  local out = {}
+  for item, line in r:lines() do
+    item._line = line
+    out[#out + 1] = item
+  end
+  r:close()
+  return out, r
+end
+
+return M

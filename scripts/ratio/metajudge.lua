@@ -1,0 +1,130 @@
+-- ratio.metajudge: match a judge's reasons against the human rationales and score the match.
+--
+--   local m = ratio.metajudge.matcher("lexical")            -- plugins/matchers/<name>.lua
+--   local r = ratio.metajudge.evaluate(item, "careful", m, {mode = "paper", top_k = 5})
+--   -- r.reply (the score block), r.status, r.precision, r.recall (the item's RC), r.f1, r.ap
+--   local s = ratio.metajudge.summarize(results, {mode = "paper"})
+--
+-- Every matcher returns a MetaJudge reply: lines `- R<i>@S<j>: <score>` between <RESULT_START>
+-- and <RESULT_END>, exactly what an LLM MetaJudge writes, so one parser and one metric kernel
+-- serve all of them, and the published analysis script can read any of their outputs.
+-- docs/metrics.md defines the two modes, `paper` (one-to-one matching, Eq. 1-3) and `reference`
+-- (the published metajudge_analysis.py, to 1e-9).
+local metrics = require "ratio.core.metrics"
+local stats = require "ratio.core.stats"
+local dataset = require "ratio.dataset"
+local errors = require "ratio.errors"
+
+local M = {}
+
+M.SCALE = {0, 0.25, 0.5, 0.75, 1}
+
+-- parse(text [, "tolerant"|"reference"]) -> {triples = {{r, s, score}...}, issues, n_lines, n_blocks}
+M.parse = metrics.parse
+
+-- score(reply, n_human, n_model, opts) -> metrics of one item (see core/lua/bind_metrics.c)
+M.score = metrics.score
+
+-- block(scores) -> reply text. scores[i] = {s = j, score = x} for human rationale i (s = 0: none).
+function M.block(scores)
+  local lines = {"<RESULT_START>"}
+  for i, sc in ipairs(scores) do
+    local v = sc.score
+    local text = (v == 0 or v == 1) and ("%d"):format(v) or ("%g"):format(v)
+    lines[#lines + 1] = ("- R%d@S%d: %s"):format(i, sc.s, text)
+  end
+  lines[#lines + 1] = "<RESULT_END>"
+  return table.concat(lines, "\n")
+end
+
+-- matcher(name, opts) -> a matcher object with :match(human, model, item) -> reply | nil, msg, code
+function M.matcher(name, opts)
+  local ok, plugin = pcall(require, "matchers." .. name)
+  if not ok then
+    error(("ratio.metajudge: no matcher '%s' (plugins/matchers/%s.lua): %s"):format(name, name, tostring(plugin)), 2)
+  end
+  local m = plugin.new(opts or {})
+  m.name = m.name or name
+  return m
+end
+
+local MODES = {paper = true, reference = true}
+
+-- evaluate(item, model, matcher, opts) -> result
+-- opts: mode ("paper"), top_k (5), max_checklist_len (10), policy (the mode's own).
+-- result: {model, status, reason, precision, recall, f1, ap, match, reply, matcher_status,
+--          error, outcome (true/false/nil), label}
+-- A matcher that fails for good gives status "failed" with its reason; nothing is dropped.
+function M.evaluate(item, model, matcher, opts)
+  opts = opts or {}
+  local mode = opts.mode or "paper"
+  if not MODES[mode] then error("ratio.metajudge: mode must be paper or reference", 2) end
+  local human = item["human-checklist"]
+  local ck = dataset.key_of(item, model, "checklist")
+  if not ck then errors.data(("item %s: no %s-checklist"):format(tostring(item.id), model)) end
+  local reasons = item[ck]
+  local lk = dataset.key_of(item, model, "label")
+  local label = lk and item[lk] or nil
+  local result = {model = model, label = type(label) == "string" and label or nil,
+                  outcome = dataset.outcome(label, item.overall_preference),
+                  n_human = #human, n_model = #reasons}
+  local reply, err, code, info = nil, nil, nil, nil
+  if #human > 0 then reply, err, code, info = matcher:match(human, reasons, item) end
+  result.reply = reply
+  result.matcher_info = info
+  local m = M.score(reply, #human, #reasons, {mode = mode, top_k = opts.top_k,
+    max_checklist_len = opts.max_checklist_len, policy = opts.policy})
+  for k, v in pairs(m) do result[k] = v end
+  if #human > 0 and reply == nil then
+    result.status, result.reason, result.error, result.code = "failed", "matcher_failed", err, code
+  end
+  return result
+end
+
+local function ci_of(values, seed)
+  if #values == 0 then return nil end
+  return stats.bootstrap_ci(values, {resamples = 1000, level = 0.95, seed = seed or 1})
+end
+
+-- summarize(results, opts) -> {model, mode, total, valid, partial, unscored, failed, skipped,
+--   error, precision, recall, f1, ap, precision_std, recall_std, outcome_accuracy, outcome_n,
+--   ties_excluded, ci = {precision, recall, f1, ap, outcome_accuracy}}
+-- Means are over valid items (partial ones included, as counted items); CIs are bootstrap
+-- percentile intervals (1,000 resamples, seeded).
+function M.summarize(results, opts)
+  opts = opts or {}
+  local acc = metrics.summary()
+  local counts = {total = 0, valid = 0, partial = 0, unscored = 0, failed = 0, skipped = 0, error = 0}
+  local cols = {precision = {}, recall = {}, f1 = {}, ap = {}}
+  local oa, ties, unlabeled = {}, 0, 0
+  for _, r in ipairs(results) do
+    counts.total = counts.total + 1
+    counts[r.status] = (counts[r.status] or 0) + 1
+    if r.status ~= "failed" then acc:add(r) end
+    if r.status == "valid" or r.status == "partial" then
+      for k, list in pairs(cols) do list[#list + 1] = r[k] end
+    end
+    if r.outcome == nil then
+      if r.label then ties = ties + 1 else unlabeled = unlabeled + 1 end
+    else
+      oa[#oa + 1] = r.outcome and 1.0 or 0.0
+    end
+  end
+  local t = acc:totals()
+  local s = {model = opts.model, mode = opts.mode or "paper"}
+  for k, v in pairs(counts) do s[k] = v end
+  s.valid = counts.valid + counts.partial -- partial items are scored items
+  s.precision, s.recall, s.f1, s.ap = t.precision, t.recall, t.f1, t.ap
+  s.precision_std, s.recall_std = t.precision_std, t.recall_std
+  s.outcome_n = #oa
+  s.outcome_accuracy = #oa > 0 and stats.mean(oa) or nil
+  s.ties_excluded = ties
+  s.unlabeled = unlabeled
+  s.ci = {}
+  for k, list in pairs(cols) do s.ci[k] = ci_of(list, opts.seed) end
+  s.ci.outcome_accuracy = ci_of(oa, opts.seed)
+  s.per_item_recall = cols.recall
+  return s
+end
+
+return M

@@ -1,0 +1,37 @@
+-- ratio.prompts: prompt templates as plain Lua strings with {{name}} placeholders.
+--
+--   local text = ratio.prompts.render("Compare {{a}} with {{b}}.", {a = "x", b = "y"})
+--
+-- A placeholder with no value is an error (a typo in a template must not send a broken prompt to
+-- a paid API). Each template a run uses is recorded in manifest.json by its SHA-256 (register).
+local state = require "ratio.state"
+local sys = require "ratio.core.sys"
+
+local M = {}
+
+function M.render(template, vars)
+  if type(template) ~= "string" then error("prompts.render: template must be a string", 2) end
+  local missing
+  local out = template:gsub("{{%s*([%w_]+)%s*}}", function(name)
+    local v = vars[name]
+    if v == nil then missing = missing or name return "" end
+    return tostring(v)
+  end)
+  if missing then error(("prompts.render: no value for {{%s}}"):format(missing), 2) end
+  return out
+end
+
+-- register(name, template): notes the template's hash in the run's manifest (prompts.<name>).
+function M.register(name, template)
+  state.manifest.prompts = state.manifest.prompts or {}
+  state.manifest.prompts[name] = sys.sha256(template)
+end
+
+-- numbered(list, prefix) -> "prefix1. item\nprefix2. item..."
+function M.numbered(list, prefix)
+  local lines = {}
+  for i, s in ipairs(list) do lines[i] = ("%s%d. %s"):format(prefix, i, s) end
+  return table.concat(lines, "\n")
+end
+
+return M
