@@ -1,12 +1,12 @@
 /* httpc: an HTTP client for tens of thousands of concurrent requests: libcurl's multi interface
  * driven by a libuv loop.
  *
- * One httpc_t owns ONE curl multi handle, so its connection cache is shared by every request:
- * HTTP/1.1 connections are kept alive and reused, HTTP/2 streams are multiplexed on one
- * connection. Every request that httpc_start accepted gets its done callback EXACTLY ONCE — with
- * the response, a transport error, or HTTPC_ECANCELED. Callbacks run from the loop after libcurl
- * has returned, never from inside a libcurl callback, so a callback may start new requests, cancel
- * others or close the client.
+ * One httpc_t owns ONE curl multi handle (plus, with libcurl < 8, one for h2c: see below), so its
+ * connection cache is shared by every request: HTTP/1.1 connections are kept alive and reused,
+ * HTTP/2 streams are multiplexed on one connection. Every request that httpc_start accepted gets
+ * its done callback EXACTLY ONCE — with the response, a transport error, or HTTPC_ECANCELED.
+ * Callbacks run from the loop after libcurl has returned, never from inside a libcurl callback, so
+ * a callback may start new requests, cancel others or close the client.
  *
  * An HTTP status of 4xx/5xx is not an error here: err is HTTPC_OK whenever a complete response
  * arrived, and the caller reads `status`.
@@ -111,7 +111,7 @@ uint64_t httpc_start(httpc_t *c, const httpc_request_t *req, httpc_done_cb cb, v
 int httpc_cancel(httpc_t *c, uint64_t id);
 
 /* Cancels every in-flight request (each callback runs once with HTTPC_ECANCELED, before this
- * returns unless called from inside a callback, then right after it), cleans up the multi handle
+ * returns unless called from inside a callback, then right after it), cleans up the multi handles
  * and starts closing the uv handles. The client frees itself once they are closed: the caller
  * just runs the loop until it has no more handles. c must not be used after this call. */
 void httpc_close(httpc_t *c);

@@ -96,7 +96,8 @@ int httpd_req_is_gone(const httpd_req_t *r);
 void httpd_req_on_gone(httpd_req_t *r, httpd_gone_fn cb, void *ud);
 
 /* Finishes r with a response: status (200..599, else 500), headers (Content-Length and
- * hop-by-hop headers are managed by the server and skipped), body copied. No-op once gone. */
+ * hop-by-hop headers are managed by the server, and invalid names or values with CR/LF are
+ * skipped), body copied. No-op once gone. */
 void httpd_respond(httpd_req_t *r, int status, const httpd_header_t *headers, size_t nheaders,
                    const void *body, size_t len);
 
