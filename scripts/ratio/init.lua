@@ -115,7 +115,9 @@ end
 local LAZY = {json = "ratio.core.json", jsonl = "ratio.jsonl", progress = "ratio.progress",
               llm = "ratio.llm", cache = "ratio.cache", http = "ratio.http", serve = "ratio.serve",
               dataset = "ratio.dataset", metajudge = "ratio.metajudge", stats = "ratio.stats",
-              prompts = "ratio.prompts", report = "ratio.report", metrics = "ratio.metrics"}
+              prompts = "ratio.prompts", report = "ratio.report", metrics = "ratio.metrics",
+              judge = "ratio.judge", reward = "ratio.reward", decompose = "ratio.decompose",
+              audit = "ratio.audit", rmbench = "ratio.rmbench", judgebench = "ratio.judgebench"}
 
 function ratio.register_module(name, module) LAZY[name] = module end
 
