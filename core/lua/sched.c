@@ -18,6 +18,7 @@ struct sched_task {
     int state;
     int nargs; /* values waiting on co's stack for the next resume */
     int c_wait; /* suspended by a C primitive, which alone may wake it */
+    struct sleep_timer *timeout; /* armed by suspend(ms): wakes the task with false */
     sched_task_t *next_ready;
     sched_task_t *prev, *next; /* every live task, so shutdown can free them all */
 };
@@ -49,6 +50,7 @@ typedef struct sig_watch {
 typedef struct sleep_timer {
     uv_timer_t timer;
     sched_task_t *task;
+    int is_timeout; /* a suspend(ms) deadline rather than a sleep */
     struct sleep_timer *prev, *next;
 } sleep_timer_t;
 
@@ -218,10 +220,23 @@ static int l_start(lua_State *L)
     return 1;
 }
 
-/* core.sched.suspend(): wait until some Lua code calls core.sched.wake on this task. */
+static sleep_timer_t *timer_arm(sched_t *s, sched_task_t *t, uint64_t ms, int is_timeout);
+static void timer_cancel(sched_t *s, sleep_timer_t *st);
+
+/* core.sched.suspend([ms]): wait until some Lua code calls core.sched.wake on this task, which
+ * then returns wake's values; with ms, a wake that has not come after ms milliseconds makes
+ * suspend return false instead. */
 static int l_suspend(lua_State *L)
 {
-    sched_check_task(L, "suspend");
+    sched_t *s = lua_touserdata(L, lua_upvalueindex(1));
+    sched_task_t *t = sched_check_task(L, "suspend");
+    if (!lua_isnoneornil(L, 1)) {
+        lua_Number ms = luaL_checknumber(L, 1);
+        luaL_argcheck(L, ms >= 0 && ms < 1e12, 1, "expected milliseconds >= 0");
+        uint64_t whole = (uint64_t)ms;
+        if ((lua_Number)whole < ms) whole++;
+        t->timeout = timer_arm(s, t, whole, 1);
+    }
     return lua_yield(L, 0);
 }
 
@@ -238,6 +253,10 @@ static int l_wake(lua_State *L)
     if (t->c_wait) return luaL_error(L, "wake: the task is waiting on I/O or a timer");
     int n = lua_gettop(L) - 1;
     if (!lua_checkstack(co, n + LUA_MINSTACK)) return luaL_error(L, "wake: stack overflow");
+    if (t->timeout) {
+        timer_cancel(t->s, t->timeout);
+        t->timeout = NULL;
+    }
     lua_xmove(L, co, n);
     sched_wake(t, n);
     return 0;
@@ -257,9 +276,40 @@ static void sleeper_unlink(sched_t *s, sleep_timer_t *st)
 static void on_uv_sleep(uv_timer_t *h)
 {
     sleep_timer_t *st = h->data;
-    sleeper_unlink(st->task->s, st);
-    sched_wake(st->task, 0);
+    sched_task_t *t = st->task;
+    sleeper_unlink(t->s, st);
+    if (st->is_timeout) { /* suspend(ms) ran out: resume it with false */
+        t->timeout = NULL;
+        lua_pushboolean(t->co, 0);
+        sched_wake(t, 1);
+    } else {
+        sched_wake(t, 0);
+    }
     uv_close((uv_handle_t *)h, on_uv_sleep_closed);
+}
+
+/* Arms a one-shot timer that resumes t (a sleep, or a suspend deadline). */
+static sleep_timer_t *timer_arm(sched_t *s, sched_task_t *t, uint64_t ms, int is_timeout)
+{
+    sleep_timer_t *st = malloc(sizeof *st);
+    if (!st) abort(); /* as buf.c: out of memory is fatal */
+    st->task = t;
+    st->is_timeout = is_timeout;
+    st->prev = NULL;
+    st->next = s->sleepers;
+    if (s->sleepers) s->sleepers->prev = st;
+    s->sleepers = st;
+    uv_timer_init(s->loop, &st->timer);
+    st->timer.data = st;
+    uv_timer_start(&st->timer, on_uv_sleep, ms, 0);
+    return st;
+}
+
+static void timer_cancel(sched_t *s, sleep_timer_t *st)
+{
+    sleeper_unlink(s, st);
+    uv_timer_stop(&st->timer);
+    uv_close((uv_handle_t *)&st->timer, on_uv_sleep_closed);
 }
 
 /* core.sched.sleep(ms): suspend the task for at least ms milliseconds (0 = yield to others). */
@@ -273,19 +323,10 @@ static int l_sleep(lua_State *L)
         sched_wake(t, 0); /* queued behind everything already ready */
         return lua_yield(L, 0);
     }
-    sleep_timer_t *st = malloc(sizeof *st);
-    if (!st) return luaL_error(L, "out of memory");
-    st->task = t;
-    st->prev = NULL;
-    st->next = s->sleepers;
-    if (s->sleepers) s->sleepers->prev = st;
-    s->sleepers = st;
-    uv_timer_init(s->loop, &st->timer);
-    st->timer.data = st;
     /* Round up so sleep(0.5) still waits; libuv timers count whole milliseconds. */
     uint64_t whole = (uint64_t)ms;
     if ((lua_Number)whole < ms) whole++;
-    uv_timer_start(&st->timer, on_uv_sleep, whole, 0);
+    timer_arm(s, t, whole, 0);
     return sched_suspend(L);
 }
 

@@ -20,6 +20,7 @@ local ratio = {
   now = sched.now,
   gather = sched.gather,
   semaphore = sched.semaphore,
+  event = sched.event,
   map = sched.map,
   failed = sched.failed,
   -- recipe surface

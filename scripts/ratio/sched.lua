@@ -145,6 +145,36 @@ function Semaphore:with(fn, ...)
 end
 
 ---------------------------------------------------------------------------------------------------
+-- Events
+
+local Event = {}
+Event.__index = Event
+Event.__name = "ratio.event"
+
+-- ratio.event() -> ev: ev:set() wakes every task in ev:wait([timeout_ms]); wait returns true once
+-- the event is set (at once if it already is), or false when timeout_ms passed first.
+function M.event() return setmetatable({is_set = false, waiters = {}}, Event) end
+
+function Event:set()
+  if self.is_set then return end
+  self.is_set = true
+  local waiters = self.waiters
+  self.waiters = {}
+  for _, co in ipairs(waiters) do core.wake(co, true) end
+end
+
+function Event:wait(timeout_ms)
+  if self.is_set then return true end
+  local co = need_task("event:wait")
+  self.waiters[#self.waiters + 1] = co
+  if core.suspend(timeout_ms) == true then return true end
+  for i, w in ipairs(self.waiters) do -- timed out: no longer a waiter
+    if w == co then table.remove(self.waiters, i) break end
+  end
+  return false
+end
+
+---------------------------------------------------------------------------------------------------
 -- map
 
 local Failed = {}

@@ -148,3 +148,19 @@ t.test("a nil result keeps its place", function()
   t.eq(out[2], nil)
   t.eq(out[3], 3)
 end)
+
+t.test("event: set wakes every waiter; wait times out", function()
+  local ev = ratio.event()
+  local woke = {}
+  local tasks = {}
+  for i = 1, 3 do tasks[i] = ratio.spawn(function() woke[i] = ev:wait() end) end
+  local late = ratio.spawn(function() return ev:wait(5) end)
+  t.eq(late:wait(), false) -- nobody set it within 5 ms
+  ev:set()
+  ratio.gather(tasks)
+  t.eq(woke, {true, true, true})
+  t.eq(ev:wait(1), true) -- already set: returns at once
+  local ev2 = ratio.event()
+  ratio.spawn(function() ratio.sleep(2) ev2:set() end)
+  t.eq(ev2:wait(10000), true) -- set before the deadline; the deadline timer is cancelled
+end)
