@@ -296,10 +296,7 @@ int luaopen_ratio_core_cache(lua_State *L)
                                        {"flush", l_flush}, {"stats", l_stats}, {"close", l_close},
                                        {NULL, NULL}};
     static const luaL_Reg fns[] = {{"open", l_open}, {NULL, NULL}};
-    luaL_newmetatable(L, CACHE_MT);
-    luaL_newlib(L, methods);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    host_new_class(L, CACHE_MT, methods, NULL); /* closed by its shutdown hook, not by __gc */
     luaL_newlib(L, fns);
     return 1;
 }

@@ -303,19 +303,6 @@ static int l_req_gc(lua_State *L)
     return 0;
 }
 
-static void new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction gc)
-{
-    luaL_newmetatable(L, name);
-    lua_newtable(L);
-    luaL_setfuncs(L, methods, 0);
-    lua_setfield(L, -2, "__index");
-    if (gc) {
-        lua_pushcfunction(L, gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_pop(L, 1);
-}
-
 int luaopen_ratio_core_httpd(lua_State *L)
 {
     static const luaL_Reg server_methods[] = {{"port", l_port},
@@ -330,8 +317,8 @@ int luaopen_ratio_core_httpd(lua_State *L)
                                            {"gone", l_gone},       {"respond", l_respond},
                                            {"abort", l_abort},     {NULL, NULL}};
     static const luaL_Reg fns[] = {{"listen", l_listen}, {NULL, NULL}};
-    new_class(L, SERVER_MT, server_methods, NULL);
-    new_class(L, REQ_MT, req_methods, l_req_gc);
+    host_new_class(L, SERVER_MT, server_methods, NULL);
+    host_new_class(L, REQ_MT, req_methods, l_req_gc);
     luaL_newlib(L, fns);
     return 1;
 }

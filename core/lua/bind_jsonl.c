@@ -16,6 +16,7 @@
 
 #include "json/jsonl.h"
 #include "lua/bindings.h"
+#include "lua/host.h"
 #include "lua/json_lua.h"
 
 #define READER_MT "ratio.jsonl.reader"
@@ -223,19 +224,6 @@ static int l_writer_close(lua_State *L)
     return 1;
 }
 
-static void new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction close)
-{
-    luaL_newmetatable(L, name);
-    lua_newtable(L);
-    luaL_setfuncs(L, methods, 0);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, close);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, close);
-    lua_setfield(L, -2, "__close");
-    lua_pop(L, 1);
-}
-
 int luaopen_ratio_core_jsonl(lua_State *L)
 {
     static const luaL_Reg reader_methods[] = {{"read", l_read},
@@ -248,8 +236,8 @@ int luaopen_ratio_core_jsonl(lua_State *L)
                                               {"close", l_writer_close}, {NULL, NULL}};
     static const luaL_Reg fns[] = {{"open", l_open}, {"writer", l_writer}, {NULL, NULL}};
     json_lua_init_marks(L);
-    new_class(L, READER_MT, reader_methods, l_reader_close);
-    new_class(L, WRITER_MT, writer_methods, l_writer_close);
+    host_new_class(L, READER_MT, reader_methods, l_reader_close);
+    host_new_class(L, WRITER_MT, writer_methods, l_writer_close);
     luaL_newlib(L, fns);
     return 1;
 }

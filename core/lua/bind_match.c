@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lua/bindings.h"
+#include "lua/host.h"
 #include "match/assign.h"
 #include "match/similarity.h"
 
@@ -245,12 +246,7 @@ int luaopen_ratio_core_match(lua_State *L)
                                    {"cosine_matrix", l_cosine_matrix},
                                    {"hungarian", l_hungarian}, {"greedy", l_greedy},
                                    {"to_scale", l_to_scale},   {NULL, NULL}};
-    luaL_newmetatable(L, CORPUS_MT);
-    luaL_newlib(L, corpus_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, l_corpus_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pop(L, 1);
+    host_new_class(L, CORPUS_MT, corpus_methods, l_corpus_gc);
     luaL_newlib(L, fns);
     return 1;
 }

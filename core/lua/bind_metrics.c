@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lua/bindings.h"
+#include "lua/host.h"
 #include "match/scoreblock.h"
 #include "metrics/checklist.h"
 
@@ -232,10 +233,7 @@ int luaopen_ratio_core_metrics(lua_State *L)
         {"add", l_summary_add}, {"totals", l_summary_totals}, {NULL, NULL}};
     static const luaL_Reg fns[] = {
         {"parse", l_parse}, {"score", l_score}, {"summary", l_summary}, {NULL, NULL}};
-    luaL_newmetatable(L, SUMMARY_MT);
-    luaL_newlib(L, summary_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    host_new_class(L, SUMMARY_MT, summary_methods, NULL);
     luaL_newlib(L, fns);
     return 1;
 }

@@ -29,6 +29,21 @@ void host_preload(lua_State *L, const char *name, lua_CFunction open)
     lua_pop(L, 1);
 }
 
+void host_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction close)
+{
+    luaL_newmetatable(L, name);
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    if (close) {
+        lua_pushcfunction(L, close);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, close);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_pop(L, 1);
+}
+
 static hook_t **hooks_head(lua_State *L)
 {
     lua_rawgetp(L, LUA_REGISTRYINDEX, &HOOKS_KEY);

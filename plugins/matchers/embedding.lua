@@ -17,11 +17,7 @@ function M.new(opts)
     local texts = {}
     for _, h in ipairs(human) do texts[#texts + 1] = h end
     for _, r in ipairs(reasons) do texts[#texts + 1] = r end
-    local scores = {}
-    if #reasons == 0 then
-      for i = 1, #human do scores[i] = {s = 0, score = 0} end
-      return require("ratio.metajudge").block(scores)
-    end
+    if #reasons == 0 then return require("ratio.metajudge").assign_block({}, #human) end
     local vectors, err, code = self.client:embed(texts)
     if not vectors then return nil, err, code end
     local hv, rv = {}, {}
@@ -33,13 +29,7 @@ function M.new(opts)
       w[i] = {}
       for j = 1, #reasons do w[i][j] = match.to_scale(cos[i][j], thresholds) end
     end
-    local _, assignment = match.hungarian(w)
-    for i = 1, #human do
-      local j = assignment[i]
-      local v = j > 0 and w[i][j] or 0
-      scores[i] = v > 0 and {s = j, score = v} or {s = 0, score = 0}
-    end
-    return require("ratio.metajudge").block(scores)
+    return require("ratio.metajudge").assign_block(w, #human)
   end
   return self
 end

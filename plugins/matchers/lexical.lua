@@ -72,18 +72,7 @@ function M.new(opts)
       w[i] = {}
       for j, r in ipairs(reasons) do w[i][j] = match.to_scale(similarity(h, r), thresholds) end
     end
-    local scores = {}
-    if #reasons == 0 then
-      for i = 1, #human do scores[i] = {s = 0, score = 0} end
-    else
-      local _, assignment = match.hungarian(w)
-      for i = 1, #human do
-        local j = assignment[i]
-        local v = j > 0 and w[i][j] or 0
-        scores[i] = v > 0 and {s = j, score = v} or {s = 0, score = 0}
-      end
-    end
-    return require("ratio.metajudge").block(scores)
+    return require("ratio.metajudge").assign_block(w, #human)
   end
   return self
 end

@@ -37,6 +37,24 @@ function M.block(scores)
   return table.concat(lines, "\n")
 end
 
+-- assign_block(w, n_human) -> reply text from a weight matrix already on the 0..1 scale (rows:
+-- human rationales, columns: model reasons): a maximum-weight one-to-one assignment (Hungarian),
+-- as the MetaJudge is told to match, with S0 for a rationale left without a positive match.
+function M.assign_block(w, n_human)
+  local scores = {}
+  local assignment = {}
+  if #w > 0 and #w[1] > 0 then
+    local _, a = require("ratio.core.match").hungarian(w)
+    assignment = a
+  end
+  for i = 1, n_human do
+    local j = assignment[i] or 0
+    local v = j > 0 and w[i][j] or 0
+    scores[i] = v > 0 and {s = j, score = v} or {s = 0, score = 0}
+  end
+  return M.block(scores)
+end
+
 -- matcher(name, opts) -> a matcher object with :match(human, model, item) -> reply | nil, msg, code
 function M.matcher(name, opts)
   local ok, plugin = pcall(require, "matchers." .. name)

@@ -88,3 +88,25 @@ t_dataset_field_errors() {
   expect_rc 1
   expect_err_first "ratio: e.jsonl:1: careful-label: expected one of A>>B, A>B, A=B, B>A, B>>A, got A>>>B"
 }
+
+t_metajudge_embedding_matcher() {
+  start_fake || return
+  head -n 6 "$ROOT/data/sample.jsonl" > d.jsonl
+  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher embedding \
+    --embed-base-url "$FAKE_URL/v1" --embed-model fake-embed --out emb --cache c.sqlite --json
+  expect_rc 0
+  grep -q '"valid":6' <<<"$OUT" || fail "expected six valid items per judge: $OUT"
+  [ "$(json_field "$(fake_stats)" embeddings)" -gt 0 ] || fail "no embedding request reached the fake LLM"
+  # The fake embeds a bag of words, so careful (sharing the humans' words) must beat skimmer.
+  cat > rc.lua <<'LUA'
+local ratio = require "ratio"
+local p = ratio.params{ file = {nil, "summary", type = "file", required = true} }
+local f = assert(io.open(p.file))
+local s = assert(ratio.json.decode(f:read("a")))
+assert(s.models.careful.recall > s.models.skimmer.recall, "careful should match better")
+return {}
+LUA
+  ratio run rc.lua --file emb/summary.json
+  [ "$RC" = 0 ] || fail "embedding RC ordering: $ERR"
+  stop_fake
+}
