@@ -109,7 +109,8 @@ static int dec_begin(decoder_t *d, int is_array)
     d->frames[d->depth].is_array = is_array;
     d->frames[d->depth].count = 0;
     d->depth++;
-    lua_newtable(d->L);
+    /* Pre-size a little: most JSON objects and arrays are small, and growing from empty rehashes. */
+    lua_createtable(d->L, is_array ? 4 : 0, is_array ? 0 : 4);
     lua_rawgetp(d->L, LUA_REGISTRYINDEX, is_array ? &ARRAY_MT : &OBJECT_MT);
     lua_setmetatable(d->L, -2);
     return 0;
