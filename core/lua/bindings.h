@@ -14,5 +14,6 @@ int luaopen_ratio_core_httpd(lua_State *L);
 int luaopen_ratio_core_metrics(lua_State *L);
 int luaopen_ratio_core_match(lua_State *L);
 int luaopen_ratio_core_stats(lua_State *L);
+int luaopen_ratio_core_verdict(lua_State *L);
 
 #endif

@@ -144,6 +144,7 @@ int host_run(const char *root, const char *recipe, int argc, char **argv)
     host_preload(L, "metrics", luaopen_ratio_core_metrics);
     host_preload(L, "match", luaopen_ratio_core_match);
     host_preload(L, "stats", luaopen_ratio_core_stats);
+    host_preload(L, "verdict", luaopen_ratio_core_verdict);
 
     int code = 1;
     lua_getglobal(L, "require");
