@@ -42,6 +42,7 @@ local summary = {input = p.input, matcher = p.matcher, mode = p.mode, top_k = p.
                  skipped_lines = reader.skipped, models = {}}
 local header = {"judge", "RC (recall)", "precision", "F1", "AP", "valid", "unscored", "failed"}
 local rows = {}
+local judges, domains, alignments = {}, {}, {} -- for the report: headline, per domain, per item
 
 for _, model in ipairs(p.models) do
   local out = assert(ratio.jsonl.writer(("%s/metajudge-%s.jsonl"):format(dir, model)))
@@ -55,6 +56,7 @@ for _, model in ipairs(p.models) do
           end
           list[i] = {status = r.status, precision = r.precision, recall = r.recall, f1 = r.f1,
                      ap = r.ap, outcome = r.outcome, label = r.label}
+          alignments[#alignments + 1] = ratio.report.alignment(item, model, r, {top_k = p.top_k, index = i})
           local meta = {id = item.id, domain = item.domain, ["human-checklist"] = item["human-checklist"]}
           local ck = ratio.dataset.key_of(item, model, "checklist")
           meta[ck] = item[ck]
@@ -72,6 +74,8 @@ for _, model in ipairs(p.models) do
   local s = ratio.metajudge.summarize(list, {model = model, mode = p.mode})
   s.per_item_recall = nil
   summary.models[model] = s
+  judges[#judges + 1] = s
+  for _, d in ipairs(ratio.report.by_domain(list, items, {judge = model, mode = p.mode})) do domains[#domains + 1] = d end
   rows[#rows + 1] = {model, ratio.report.with_ci(s.recall, s.ci.recall),
     ratio.report.with_ci(s.precision, s.ci.precision), ratio.report.with_ci(s.f1, s.ci.f1),
     ratio.report.with_ci(s.ap, s.ci.ap), tostring(s.valid), tostring(s.unscored), tostring(s.failed)}
@@ -81,6 +85,7 @@ print(ratio.report.table(header, rows))
 summary.usage = ratio.llm.usage()
 ratio.report.write_run(dir, {summary = summary, page = {
   title = "MetaJudge: " .. table.concat(p.models, ", "), header = header, rows = rows,
-  notes = {("%d items from %s, %s matcher, %s mode."):format(#items, p.input, p.matcher, p.mode)}}})
+  notes = {("%d items from %s, %s matcher, %s mode."):format(#items, p.input, p.matcher, p.mode)},
+  judges = judges, domains = domains, alignments = alignments}})
 ratio.log("run folder: %s", dir)
 return summary

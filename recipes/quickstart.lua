@@ -24,7 +24,7 @@ if p.similarity == "bm25" then
 end
 local matcher = ratio.metajudge.matcher("lexical", {similarity = p.similarity, corpus = corpus})
 
-local per_item, summaries, points = {}, {}, {}
+local per_item, summaries, domains, alignments = {}, {}, {}, {}
 for _, judge in ipairs(p.judges) do
   local results = ratio.map(items, function(item)
     return ratio.metajudge.evaluate(item, judge, matcher, {mode = p.mode, top_k = p.top_k})
@@ -33,15 +33,17 @@ for _, judge in ipairs(p.judges) do
     per_item[i] = per_item[i] or {id = items[i].id, domain = items[i].domain}
     per_item[i][judge] = {status = r.status, outcome = r.outcome, label = r.label,
                           recall = r.recall, precision = r.precision, ap = r.ap, reply = r.reply}
+    alignments[#alignments + 1] = ratio.report.alignment(items[i], judge, r, {top_k = p.top_k, index = i})
   end
   local s = ratio.metajudge.summarize(results, {model = judge, mode = p.mode, seed = p.seed})
   summaries[#summaries + 1] = s
-  points[#points + 1] = {name = judge, oa = s.outcome_accuracy, rc = s.recall,
-                         oa_ci = s.ci.outcome_accuracy, rc_ci = s.ci.recall}
+  for _, d in ipairs(ratio.report.by_domain(results, items, {judge = judge, mode = p.mode, seed = p.seed})) do
+    domains[#domains + 1] = d
+  end
 end
 
 -- Are the two judges' RC different on the same items? (paired, items valid for both)
-local paired
+local paired, n_both
 if #summaries == 2 then
   local a, b = {}, {}
   for _, row in ipairs(per_item) do
@@ -51,6 +53,7 @@ if #summaries == 2 then
     end
   end
   paired = ratio.stats.permutation(a, b, {resamples = 10000, seed = p.seed})
+  n_both = #a
 end
 
 local header = {"judge", "OA", "RC (recall)", "precision", "F1", "AP", "valid", "unscored", "failed", "skipped"}
@@ -68,7 +71,7 @@ local notes = {
 }
 if paired then
   notes[#notes + 1] = ("RC difference %s - %s = %s, paired permutation p = %s (%d items valid for both)."):format(
-    p.judges[1], p.judges[2], ratio.report.num(paired.diff), ratio.report.num(paired.p_value, 4), #per_item)
+    p.judges[1], p.judges[2], ratio.report.num(paired.diff), ratio.report.num(paired.p_value, 4), n_both)
 end
 
 print(ratio.report.table(header, rows))
@@ -86,7 +89,8 @@ ratio.report.write_run(dir, {
   summary = summary,
   page = {title = "ratio quickstart: right for the right reasons?",
           intro = "Outcome accuracy (does the judge pick the human-preferred response?) against Rationale Consistency (does it give the humans' reasons?).",
-          svg = ratio.report.scatter_svg(points), header = header, rows = rows, notes = notes},
+          header = header, rows = rows, notes = notes,
+          judges = summaries, domains = domains, alignments = alignments},
 })
 ratio.log("run folder: %s", dir)
 return summary
