@@ -1,0 +1,182 @@
+-- What kind of reasons does each judge give? Every reason in `<judge>-checklist` gets one type and
+-- any number of flaw tags, and the recipe reports each judge's distribution (counts and shares
+-- with 95% bootstrap CIs that resample items). `--classifier heuristic` (the default) uses
+-- transparent keyword and pattern rules and needs no API; `--classifier llm` asks an LLM.
+--
+-- Types (exactly one per reason):
+--   evidence-grounded    points to something specific a response does or says (a quote, a number,
+--                        a code identifier, a named fact) that can be checked in the text
+--   criterion-grounded   names what is judged (correctness, an instruction, safety, relevance) but
+--                        gives no specific evidence
+--   generic/style        form or impression only (length, formatting, tone, "detailed",
+--                        "well-structured", "more helpful"), or true of almost any response
+-- Flags (any number):
+--   style-only           about presentation alone (formatting, length, tone), nothing about content
+--   generic-correctness  calls a response right or wrong without saying what is right or wrong
+--   generic-relevance    calls a response relevant or helpful without saying how
+--   one-sided-praise     praises one response with no point of comparison with the other
+--   unfalsifiable        an impression that cannot be checked against the text ("feels polished")
+--   non-sequitur         even if true, it does not support the judge's own verdict
+--   contradiction        conflicts with another of the judge's reasons
+-- The heuristic: a quote, a number, a code identifier or a named specific (a capitalised or
+-- non-Latin word mid-sentence) -> evidence-grounded; else a named criterion -> criterion-grounded;
+-- else generic/style. Flags come from word lists (style, correctness, relevance, praise,
+-- impression words) on reasons without evidence; non-sequitur from the side a reason praises or
+-- criticises against the verdict; contradiction from one response called both, say, concise and
+-- detailed. Each label in items.jsonl lists the rules that fired.
+local ratio = require "ratio"
+local p = ratio.params{
+  input = {"data/sample.jsonl", "a RationaleRM-format dataset", type = "file"},
+  judges = {{"careful", "skimmer"}, "judges whose <name>-checklist to audit", type = "list"},
+  classifier = {"heuristic", "who classifies the reasons", choices = {"heuristic", "llm"}},
+  model = {nil, "llm classifier: the model (required with --classifier llm)"},
+  base_url = {"", "llm classifier: OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
+  provider = {"openai", "llm classifier: provider plugin", choices = {"openai", "anthropic"}},
+  template = {nil, "llm classifier: a Lua file returning the prompt template (default: the built-in one)", type = "file"},
+  top_k = {0, "audit only each judge's first K reasons (0 = all)", min = 0},
+  concurrency = {16, "items classified at once", min = 1},
+  rpm = {0, "llm classifier: requests per minute (0 = no limit)", min = 0},
+  max_tokens = {1024, "llm classifier: max_tokens per call", min = 1},
+  resamples = {1000, "bootstrap resamples for the CIs", min = 1},
+  seed = {1, "bootstrap seed"},
+  on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
+}
+
+local auditor
+if p.classifier == "llm" then
+  if not p.model then ratio.exit(2, "--model: is required with --classifier llm") end
+  local template = ratio.audit.TEMPLATE
+  if p.template then
+    local chunk, err = loadfile(p.template, "t")
+    if not chunk then ratio.exit(2, "--template: " .. err) end
+    local ok, v = pcall(chunk)
+    if not ok then ratio.exit(2, "--template: " .. tostring(v)) end
+    if type(v) ~= "string" then ratio.exit(2, ("--template: %s must return a string, not a %s"):format(p.template, type(v))) end
+    local good, why = ratio.audit.check_template(v)
+    if not good then ratio.exit(2, ("--template: %s: %s"):format(p.template, why)) end
+    template = v
+  end
+  local client = ratio.llm{provider = p.provider, model = p.model,
+    base_url = p.base_url ~= "" and p.base_url or nil, concurrency = p.concurrency,
+    rpm = p.rpm > 0 and p.rpm or nil}
+  ratio.manifest("audit_model", p.model)
+  auditor = ratio.audit.new{classifier = "llm", client = client, template = template, top_k = p.top_k,
+                            params = {temperature = 0, max_tokens = p.max_tokens}}
+else
+  if p.template then ratio.exit(2, "--template: only the llm classifier reads a prompt") end
+  auditor = ratio.audit.new{classifier = "heuristic", top_k = p.top_k}
+end
+
+local items, lines, info = ratio.decompose.read(p.input,
+  function(item) return ratio.audit.check(item, p.judges) end, {on_error = p.on_bad_item})
+
+local per_item, by_judge = {}, {}
+for i, item in ipairs(items) do
+  per_item[i] = {id = item.id, domain = item.domain, line = lines[i], judges = {}}
+end
+for _, judge in ipairs(p.judges) do
+  local results = ratio.map(items, function(item) return auditor:run(item, judge) end,
+    {concurrency = p.concurrency, progress = "auditing " .. judge, on_error = "record"})
+  for i, r in ipairs(results) do
+    if ratio.failed(r) then -- a library error on one item: kept as failed, never dropped
+      r = {judge = judge, status = "failed", error = tostring(r.error), reasons = {}, raw = {}, reasks = 0}
+    end
+    results[i] = r
+    per_item[i].judges[judge] = r
+  end
+  by_judge[judge] = ratio.audit.summarize(results, {resamples = p.resamples, seed = p.seed})
+end
+
+-- One table: a row per type and flag, a column per judge ("share [CI] (count)").
+local header = {"reason type / flag"}
+for _, j in ipairs(p.judges) do header[#header + 1] = j end
+local rows = {}
+local function add(label, pick)
+  local row = {label}
+  for _, j in ipairs(p.judges) do
+    local d = pick(by_judge[j])
+    row[#row + 1] = d.share and ("%s (%d)"):format(ratio.report.with_ci(d.share, d.ci), d.count) or "-"
+  end
+  rows[#rows + 1] = row
+end
+for _, t in ipairs(ratio.audit.TYPES) do add(t, function(s) return s.types[t] end) end
+for _, f in ipairs(ratio.audit.FLAGS) do add("flag: " .. f, function(s) return s.flags[f] end) end
+add("any flag", function(s) return s.any_flag end)
+local function counts_row(label, fn)
+  local row = {label}
+  for _, j in ipairs(p.judges) do row[#row + 1] = fn(by_judge[j]) end
+  rows[#rows + 1] = row
+end
+counts_row("reasons classified / unscored / failed", function(s)
+  return ("%d / %d / %d"):format(s.rationales.classified, s.rationales.unscored, s.rationales.failed)
+end)
+counts_row("items valid / partial / unscored / failed / skipped", function(s)
+  local n = s.items
+  return ("%d / %d / %d / %d / %d"):format(n.valid, n.partial, n.unscored, n.failed, n.skipped)
+end)
+
+print(ratio.report.table(header, rows))
+local notes = {
+  ("%d items from %s; %s classifier%s; shares are of classified reasons, 95%% percentile bootstrap CIs resampling items (%d resamples, seed %d)."):format(
+    #items, p.input, p.classifier, p.classifier == "llm" and (" (" .. p.model .. ")") or "", p.resamples, p.seed),
+}
+if info.bad_lines + info.bad_items > 0 then
+  notes[#notes + 1] = ("%d bad lines and %d bad items skipped (first: %s)."):format(info.bad_lines, info.bad_items,
+    info.errors[1] or "-")
+end
+for _, j in ipairs(p.judges) do
+  if by_judge[j].unknown_flags > 0 then
+    notes[#notes + 1] = ("%s: the classifier used %d flag names outside the list (kept as unknown_flags in items.jsonl)."):format(
+      j, by_judge[j].unknown_flags)
+  end
+end
+for _, n in ipairs(notes) do print(n) end
+
+-- The page: the table, bar charts of types and flags per judge, one example reason per label and
+-- judge, and the definitions.
+local cells_t, cells_f, examples = {}, {}, {}
+for _, j in ipairs(p.judges) do
+  local s = by_judge[j]
+  -- A group per judge, a bar per label: the label names are too long to sit under the bars.
+  for _, t in ipairs(ratio.audit.TYPES) do
+    cells_t[#cells_t + 1] = {group = j, series = t, value = s.types[t].share, ci = s.types[t].ci}
+  end
+  for _, f in ipairs(ratio.audit.FLAGS) do
+    cells_f[#cells_f + 1] = {group = j, series = f, value = s.flags[f].share, ci = s.flags[f].ci}
+  end
+  local seen = {}
+  for _, row in ipairs(per_item) do
+    local r = row.judges[j]
+    for _, x in ipairs(r.reasons or {}) do
+      if x.status == "valid" then
+        for _, label in ipairs{x.type, table.unpack(x.flags)} do
+          if not seen[label] then
+            seen[label] = true
+            examples[#examples + 1] = {x.text, j, label, tostring(row.id or row.line)}
+          end
+        end
+      end
+    end
+  end
+end
+local defs = {}
+for _, k in ipairs(ratio.audit.TYPES) do defs[#defs + 1] = k .. ": " .. ratio.audit.DEFINITIONS[k] .. "." end
+for _, k in ipairs(ratio.audit.FLAGS) do defs[#defs + 1] = k .. ": " .. ratio.audit.DEFINITIONS[k] .. "." end
+local sections = {
+  {title = "Reason types", svg = ratio.report.bars_svg{cells = cells_t, label = "share of reasons"}},
+  {title = "Flaw tags", svg = ratio.report.bars_svg{cells = cells_f, label = "share of reasons"}},
+  {title = "An example of each label", header = {"reason", "judge", "label", "item"}, rows = examples},
+  {title = "Definitions", text = defs},
+}
+
+local dir = ratio.run_dir()
+local summary = {input = p.input, classifier = p.classifier, model = p.model, top_k = p.top_k,
+                 items = #items, bad_lines = info.bad_lines, bad_items = info.bad_items,
+                 judges = by_judge, definitions = ratio.audit.DEFINITIONS, run_dir = dir,
+                 usage = p.classifier == "llm" and ratio.llm.usage() or nil}
+ratio.report.write_run(dir, {items = per_item, summary = summary, page = {
+  title = "Rationale audit: " .. table.concat(p.judges, ", "),
+  intro = "What kind of reasons each judge gives: evidence-grounded, criterion-grounded or generic/style, with flaw tags.",
+  header = header, rows = rows, notes = notes, sections = sections}})
+ratio.log("run folder: %s", dir)
+return summary
