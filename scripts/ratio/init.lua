@@ -120,6 +120,8 @@ local LAZY = {json = "ratio.core.json", jsonl = "ratio.jsonl", progress = "ratio
               judge = "ratio.judge", reward = "ratio.reward", decompose = "ratio.decompose",
               audit = "ratio.audit", rmbench = "ratio.rmbench", judgebench = "ratio.judgebench"}
 
+LAZY.compare = "ratio.compare" -- judges against judges, matchers against matchers
+
 function ratio.register_module(name, module) LAZY[name] = module end
 
 return setmetatable(ratio, {

@@ -1,0 +1,269 @@
+-- ratio.compare: judges against judges, and matchers against matchers, on the same items.
+--
+--   local by_judge = ratio.compare.evaluate(items, {"careful", "skimmer"}, matcher, {mode = "paper"})
+--   local s = {}
+--   for j, results in pairs(by_judge) do s[j] = ratio.metajudge.summarize(results, {model = j}) end
+--   local pairs = ratio.compare.pairs({"careful", "skimmer"}, by_judge, s, {alpha = 0.05})
+--   -- pairs[1].deceptive_alignment: OA CIs overlap, RC differs on the same items (paired test)
+--   local odd = ratio.compare.inconsistent(items, by_judge.skimmer, 0.25)
+--   local a = ratio.compare.agreement(reference_by_judge, by_judge)  -- weighted kappa, Spearman
+--
+-- The paper's Figure 1 argument in code: two judges whose outcome accuracies cannot be told apart
+-- can still differ in whether they give the humans' reasons, and that difference is only visible
+-- when both are scored on the same items. Matcher agreement (a lexical matcher against the LLM
+-- MetaJudge, two MetaJudge prompts, ...) is measured on the five-level score each human rationale
+-- receives, so it sees the disagreements that per-item means average away.
+local sched = require "ratio.sched"
+local stats = require "ratio.core.stats"
+local metrics = require "ratio.core.metrics"
+local json = require "ratio.core.json"
+local dataset = require "ratio.dataset"
+local metajudge = require "ratio.metajudge"
+
+local M = {}
+
+-- scored(result) -> true when a metajudge.evaluate result carries metrics (valid or partial).
+function M.scored(r)
+  return r ~= nil and (r.status == "valid" or r.status == "partial")
+end
+
+-- judges_in(item) -> sorted names of every `<name>-checklist` field of an item except the human one.
+function M.judges_in(item)
+  local out = {}
+  for k in pairs(item) do
+    local name = type(k) == "string" and k:match("^(.+)%-checklist$")
+    if name and name:lower() ~= "human" then out[#out + 1] = name end
+  end
+  table.sort(out)
+  return out
+end
+
+-- evaluate(items, judges, matcher, opts) -> {judge = {result for item 1, ...}}
+-- Matches every judge on every item (one bounded map over all judge-item pairs; opts.concurrency,
+-- default 16; opts.progress, a label) with ratio.metajudge.evaluate (opts.mode, opts.top_k). A
+-- matcher error is kept as a `failed` result with its message, never dropped.
+function M.evaluate(items, judges, matcher, opts)
+  opts = opts or {}
+  local work = {}
+  for _, judge in ipairs(judges) do
+    for i, item in ipairs(items) do work[#work + 1] = {judge = judge, i = i, item = item} end
+  end
+  local by_judge = {}
+  for _, judge in ipairs(judges) do by_judge[judge] = {} end
+  sched.map(work, function(w)
+    return metajudge.evaluate(w.item, w.judge, matcher, {mode = opts.mode, top_k = opts.top_k})
+  end, {concurrency = opts.concurrency or 16, progress = opts.progress, on_error = "record",
+        each = function(r, w)
+          if sched.failed(r) then
+            local label = dataset.key_of(w.item, w.judge, "label")
+            label = label and w.item[label] or nil
+            r = {model = w.judge, status = "failed", reason = "matcher_error", error = r.error,
+                 label = type(label) == "string" and label or nil,
+                 outcome = dataset.outcome(label, w.item.overall_preference),
+                 n_human = #w.item["human-checklist"]}
+          end
+          by_judge[w.judge][w.i] = r
+        end})
+  return by_judge
+end
+
+-- holm(p) -> Holm-Bonferroni adjusted p-values, in the order given (nil entries stay nil).
+function M.holm(p)
+  local idx = {}
+  for i = 1, #p do if p[i] ~= nil then idx[#idx + 1] = i end end
+  table.sort(idx, function(a, b) if p[a] ~= p[b] then return p[a] < p[b] end return a < b end)
+  local m, out, running = #idx, {}, 0
+  for rank, i in ipairs(idx) do
+    running = math.max(running, math.min(1, (m - rank + 1) * p[i]))
+    out[i] = running
+  end
+  return out
+end
+
+local function overlap(a, b)
+  if not a or not b then return nil end
+  return a.lo <= b.hi and b.lo <= a.hi
+end
+
+-- pairs(judges, by_judge, summaries, opts) -> list of pair records, one per pair of judges in the
+-- order given (summaries: {judge = ratio.metajudge.summarize output}, for OA and its CI): {a, b, oa_a, oa_b, oa_ci_a, oa_ci_b, oa_ci_overlap, rc_a, rc_b, rc_diff (a - b on
+-- the shared items), n_items, p_value, p_adjusted, exact, significant, deceptive_alignment,
+-- shallower, deeper, why}. RC is compared with a paired permutation test (opts.resamples, 10,000;
+-- opts.seed, 1) on the items both judges have scored; p-values are Holm-adjusted over all pairs
+-- unless opts.correction = "none". A pair shows deceptive alignment when its OA CIs overlap and
+-- the adjusted p is below opts.alpha (0.05): the judge with the lower RC is right for shallower
+-- reasons.
+function M.pairs(judges, by_judge, summaries, opts)
+  opts = opts or {}
+  local alpha = opts.alpha or 0.05
+  local correction = opts.correction or "holm"
+  if correction ~= "holm" and correction ~= "none" then
+    error("ratio.compare.pairs: correction must be holm or none", 2)
+  end
+  local out, raw = {}, {}
+  for x = 1, #judges do
+    for y = x + 1, #judges do
+      local a, b = judges[x], judges[y]
+      local sa, sb = summaries[a], summaries[b]
+      local ra, rb = by_judge[a], by_judge[b]
+      local va, vb = {}, {}
+      for i = 1, math.max(#ra, #rb) do
+        if M.scored(ra[i]) and M.scored(rb[i]) then va[#va + 1], vb[#vb + 1] = ra[i].recall, rb[i].recall end
+      end
+      local pr = {a = a, b = b, oa_a = sa.outcome_accuracy, oa_b = sb.outcome_accuracy,
+                  oa_ci_a = sa.ci.outcome_accuracy, oa_ci_b = sb.ci.outcome_accuracy,
+                  oa_ci_overlap = overlap(sa.ci.outcome_accuracy, sb.ci.outcome_accuracy),
+                  n_items = #va}
+      if #va > 0 then
+        local t = stats.permutation(va, vb, {resamples = opts.resamples or 10000, seed = opts.seed or 1})
+        pr.rc_a, pr.rc_b = stats.mean(va), stats.mean(vb)
+        pr.rc_diff, pr.p_value, pr.exact = t.diff, t.p_value, t.exact
+      end
+      out[#out + 1] = pr
+      raw[#out] = pr.p_value
+    end
+  end
+  local adjusted = correction == "holm" and M.holm(raw) or raw
+  for i, pr in ipairs(out) do
+    pr.p_adjusted = adjusted[i]
+    pr.significant = pr.p_adjusted ~= nil and pr.p_adjusted < alpha
+    pr.deceptive_alignment = pr.significant and pr.oa_ci_overlap == true
+    if pr.rc_diff and pr.rc_diff ~= 0 then
+      pr.shallower = pr.rc_diff < 0 and pr.a or pr.b
+      pr.deeper = pr.rc_diff < 0 and pr.b or pr.a
+    end
+    if pr.deceptive_alignment then
+      pr.why = ("outcome accuracy CIs overlap, but %s's RC is lower on the same items: right for shallower reasons"):format(pr.shallower)
+    else
+      local why = {}
+      if pr.oa_ci_overlap == nil then why[#why + 1] = "no outcome accuracy for one of the judges"
+      elseif not pr.oa_ci_overlap then why[#why + 1] = "outcome accuracy CIs do not overlap" end
+      if pr.p_value == nil then why[#why + 1] = "no item scored for both judges"
+      elseif not pr.significant then why[#why + 1] = "RC difference not significant" end
+      pr.why = table.concat(why, "; ")
+    end
+  end
+  return out
+end
+
+-- inconsistent(items, results, threshold) -> list of {id, domain, line, label, recall} for the
+-- items a judge got right (outcome true) with a scored RC below threshold, in input order.
+function M.inconsistent(items, results, threshold)
+  local out = {}
+  for i, item in ipairs(items) do
+    local r = results[i]
+    if r and r.outcome == true and M.scored(r) and r.recall < threshold then
+      out[#out + 1] = {id = item.id, domain = item.domain, line = item._line, label = r.label, recall = r.recall}
+    end
+  end
+  return out
+end
+
+-- rationale_scores(result, opts) -> {score of R1, ...} on the 0..1 scale, or nil when the result
+-- is not scored. opts.mode ("paper") and opts.top_k (5) must be those the result was scored with.
+-- paper: the score of the model reason each rationale is matched to one-to-one (0 if none), so
+-- the scores sum to recall × |R_h|; reference: each rationale's best score over the kept lines.
+function M.rationale_scores(r, opts)
+  opts = opts or {}
+  if not M.scored(r) then return nil end
+  local mode = opts.mode or "paper"
+  local top_k = opts.top_k or 5
+  local n_human, n_model = r.n_human, r.n_model
+  local n = (top_k > 0 and top_k < n_model) and top_k or n_model
+  local parsed = metrics.parse(r.reply, mode == "reference" and "reference" or "tolerant")
+  local best = {}
+  for _, t in ipairs(parsed.triples) do
+    local ri, sj, v = t[1], t[2], t[3]
+    if ri >= 1 and ri <= n_human and sj >= 1 and sj <= n then
+      local key = mode == "paper" and (ri .. "@" .. sj) or ri
+      if not best[key] or v > best[key] then best[key] = v end
+    end
+  end
+  local out = {}
+  for i = 1, n_human do
+    local v
+    if mode == "paper" then
+      local j = r.match and r.match[i] or 0
+      v = j > 0 and best[i .. "@" .. j] or 0
+    else
+      v = best[i] or 0
+    end
+    out[i] = math.max(0, math.min(1, v))
+  end
+  return out
+end
+
+local function nan_to_null(x)
+  if type(x) ~= "number" or x ~= x then return json.null end
+  return x
+end
+
+-- agreement(reference, other, opts) -> {kappa, spearman, rationales, items, judges = {judge =
+-- {kappa, spearman, rationales, items}}} between two {judge = results} tables of the same items:
+-- linearly weighted Cohen's kappa over the five-level score of every human rationale (pooled over
+-- judges), Spearman over the per-item RC; only items both sides scored count. opts.mode and
+-- opts.top_k as in rationale_scores (the same for both sides). Undefined values are json.null.
+function M.agreement(reference, other, opts)
+  opts = opts or {}
+  local weights = opts.weights or "linear"
+  local all = {ka = {}, kb = {}, ra = {}, rb = {}}
+  local per = {}
+  local names = {}
+  for judge in pairs(reference) do if other[judge] then names[#names + 1] = judge end end
+  table.sort(names)
+  for _, judge in ipairs(names) do
+    local ref, oth = reference[judge], other[judge]
+    local j = {ka = {}, kb = {}, ra = {}, rb = {}}
+    for i = 1, math.max(#ref, #oth) do
+      local x, y = ref[i], oth[i]
+      if M.scored(x) and M.scored(y) then
+        local sx, sy = M.rationale_scores(x, opts), M.rationale_scores(y, opts)
+        for k = 1, math.min(#sx, #sy) do
+          local cx, cy = stats.category(sx[k]), stats.category(sy[k])
+          j.ka[#j.ka + 1], j.kb[#j.kb + 1] = cx, cy
+          all.ka[#all.ka + 1], all.kb[#all.kb + 1] = cx, cy
+        end
+        j.ra[#j.ra + 1], j.rb[#j.rb + 1] = x.recall, y.recall
+        all.ra[#all.ra + 1], all.rb[#all.rb + 1] = x.recall, y.recall
+      end
+    end
+    per[judge] = j
+  end
+  local function finish(t)
+    return {kappa = nan_to_null(#t.ka > 0 and stats.kappa(t.ka, t.kb, 5, weights) or 0 / 0),
+            spearman = nan_to_null(stats.spearman(t.ra, t.rb)),
+            rationales = #t.ka, items = #t.ra}
+  end
+  local out = finish(all)
+  out.weights = weights
+  out.judges = {}
+  for judge, t in pairs(per) do out.judges[judge] = finish(t) end
+  return out
+end
+
+-- usage_delta(before, after) -> {calls, cached, failed, retries, input_tokens, output_tokens,
+-- cost_usd} summed over models between two ratio.llm.usage() snapshots; cost_usd is json.null
+-- when a model that was called has no price.
+function M.usage_delta(before, after)
+  local d = {calls = 0, cached = 0, failed = 0, retries = 0, input_tokens = 0, output_tokens = 0, cost_usd = 0.0}
+  for model, u in pairs(after) do
+    local b = before[model] or {}
+    local calls = u.calls - (b.calls or 0)
+    for _, k in ipairs({"calls", "cached", "failed", "retries", "input_tokens", "output_tokens"}) do
+      d[k] = d[k] + (u[k] - (b[k] or 0))
+    end
+    if d.cost_usd ~= json.null then
+      if u.cost_usd == json.null then
+        if calls > 0 then d.cost_usd = json.null end
+      else
+        local bc = (b.cost_usd ~= nil and b.cost_usd ~= json.null) and b.cost_usd or 0
+        d.cost_usd = d.cost_usd + (u.cost_usd - bc)
+      end
+    end
+  end
+  return d
+end
+
+M.nan_to_null = nan_to_null
+
+return M
