@@ -1,0 +1,89 @@
+-- Load generator for bench/reward_server.sh: `--trainers` concurrent trainer loops, each sending
+-- /get_reward requests of `--rollouts` distinct rollouts back to back for `--seconds`, and
+-- reporting errors, end-to-end latency and the server's own overhead per request (server_ms minus
+-- the slowest rollout's judge_ms, from extra_logs), plus the server's RSS sampled over the run.
+local ratio = require "ratio"
+local p = ratio.params{
+  url = {nil, "reward server base URL", required = true},
+  trainers = {200, "concurrent trainer requests", min = 1},
+  rollouts = {8, "rollouts per request", min = 1},
+  seconds = {60, "how long to sustain the load", min = 1},
+  server_pid = {0, "the server's pid, to sample its RSS (0 = skip)"},
+}
+local items = ratio.dataset.read_all(ratio.root() .. "/data/sample.jsonl")
+
+local function rss_mib(pid)
+  local f = io.open(("/proc/%d/status"):format(pid))
+  if not f then return nil end
+  local text = f:read("a")
+  f:close()
+  local kb = text:match("VmRSS:%s*(%d+)")
+  return kb and tonumber(kb) / 1024 or nil
+end
+
+local seq = 0
+local function body()
+  local query, prompts, labels = {}, {}, {}
+  for i = 1, p.rollouts do
+    seq = seq + 1
+    local item = items[seq % #items + 1]
+    local prompt = ("<|user|>#%d compare the responses\n<|assistant|>"):format(seq)
+    prompts[i] = prompt
+    -- A distinct reason in every rollout: every rollout is a new MetaJudge call, never a cache hit.
+    local rollout = item["careful-generated_text"]:gsub("\n%- ", ("\n- (rollout %d) "):format(seq), 1)
+    query[i] = prompt .. rollout
+    labels[i] = assert(ratio.json.encode({human_checklist = item["human-checklist"],
+                                          overall_preference = item.overall_preference}))
+  end
+  return assert(ratio.json.encode({query = query, prompts = prompts, labels = labels}))
+end
+
+local latencies, overheads, errors, requests, first_error = {}, {}, 0, 0, nil
+local rss = {}
+local stop_at = ratio.now() + p.seconds * 1000
+if p.server_pid > 0 then
+  ratio.spawn(function()
+    while ratio.now() < stop_at do
+      rss[#rss + 1] = rss_mib(p.server_pid)
+      ratio.sleep(p.seconds * 1000 / 10)
+    end
+    rss[#rss + 1] = rss_mib(p.server_pid)
+  end)
+end
+local trainers = {}
+for t = 1, p.trainers do
+  trainers[t] = ratio.spawn(function()
+    while ratio.now() < stop_at do
+      local t0 = ratio.now()
+      local r, err = ratio.http.request{method = "POST", url = p.url .. "/get_reward", body = body(),
+                                        headers = {["content-type"] = "application/json"},
+                                        timeout_ms = 120000}
+      requests = requests + 1
+      local ok = r and r.status == 200
+      local v = ok and ratio.json.decode(r.body)
+      if not (v and v.rewards and #v.rewards == p.rollouts) then
+        errors = errors + 1
+        first_error = first_error or (r and ("HTTP " .. r.status .. ": " .. r.body:sub(1, 200)) or err)
+      else
+        latencies[#latencies + 1] = ratio.now() - t0
+        local slowest = 0
+        for _, ms in ipairs(v.extra_logs.judge_ms) do
+          if type(ms) == "number" and ms > slowest then slowest = ms end
+        end
+        overheads[#overheads + 1] = v.extra_logs.server_ms - slowest
+      end
+    end
+  end)
+end
+ratio.gather(trainers)
+local function pct(list, q)
+  if #list == 0 then return ratio.json.null end
+  table.sort(list)
+  return list[math.max(1, math.ceil(q * #list))]
+end
+local summary = {requests = requests, errors = errors, rollouts = (requests - errors) * p.rollouts,
+                 seconds = p.seconds, p50_ms = pct(latencies, 0.5), p99_ms = pct(latencies, 0.99),
+                 overhead_p50_ms = pct(overheads, 0.5), overhead_p99_ms = pct(overheads, 0.99),
+                 rss_mib = rss}
+if first_error then ratio.log("first error: %s", first_error) end
+return summary
