@@ -25,7 +25,7 @@ bin/ratio run tests/fake_llm.lua --port-file "$tmp/fake.port" --latency-ms 50 \
   --responder tests/fake/metajudge_responder.lua >"$tmp/fake.log" 2>&1 &
 fake_pid=$!
 wait_port "$tmp/fake.port"
-bin/ratio run recipes/reward_server.lua --port 0 --port-file "$tmp/rs.port" --cache "$tmp/cache.sqlite" \
+bin/ratio run recipes/reward_server.lua --port 0 --port-file "$tmp/rs.port" --cache "$tmp/cache.sqlite" ${RS_FLAGS:-} \
   --judge-base-url "http://127.0.0.1:$(cat "$tmp/fake.port")/v1" --judge-model fake-metajudge \
   --max-inflight 2048 --max-queue 100000 >"$tmp/rs.log" 2>&1 &
 rs_pid=$!

@@ -269,7 +269,10 @@ ratio.serve{
   routes = {
     ["POST /get_reward"] = get_reward,
     ["POST /score"] = score_one,
-    ["GET /health"] = function() return {status = 200, json = {status = "ok", in_flight = stats.queued}} end,
+    ["GET /health"] = function()
+      return {status = 200, json = {status = "ok", in_flight = stats.queued,
+                                    lua_kib = math.floor(collectgarbage("count"))}}
+    end,
     ["GET /metrics"] = metrics,
   },
   on_listen = function(port)

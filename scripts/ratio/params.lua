@@ -136,7 +136,7 @@ local PLACEHOLDER = {string = "TEXT", number = "X", integer = "N", list = "A,B",
 function M.help_text(list)
   local out = {}
   if state.header and state.header ~= "" then out[#out + 1] = state.header .. "\n" end
-  out[#out + 1] = ("usage: ratio run %s [flags]\n"):format(state.recipe)
+  out[#out + 1] = ("usage: ratio run %s [flags]"):format(state.recipe)
   if list and #list > 0 then
     out[#out + 1] = "\nParameters:"
     for _, p in ipairs(list) do
@@ -144,7 +144,7 @@ function M.help_text(list)
       local notes = {}
       if p.choices then notes[#notes + 1] = "one of " .. table.concat(p.choices, "|") end
       if p.required then notes[#notes + 1] = "required"
-      elseif p.default ~= nil then notes[#notes + 1] = "default: " .. show(p.default) end
+      elseif p.default ~= nil and show(p.default) ~= "" then notes[#notes + 1] = "default: " .. show(p.default) end
       local help = p.help
       if #notes > 0 then help = help .. (help ~= "" and " " or "") .. "(" .. table.concat(notes, "; ") .. ")" end
       out[#out + 1] = ("  %-24s %s"):format(lhs, help)

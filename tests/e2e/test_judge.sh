@@ -115,3 +115,20 @@ t_judge_usage_and_data_errors() {
   expect_rc 1
   expect_err_first "ratio: d.jsonl:2: response2: expected a string"
 }
+
+t_judge_then_frontier() {
+  # The whole chain without hand editing: a new judge is run on the sample data, and frontier
+  # compares it with the two bundled judges straight from judge.lua's output.
+  start_fake --responder "$ROOT/tests/fake/judge_responder.lua" || return
+  head -n 16 "$ROOT/data/sample.jsonl" > d.jsonl
+  ratio run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-model fake-judge \
+    --judge-base-url "$FAKE_URL/v1" --out j --cache c.sqlite --json
+  expect_rc 0
+  stop_fake
+  ratio run "$ROOT/recipes/frontier.lua" --input j/judged.jsonl --out f --json
+  expect_rc 0
+  for judge in careful skimmer fake-judge; do
+    grep -q "\"$judge\"" f/summary.json || fail "frontier lacks $judge: $(head -c 300 f/summary.json)"
+  done
+  expect_file f/report.html
+}
