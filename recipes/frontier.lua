@@ -28,30 +28,10 @@ local p = ratio.params{
 }
 
 -- The judges: as given, or every <name>-checklist of the first item.
-local judges = p.judges
-if #judges == 0 then
-  local next_item, r = ratio.jsonl.lines(p.input, {on_error = "skip"})
-  local first = next_item()
-  r:close()
-  judges = type(first) == "table" and ratio.compare.judges_in(first) or {}
-  if #judges == 0 then ratio.exit(2, "--judges: no <name>-checklist field in the first item of " .. p.input) end
-end
+local judges = #p.judges > 0 and p.judges or ratio.compare.judges_in_file(p.input)
 if #judges < 2 then ratio.log("only one judge (%s): no pairs to compare", judges[1]) end
 
-local matcher
-if p.matcher == "llm" then
-  if p.judge_model == "" then ratio.exit(2, "--judge-model: is required with --matcher llm") end
-  matcher = ratio.metajudge.matcher("llm", {client = ratio.llm{provider = p.judge_provider,
-    model = p.judge_model, base_url = p.judge_base_url ~= "" and p.judge_base_url or nil,
-    concurrency = p.concurrency, rpm = p.rpm > 0 and p.rpm or nil}})
-elseif p.matcher == "embedding" then
-  if p.embed_model == "" then ratio.exit(2, "--embed-model: is required with --matcher embedding") end
-  matcher = ratio.metajudge.matcher("embedding", {client = ratio.llm{model = p.embed_model,
-    base_url = p.embed_base_url ~= "" and p.embed_base_url or nil, concurrency = p.concurrency,
-    rpm = p.rpm > 0 and p.rpm or nil}})
-else
-  matcher = ratio.metajudge.matcher("lexical")
-end
+local matcher = ratio.metajudge.from_params(p)
 ratio.manifest("judges", judges)
 
 local items, reader = ratio.dataset.read_all(p.input, {models = judges, on_error = p.on_bad_item})

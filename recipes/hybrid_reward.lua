@@ -49,16 +49,7 @@ for _, k in ipairs{"w_rationale", "w_outcome"} do
   if p[k] ~= p[k] or math.abs(p[k]) == math.huge then ratio.exit(2, ("--%s: expected a finite number"):format(k:gsub("_", "-"))) end
 end
 
-local matcher
-if p.matcher == "llm" then
-  if p.judge_model == "" then ratio.exit(2, "--judge-model: is required with --matcher llm") end
-  local client = ratio.llm{provider = p.judge_provider, model = p.judge_model,
-    base_url = p.judge_base_url ~= "" and p.judge_base_url or nil, concurrency = p.concurrency,
-    rpm = p.rpm > 0 and p.rpm or nil}
-  matcher = ratio.metajudge.matcher("llm", {client = client})
-else
-  matcher = ratio.metajudge.matcher("lexical")
-end
+local matcher = ratio.metajudge.from_params(p)
 
 local scorer = ratio.reward.scorer{formula = formula, rationale = p.rationale, tie = p.tie,
   weights = {rationale = p.w_rationale, outcome = p.w_outcome}, fallback = fallback,

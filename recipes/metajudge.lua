@@ -20,21 +20,7 @@ local p = ratio.params{
   on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
 }
 
-local matcher
-if p.matcher == "llm" then
-  if p.judge_model == "" then ratio.exit(2, "--judge-model: is required with --matcher llm") end
-  local client = ratio.llm{provider = p.judge_provider, model = p.judge_model,
-    base_url = p.judge_base_url ~= "" and p.judge_base_url or nil, concurrency = p.concurrency,
-    rpm = p.rpm > 0 and p.rpm or nil}
-  matcher = ratio.metajudge.matcher("llm", {client = client})
-elseif p.matcher == "embedding" then
-  if p.embed_model == "" then ratio.exit(2, "--embed-model: is required with --matcher embedding") end
-  local client = ratio.llm{model = p.embed_model, base_url = p.embed_base_url ~= "" and p.embed_base_url or nil,
-    concurrency = p.concurrency, rpm = p.rpm > 0 and p.rpm or nil}
-  matcher = ratio.metajudge.matcher("embedding", {client = client})
-else
-  matcher = ratio.metajudge.matcher("lexical")
-end
+local matcher = ratio.metajudge.from_params(p)
 
 local items, reader = ratio.dataset.read_all(p.input, {models = p.models, on_error = p.on_bad_item})
 local dir = ratio.run_dir()

@@ -29,14 +29,7 @@ local p = ratio.params{
 }
 
 -- The judges: as given, or every <name>-checklist of the first item.
-local judges = p.judges
-if #judges == 0 then
-  local next_item, r = ratio.jsonl.lines(p.input, {on_error = "skip"})
-  local first = next_item()
-  r:close()
-  judges = type(first) == "table" and ratio.compare.judges_in(first) or {}
-  if #judges == 0 then ratio.exit(2, "--judges: no <name>-checklist field in the first item of " .. p.input) end
-end
+local judges = #p.judges > 0 and p.judges or ratio.compare.judges_in_file(p.input)
 
 -- Threshold sets: "a,b,c,d;a,b,c,d". nil stands for "the matcher's default".
 local threshold_sets = {}

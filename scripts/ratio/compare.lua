@@ -38,6 +38,18 @@ function M.judges_in(item)
   return out
 end
 
+-- judges_in_file(path) -> the judges of the first item of a dataset; a usage error when none.
+function M.judges_in_file(path)
+  local next_item, r = require("ratio.jsonl").lines(path, {on_error = "skip"})
+  local first = next_item()
+  r:close()
+  local judges = type(first) == "table" and M.judges_in(first) or {}
+  if #judges == 0 then
+    require("ratio.errors").usage("--judges: no <name>-checklist field in the first item of " .. path)
+  end
+  return judges
+end
+
 -- evaluate(items, judges, matcher, opts) -> {judge = {result for item 1, ...}}
 -- Matches every judge on every item (one bounded map over all judge-item pairs; opts.concurrency,
 -- default 16; opts.progress, a label) with ratio.metajudge.evaluate (opts.mode, opts.top_k). A
