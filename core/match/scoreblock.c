@@ -1,4 +1,5 @@
 #include "match/scoreblock.h"
+#include "match/tags.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -136,21 +137,6 @@ static int sb_is_alnum(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int sb_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
-/* Case-insensitive ASCII prefix test. */
-static int sb_word(const char *s, size_t end, size_t p, const char *w)
-{
-    size_t n = strlen(w);
-    if (end - p < n) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (sb_lower((unsigned char)s[p + i]) != w[i]) return 0;
-    return 1;
-}
-
 /* Skips spaces, tabs, U+00A0 and U+3000 and, when markup is set, also markdown `*`, `_`, '`'. */
 static size_t sb_skip(const char *s, size_t end, size_t p, int markup)
 {
@@ -176,37 +162,6 @@ static size_t sb_char(const char *s, size_t end, size_t p, char c, const char *u
     if (s[p] == c) return 1;
     if (end - p >= 3 && memcmp(s + p, u, 3) == 0) return 3;
     return 0;
-}
-
-/* A tolerant tag at s[p]: '<' [sp] RESULT (_ | \_ | - | sp) START|END [sp] '>', any case.
- * Returns its length and sets *is_end, or 0. */
-static size_t sb_tag(const char *s, size_t end, size_t p, int *is_end)
-{
-    size_t q = p + 1;
-    while (q < end && s[q] == ' ')
-        q++;
-    if (!sb_word(s, end, q, "result")) return 0;
-    q += 6;
-    if (q >= end) return 0;
-    if (s[q] == '_' || s[q] == ' ' || s[q] == '-')
-        q++;
-    else if (end - q >= 2 && s[q] == '\\' && s[q + 1] == '_')
-        q += 2;
-    else
-        return 0;
-    if (sb_word(s, end, q, "start")) {
-        *is_end = 0;
-        q += 5;
-    } else if (sb_word(s, end, q, "end")) {
-        *is_end = 1;
-        q += 3;
-    } else {
-        return 0;
-    }
-    while (q < end && s[q] == ' ')
-        q++;
-    if (q >= end || s[q] != '>') return 0;
-    return q + 1 - p;
 }
 
 /* ---- line matchers ----------------------------------------------------------------------------
@@ -397,7 +352,7 @@ static void sb_find_block(const char *text, size_t len, scoreblock_policy policy
         if (!lt) break;
         i = (size_t)(lt - text);
         int is_end;
-        size_t t = sb_tag(text, len, i, &is_end);
+        size_t t = tags_result(text, len, i, &is_end);
         if (!t) continue;
         if (!is_end) {
             open = i + t; /* a later opening tag restarts the block */

@@ -1,4 +1,5 @@
 #include "match/verdict.h"
+#include "match/tags.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,24 +12,9 @@
 
 /* ---- small scanners (all bounded by `end`) ------------------------------------------------- */
 
-static int vd_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
 static int vd_is_letter(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* Case-insensitive ASCII prefix test of w at s[p..end). */
-static int vd_word(const char *s, size_t end, size_t p, const char *w)
-{
-    size_t n = strlen(w);
-    if (p > end || end - p < n) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (vd_lower((unsigned char)s[p + i]) != (unsigned char)w[i]) return 0;
-    return 1;
 }
 
 /* Bytes of one horizontal white-space character at s[p] (space, tab, CR, VT, FF, U+00A0,
@@ -128,15 +114,15 @@ static size_t vd_normalise(const char *s, size_t len, char *out)
                 i = j < len ? j + 1 : j;
                 continue;
             }
-            if (j - i == 3 && vd_word(s, len, i + 1, "gg")) VD_EMIT(">>");
-            if (j - i == 3 && vd_word(s, len, i + 1, "gt")) VD_EMIT(">");
-            if (j - i == 3 && vd_word(s, len, i + 1, "ll")) VD_EMIT("<<");
-            if (j - i == 3 && vd_word(s, len, i + 1, "lt")) VD_EMIT("<");
+            if (j - i == 3 && tags_word(s, len, i + 1, "gg")) VD_EMIT(">>");
+            if (j - i == 3 && tags_word(s, len, i + 1, "gt")) VD_EMIT(">");
+            if (j - i == 3 && tags_word(s, len, i + 1, "ll")) VD_EMIT("<<");
+            if (j - i == 3 && tags_word(s, len, i + 1, "lt")) VD_EMIT("<");
             i = j; /* \text, \textbf, \mathrm, \quad, ...: wrappers and spaces */
-        } else if (c == '&' && vd_word(s, len, i, "&gt;")) {
+        } else if (c == '&' && tags_word(s, len, i, "&gt;")) {
             VD_EMIT(">");
             i += 4;
-        } else if (c == '&' && vd_word(s, len, i, "&lt;")) {
+        } else if (c == '&' && tags_word(s, len, i, "&lt;")) {
             VD_EMIT("<");
             i += 4;
         } else if (c == 0xE2 && len - i >= 3 && (unsigned char)s[i + 1] == 0x89 &&
@@ -246,7 +232,7 @@ verdict_label verdict_label_swap(verdict_label label)
  * longer than VERDICT_MAX_BOX), 0 when s[p] does not start a box. */
 static int vd_box(const char *s, size_t end, size_t p, size_t *cb, size_t *ce, size_t *next)
 {
-    if (!vd_word(s, end, p + 1, "boxed")) return 0;
+    if (!tags_word(s, end, p + 1, "boxed")) return 0;
     size_t q = vd_skip_space(s, end, p + 6);
     if (q >= end || s[q] != '{') return 0;
     q++;
@@ -270,37 +256,6 @@ static int vd_box(const char *s, size_t end, size_t p, size_t *cb, size_t *ce, s
     return 2;
 }
 
-/* A tolerant tag at s[p] == '<': '<' [sp] RESULT (_ | \_ | - | sp) START|END [sp] '>', any
- * case. Returns its length and sets *is_end, or 0. */
-static size_t vd_tag(const char *s, size_t end, size_t p, int *is_end)
-{
-    size_t q = p + 1;
-    while (q < end && s[q] == ' ')
-        q++;
-    if (!vd_word(s, end, q, "result")) return 0;
-    q += 6;
-    if (q >= end) return 0;
-    if (s[q] == '_' || s[q] == ' ' || s[q] == '-')
-        q++;
-    else if (end - q >= 2 && s[q] == '\\' && s[q + 1] == '_')
-        q += 2;
-    else
-        return 0;
-    if (vd_word(s, end, q, "start")) {
-        *is_end = 0;
-        q += 5;
-    } else if (vd_word(s, end, q, "end")) {
-        *is_end = 1;
-        q += 3;
-    } else {
-        return 0;
-    }
-    while (q < end && s[q] == ' ')
-        q++;
-    if (q >= end || s[q] != '>') return 0;
-    return q + 1 - p;
-}
-
 /* Where the answer starts: after the last `</think>` (or `</thinking>`), else 0. */
 static size_t vd_answer_start(const char *s, size_t len)
 {
@@ -309,9 +264,9 @@ static size_t vd_answer_start(const char *s, size_t len)
         const char *lt = memchr(s + i, '<', len - i);
         if (!lt) break;
         i = (size_t)(lt - s);
-        if (!vd_word(s, len, i, "</think")) continue;
+        if (!tags_word(s, len, i, "</think")) continue;
         size_t q = i + 7;
-        if (vd_word(s, len, q, "ing")) q += 3;
+        if (tags_word(s, len, q, "ing")) q += 3;
         if (q < len && s[q] == '>') start = q + 1;
     }
     return start;
@@ -330,7 +285,7 @@ static void vd_find_block(const char *s, size_t from, size_t len, verdict_result
         if (!lt) break;
         i = (size_t)(lt - s);
         int is_end;
-        size_t t = vd_tag(s, len, i, &is_end);
+        size_t t = tags_result(s, len, i, &is_end);
         if (!t) continue;
         if (!is_end) {
             open = i + t; /* a later opening tag restarts the block */
@@ -358,7 +313,7 @@ static void vd_find_block(const char *s, size_t from, size_t len, verdict_result
 static int vd_is_heading(const char *s, size_t lb, size_t le)
 {
     size_t p = vd_skip_markup(s, le, lb);
-    return vd_word(s, le, p, "list of reason");
+    return tags_word(s, le, p, "list of reason");
 }
 
 /* `Final assessment` / `Final verdict` at the start of the line (after markup, bullets): returns
@@ -366,8 +321,8 @@ static int vd_is_heading(const char *s, size_t lb, size_t le)
 static size_t vd_anchor(const char *s, size_t lb, size_t le)
 {
     size_t p = vd_skip_markup(s, le, lb);
-    if (vd_word(s, le, p, "final assessment")) return p + 16;
-    if (vd_word(s, le, p, "final verdict")) return p + 13;
+    if (tags_word(s, le, p, "final assessment")) return p + 16;
+    if (tags_word(s, le, p, "final verdict")) return p + 13;
     return VD_NPOS;
 }
 
