@@ -22,9 +22,9 @@ local function normalise(text)
   return text
 end
 
-local function content_words(text)
+local function content_words(norm) -- norm: already normalise()d
   local set, n = {}, 0
-  for _, w in ipairs(match.tokens(normalise(text))) do
+  for _, w in ipairs(match.tokens(norm)) do
     if not STOP[w] and #w > 1 and not set[w] then
       set[w] = true
       n = n + 1
@@ -50,27 +50,39 @@ function M.new(opts)
   match.to_scale(0, thresholds) -- validates them
   local self = {similarity = sim, thresholds = thresholds, corpus = opts.corpus}
 
+  -- Each text is prepared once per item (normalised, and for jaccard reduced to its content
+  -- words), not once per pair: an item of n rationales and m reasons has n + m texts, n * m pairs.
+  local function prepare(text)
+    local norm = normalise(text)
+    if sim == "jaccard" then
+      local set, n = content_words(norm)
+      return {norm = norm, set = set, n = n}
+    end
+    return {norm = norm}
+  end
+
   local function similarity(h, r)
-    if sim == "char3" then return match.char3(normalise(h), normalise(r)) end
+    if sim == "char3" then return match.char3(h.norm, r.norm) end
     if sim == "bm25" then
       -- BM25 is unbounded: divide by the query's score against itself to land in [0, 1].
-      local self_score = self.corpus:bm25(normalise(h), normalise(h))
+      local self_score = self.corpus:bm25(h.norm, h.norm)
       if self_score <= 0 then return 0.0 end
-      return math.min(1.0, self.corpus:bm25(normalise(h), normalise(r)) / self_score)
+      return math.min(1.0, self.corpus:bm25(h.norm, r.norm) / self_score)
     end
-    local a, na = content_words(h)
-    local b, nb = content_words(r)
-    return jaccard(a, na, b, nb)
+    return jaccard(h.set, h.n, r.set, r.n)
   end
 
   function self:match(human, reasons)
     if sim == "bm25" and not self.corpus then
       return nil, "lexical matcher: bm25 needs a corpus (opts.corpus = ratio.core.match.corpus(docs))", "EUSAGE"
     end
+    local rs = {}
+    for j, r in ipairs(reasons) do rs[j] = prepare(r) end
     local w = {}
     for i, h in ipairs(human) do
+      local hp = prepare(h)
       w[i] = {}
-      for j, r in ipairs(reasons) do w[i][j] = match.to_scale(similarity(h, r), thresholds) end
+      for j = 1, #rs do w[i][j] = match.to_scale(similarity(hp, rs[j]), thresholds) end
     end
     return require("ratio.metajudge").assign_block(w, #human)
   end
