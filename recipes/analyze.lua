@@ -20,7 +20,8 @@ local metrics = require "ratio.core.metrics"
 local stats = require "ratio.core.stats"
 local dataset = require "ratio.dataset"
 
-local reader = assert(ratio.jsonl.open(p.input, {on_error = "skip"}))
+local reader, open_err = ratio.jsonl.open(p.input, {on_error = "skip"})
+if not reader then require("ratio.errors").data(open_err) end
 local acc = metrics.summary()
 local cols = {precision = {}, recall = {}, f1 = {}, ap = {}}
 local opts = {mode = p.mode, top_k = p.top_k, max_checklist_len = p.max_checklist_len}
@@ -55,6 +56,13 @@ for line_obj, line in reader:lines() do
   end
 end
 reader:close()
+-- Unparsable lines are left out and counted, as the published script does; but a file with no
+-- JSON line at all (empty, binary, a JSON array) is the wrong file, not a result of zero samples.
+if reader.count == 0 then
+  require("ratio.errors").data(reader.skipped > 0
+    and ("%s: no line is JSON (%d unparsable lines, first: %s)"):format(p.input, reader.skipped, reader.errors[1])
+    or (p.input .. ": no items (the file is empty or has only blank lines)"))
+end
 
 local t = acc:totals()
 local ci = {}

@@ -69,6 +69,9 @@ end
 local function check_label(v)
   if type(v) ~= "table" then return "", "expected a JSON object" end
   if not is_strings(v.human_checklist) then return "human_checklist", "expected a list of strings" end
+  if #v.human_checklist > ratio.dataset.MAX_CHECKLIST then -- more than a score block can hold
+    return "human_checklist", ("%d items, more than the %d allowed"):format(#v.human_checklist, ratio.dataset.MAX_CHECKLIST)
+  end
   local pref = v.overall_preference
   if type(pref) ~= "number" or pref ~= pref or pref < -3 or pref > 3 then
     return "overall_preference", "expected a number from -3 to 3"
@@ -184,7 +187,7 @@ local function get_reward(req)
   if stats.queued + #query > p.max_queue then return too_busy(#query) end
   local results = judge_all(rollouts, parsed)
   local rewards, logs = {}, {outcome = {}, ap = {}, rc = {}, unscored = {}, fallback = {}, status = {},
-                             judge_ms = {}}
+                             judge_ms = {}, error = {}}
   for i = 1, #query do
     local r = results[i]
     local late = r == nil
@@ -200,6 +203,7 @@ local function get_reward(req)
     logs.unscored[i] = r.status == "unscored"
     logs.fallback[i] = late
     logs.status[i] = r.status
+    logs.error[i] = r.error or ratio.json.null -- why a failed rollout failed: never lost silently
     logs.judge_ms[i] = r.judge_ms or ratio.json.null
   end
   -- The time this request spent in the server, judging included: server_ms - max(judge_ms) is the

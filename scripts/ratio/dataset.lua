@@ -13,6 +13,10 @@ local M = {}
 
 M.LABELS = {["A>>B"] = -2, ["A>B"] = -1, ["A=B"] = 0, ["B>A"] = 1, ["B>>A"] = 2}
 
+-- The longest checklist an item may have: a MetaJudge score block holds at most 1024 lines
+-- (core/match/scoreblock.h), so a longer human list could never be scored, only mis-scored.
+M.MAX_CHECKLIST = 1024
+
 local function is_list_of_strings(v)
   if type(v) ~= "table" then return false end
   local n = 0
@@ -40,6 +44,9 @@ function M.check(item, models)
   local hc = item["human-checklist"]
   if hc == nil then return "human-checklist: missing" end
   if not is_list_of_strings(hc) then return "human-checklist: expected a list of strings" end
+  if #hc > M.MAX_CHECKLIST then
+    return ("human-checklist: %d items, more than the %d allowed"):format(#hc, M.MAX_CHECKLIST)
+  end
   local pref = item.overall_preference
   if pref ~= nil and pref ~= json.null then
     if type(pref) ~= "number" or pref ~= pref or pref < -3 or pref > 3 then
@@ -50,6 +57,9 @@ function M.check(item, models)
     local ck = M.key_of(item, m, "checklist")
     if not ck then return m .. "-checklist: missing" end
     if not is_list_of_strings(item[ck]) then return ck .. ": expected a list of strings" end
+    if #item[ck] > M.MAX_CHECKLIST then
+      return ("%s: %d items, more than the %d allowed"):format(ck, #item[ck], M.MAX_CHECKLIST)
+    end
     local lk = M.key_of(item, m, "label")
     if lk and item[lk] ~= json.null and (type(item[lk]) ~= "string" or not M.LABELS[item[lk]:gsub("%s", "")]) then
       return lk .. ": expected one of A>>B, A>B, A=B, B>A, B>>A, got " .. tostring(item[lk])
@@ -115,7 +125,8 @@ function M.lines(path, opts)
   return r:lines(), r
 end
 
--- read_all(path, opts) -> list of items, reader (items get .line = their line number)
+-- read_all(path, opts) -> list of items, reader (items get ._line = their line number). A file
+-- with no line at all (empty, or only blank lines) is a data error.
 function M.read_all(path, opts)
   local r = M.open(path, opts)
   local out = {}
@@ -124,6 +135,11 @@ function M.read_all(path, opts)
     out[#out + 1] = item
   end
   r:close()
+  -- A file with no line at all is almost always the wrong file (or an export that failed): a run
+  -- over zero items would report nothing and exit 0.
+  if r.raw.count == 0 and r.skipped == 0 then
+    errors.data(path .. ": no items (the file is empty or has only blank lines)")
+  end
   return out, r
 end
 

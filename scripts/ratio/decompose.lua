@@ -379,6 +379,9 @@ function M.read(path, check, opts)
   end
   r:close()
   info.bad_lines = r.skipped
+  if r.count == 0 and r.skipped == 0 then -- as ratio.dataset.read_all: zero items is the wrong file
+    errors.data(path .. ": no items (the file is empty or has only blank lines)")
+  end
   for _, e in ipairs(r.errors) do if #info.errors < 20 then info.errors[#info.errors + 1] = e end end
   return items, lines, info
 end

@@ -72,7 +72,8 @@ local function convert(p, raw)
   elseif p.type == "file" then
     local kind, err = sys.stat(raw)
     if not kind then usage(p, ("cannot open '%s': %s"):format(raw, err:match(": (.*)$") or err)) end
-    if kind ~= "file" then usage(p, ("'%s' is a %s, not a file"):format(raw, kind)) end
+    if kind == "directory" then usage(p, ("'%s' is a directory, not a file"):format(raw)) end
+    if kind ~= "file" then usage(p, ("'%s' is not a regular file (%s)"):format(raw, kind)) end
     v = raw
   elseif p.type == "integer" then
     v = math.tointeger(tonumber(raw))

@@ -215,7 +215,10 @@ function Scorer:score(rollout, checklist, pref)
   parts.n_reasons = #all
   result.parts, result.match = parts, m.match
   if m.status ~= "valid" and m.status ~= "partial" then
-    local why = m.status == "error" and "the MetaJudge reply has a score above 1"
+    -- Name the real cause: "error" is not only a score above 1 (a block cut short at the parser's
+    -- line limit is one too).
+    local why = m.reason == "score_above_one" and "the MetaJudge reply has a score above 1"
+                or m.status == "error" and ("the MetaJudge reply is unreadable (" .. tostring(m.reason) .. ")")
                 or "the MetaJudge reply has no score block"
     return self:unearned(result, "unscored", "unscored_reply", why)
   end
