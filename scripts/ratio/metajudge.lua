@@ -154,8 +154,12 @@ function M.summarize(results, opts)
   local s = {model = opts.model, mode = opts.mode or "paper"}
   for k, v in pairs(counts) do s[k] = v end
   s.valid = counts.valid + counts.partial -- partial items are scored items
-  s.precision, s.recall, s.f1, s.ap = t.precision, t.recall, t.f1, t.ap
-  s.precision_std, s.recall_std = t.precision_std, t.recall_std
+  -- With no valid item there is no mean: leave the metrics out rather than report zeros (a
+  -- judge whose every match failed must not look like one that matched nothing).
+  if s.valid > 0 then
+    s.precision, s.recall, s.f1, s.ap = t.precision, t.recall, t.f1, t.ap
+    s.precision_std, s.recall_std = t.precision_std, t.recall_std
+  end
   s.outcome_n = #oa
   s.outcome_accuracy = #oa > 0 and stats.mean(oa) or nil
   s.ties_excluded = ties

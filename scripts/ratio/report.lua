@@ -815,11 +815,17 @@ function M.html(page)
   return table.concat(out, "\n") .. "\n"
 end
 
+-- Written beside the target and renamed over it, so a run killed mid-write leaves the old file or
+-- the new one, never half of one (summary.json must survive a SIGKILL).
 local function write_file(path, text)
-  local f, err = io.open(path, "w")
+  local tmp = path .. ".tmp"
+  local f, err = io.open(tmp, "w")
   if not f then error("cannot write " .. err, 2) end
-  f:write(text)
-  f:close()
+  local ok, werr = f:write(text)
+  local closed, cerr = f:close()
+  if not (ok and closed) then os.remove(tmp) error("cannot write " .. tmp .. ": " .. tostring(werr or cerr), 2) end
+  local renamed, rerr = os.rename(tmp, path)
+  if not renamed then os.remove(tmp) error("cannot write " .. tostring(rerr), 2) end
 end
 
 -- summary_csv(run) -> text of summary.csv, or nil when the run has nothing tabular: run.csv
