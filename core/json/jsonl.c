@@ -121,7 +121,8 @@ static int jsonl_fill(jsonl_reader_t *r)
         r->data = p;
         r->cap = cap;
     }
-    size_t room = r->cap - r->end - 1; /* >= JSONL_CHUNK: callers keep end <= max_line + 1 */
+    /* >= JSONL_CHUNK - 3: callers keep end <= max_line + 1 (+ 3 for line 1's BOM) */
+    size_t room = r->cap - r->end - 1;
     if (room > JSONL_CHUNK) room = JSONL_CHUNK;
     for (;;) {
         ssize_t n = read(r->fd, r->data + r->end, room);
@@ -150,6 +151,17 @@ static int jsonl_too_long(jsonl_reader_t *r)
     return -1;
 }
 
+/* 3 while reading line 1 and it starts with a UTF-8 BOM (removed, so not part of the length),
+ * else 0. Without it a line 1 of exactly max_line bytes after a BOM was rejected as too long when
+ * a read ended just before its '\n' (found writing tests/fuzz/fuzz_jsonl.c). */
+static size_t jsonl_bom_len(const jsonl_reader_t *r)
+{
+    return r->lineno == 0 && r->end - r->start >= 3 &&
+                   memcmp(r->data + r->start, "\xEF\xBB\xBF", 3) == 0
+               ? 3
+               : 0;
+}
+
 int jsonl_next(jsonl_reader_t *r, const char **line, size_t *len)
 {
     for (;;) {
@@ -174,9 +186,9 @@ int jsonl_next(jsonl_reader_t *r, const char **line, size_t *len)
         if (nl) {
             le = (size_t)(nl - r->data);
             r->start = r->scan = le + 1;
-        } else if (r->end - r->start > r->max_line + 1) {
-            /* Even after a '\r' this line is too long: report it now, skip it lazily, and keep
-             * memory bounded instead of buffering the whole line. */
+        } else if (r->end - r->start > r->max_line + 1 + jsonl_bom_len(r)) {
+            /* Even after a '\r' (and line 1's BOM) this line is too long: report it now, skip it
+             * lazily, and keep memory bounded instead of buffering the whole line. */
             r->lineno++;
             r->skipping = 1;
             r->start = r->scan = r->end;

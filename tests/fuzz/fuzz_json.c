@@ -1,0 +1,192 @@
+/* libFuzzer target for the JSON parser (core/json/json.c).
+ *
+ * Checks json.h's contract on arbitrary bytes held in an exact-size heap block (ASan catches any
+ * read past `len`): the result is JSON_OK or JSON_INVALID; an error's position lies inside the
+ * input and its line/column agree with the bytes before it; string and key events carry valid
+ * UTF-8 with a NUL at s[len]; containers balance and never nest deeper than max_depth; the result
+ * does not depend on the callbacks; a reused parser gives the same answer as a fresh one; and every
+ * decoded string re-encodes with json_write_string and decodes back to the same bytes. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+
+#define FJ_DEPTH 64
+
+#define FJ_REQUIRE(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "fuzz_json: invariant failed at %s:%d: %s\n", __FILE__, __LINE__,      \
+                    #cond);                                                                        \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+typedef struct fj_state {
+    int depth, max_seen;
+    size_t events;
+} fj_state;
+
+typedef struct fj_rt {
+    const char *want;
+    size_t len;
+    int seen;
+} fj_rt;
+
+static int fj_rt_string(void *ud, const char *s, size_t len)
+{
+    fj_rt *rt = ud;
+    rt->seen++;
+    FJ_REQUIRE(len == rt->len && memcmp(s, rt->want, len) == 0);
+    return 0;
+}
+
+/* A decoded string: valid UTF-8, NUL-terminated, and it survives json_write_string + parse. */
+static int fj_check_string(const char *s, size_t len)
+{
+    FJ_REQUIRE(s[len] == '\0');
+    FJ_REQUIRE(json_utf8_valid(s, len));
+    FJ_REQUIRE(json_utf8_prefix(s, len) == len);
+    buf_t b = {0};
+    FJ_REQUIRE(json_write_string(&b, s, len) == 0);
+    fj_rt rt = {s, len, 0};
+    const json_sax_t sax = {.on_string = fj_rt_string};
+    /* The scratch buffer of the outer parse stays untouched: this is a separate one-shot parser. */
+    FJ_REQUIRE(json_parse(b.data, b.len, &sax, &rt, 1, NULL) == JSON_OK);
+    FJ_REQUIRE(rt.seen == 1);
+    buf_free(&b);
+    return 0;
+}
+
+static int fj_string_sax(void *ud, const char *s, size_t len)
+{
+    ((fj_state *)ud)->events++;
+    return fj_check_string(s, len);
+}
+static int fj_key(void *ud, const char *s, size_t len)
+{
+    ((fj_state *)ud)->events++;
+    return fj_check_string(s, len);
+}
+static int fj_begin(void *ud)
+{
+    fj_state *st = ud;
+    st->depth++;
+    if (st->depth > st->max_seen) st->max_seen = st->depth;
+    FJ_REQUIRE(st->depth <= FJ_DEPTH);
+    return 0;
+}
+static int fj_end_obj(void *ud, size_t n)
+{
+    (void)n;
+    fj_state *st = ud;
+    FJ_REQUIRE(st->depth > 0);
+    st->depth--;
+    return 0;
+}
+static int fj_end_arr(void *ud, size_t n)
+{
+    return fj_end_obj(ud, n);
+}
+static int fj_scalar(void *ud)
+{
+    ((fj_state *)ud)->events++;
+    return 0;
+}
+static int fj_bool(void *ud, int v)
+{
+    FJ_REQUIRE(v == 0 || v == 1);
+    return fj_scalar(ud);
+}
+static int fj_int(void *ud, long long v)
+{
+    (void)v;
+    return fj_scalar(ud);
+}
+static int fj_double(void *ud, double v)
+{
+    /* JSON has no NaN or Infinity literal; overflow is the only way to an infinite value. */
+    FJ_REQUIRE(v == v);
+    return fj_scalar(ud);
+}
+
+static const json_sax_t fj_sax = {fj_scalar, fj_bool,  fj_int,     fj_double, fj_string_sax,
+                                  fj_begin,  fj_key,   fj_end_obj, fj_begin,  fj_end_arr};
+
+/* Checks that err's line and column are those of err->offset in s. */
+static void fj_check_position(const char *s, size_t len, const json_error_t *e)
+{
+    FJ_REQUIRE(e->offset <= len);
+    FJ_REQUIRE(e->message[0] != '\0');
+    FJ_REQUIRE(memchr(e->message, '\0', sizeof e->message) != NULL);
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < e->offset; i++) {
+        if (s[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    FJ_REQUIRE(e->line == line);
+    FJ_REQUIRE(e->column == col);
+}
+
+static int fj_abort_first(void *ud)
+{
+    (void)ud;
+    return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *in = malloc(size ? size : 1);
+    if (size) memcpy(in, data, size);
+
+    fj_state st = {0};
+    json_error_t e1, e2, e3;
+    int rc = json_parse(in, size, &fj_sax, &st, FJ_DEPTH, &e1);
+    FJ_REQUIRE(rc == JSON_OK || rc == JSON_INVALID);
+    if (rc == JSON_OK) FJ_REQUIRE(st.depth == 0);
+    else fj_check_position(in, size, &e1);
+
+    int rc2 = json_parse(in, size, NULL, NULL, FJ_DEPTH, &e2);
+    FJ_REQUIRE(rc2 == rc);
+    if (rc != JSON_OK) FJ_REQUIRE(e2.offset == e1.offset && strcmp(e2.message, e1.message) == 0);
+
+    /* A reused parser, after a parse of something else, answers the same. */
+    json_parser_t p;
+    json_parser_init(&p);
+    (void)json_parser_parse(&p, "[[\"scratch\"]]", 13, NULL, NULL, 0, NULL);
+    int rc3 = json_parser_parse(&p, in, size, NULL, NULL, FJ_DEPTH, &e3);
+    FJ_REQUIRE(rc3 == rc);
+    if (rc != JSON_OK) FJ_REQUIRE(e3.offset == e1.offset);
+    json_parser_free(&p);
+
+    /* A callback that aborts is reported as JSON_ABORTED, never as a crash or OK. */
+    const json_sax_t stop = {.on_null = fj_abort_first, .on_begin_object = fj_abort_first,
+                             .on_begin_array = fj_abort_first};
+    int rc4 = json_parse(in, size, &stop, NULL, FJ_DEPTH, NULL);
+    FJ_REQUIRE(rc4 == JSON_OK || rc4 == JSON_INVALID || rc4 == JSON_ABORTED);
+
+    /* The UTF-8 helpers on the raw bytes. */
+    size_t pre = json_utf8_prefix(in, size);
+    FJ_REQUIRE(pre <= size);
+    FJ_REQUIRE(json_utf8_valid(in, size) == (pre == size));
+    FJ_REQUIRE(json_utf8_valid(in, pre));
+    buf_t b = {0};
+    int wrc = json_write_string(&b, in, size);
+    FJ_REQUIRE(wrc == (pre == size ? 0 : -1));
+    if (wrc == 0) {
+        fj_rt rt = {in, size, 0};
+        const json_sax_t sax = {.on_string = fj_rt_string};
+        FJ_REQUIRE(json_parse(b.data, b.len, &sax, &rt, 1, NULL) == JSON_OK && rt.seen == 1);
+    } else {
+        FJ_REQUIRE(b.len == 0);
+    }
+    buf_free(&b);
+    free(in);
+    return 0;
+}
