@@ -107,9 +107,12 @@ function ratio.finish_run(code)
   }
   for k, v in pairs(state.manifest) do m[k] = v end
   local text = assert(json.encode(m, {indent = 2}))
-  local f = assert(io.open(state.run_dir .. "/manifest.json", "w"))
-  f:write(text, "\n")
-  f:close()
+  -- Written beside and renamed over, so a kill never leaves half a manifest.
+  local path = state.run_dir .. "/manifest.json"
+  local f = assert(io.open(path .. ".tmp", "w"))
+  assert(f:write(text, "\n"))
+  assert(f:close())
+  assert(os.rename(path .. ".tmp", path))
 end
 
 -- Library modules that load on first use: ratio.json, ratio.jsonl, ...
