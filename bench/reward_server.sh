@@ -27,7 +27,7 @@ fake_pid=$!
 wait_port "$tmp/fake.port"
 bin/ratio run recipes/reward_server.lua --port 0 --port-file "$tmp/rs.port" --cache "$tmp/cache.sqlite" ${RS_FLAGS:-} \
   --judge-base-url "http://127.0.0.1:$(cat "$tmp/fake.port")/v1" --judge-model fake-metajudge \
-  --max-inflight 2048 --max-queue 100000 >"$tmp/rs.log" 2>&1 &
+  --max-inflight ${MAX_INFLIGHT:-256} --max-queue 100000 >"$tmp/rs.log" 2>&1 &
 rs_pid=$!
 wait_port "$tmp/rs.port"
 echo "reward server pid $rs_pid; fake LLM answering after 50 ms; $trainers trainers x $rollouts rollouts for $seconds s"
