@@ -56,9 +56,7 @@ if p.classifier == "llm" then
     if not good then ratio.exit(2, ("--template: %s: %s"):format(p.template, why)) end
     template = v
   end
-  local client = ratio.llm{provider = p.provider, model = p.model,
-    base_url = p.base_url ~= "" and p.base_url or nil, concurrency = p.concurrency,
-    rpm = p.rpm > 0 and p.rpm or nil}
+  local client = ratio.llm.from_params(p)
   ratio.manifest("audit_model", p.model)
   auditor = ratio.audit.new{classifier = "llm", client = client, template = template, top_k = p.top_k,
                             params = {temperature = 0, max_tokens = p.max_tokens}}

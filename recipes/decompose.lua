@@ -59,9 +59,7 @@ do
   end
 end
 
-local client = ratio.llm{provider = p.provider, model = p.model,
-  base_url = p.base_url ~= "" and p.base_url or nil, concurrency = p.concurrency,
-  rpm = p.rpm > 0 and p.rpm or nil}
+local client = ratio.llm.from_params(p)
 ratio.manifest("decompose_model", p.model)
 for _, v in ipairs(variants) do
   v.decomposer = ratio.decompose.new{client = client, template = v.template,

@@ -49,9 +49,7 @@ items = kept
 
 local params = {temperature = p.temperature}
 if p.max_tokens > 0 then params.max_tokens = p.max_tokens end
-local client = ratio.llm{provider = p.judge_provider, model = p.judge_model,
-  base_url = p.judge_base_url ~= "" and p.judge_base_url or nil, concurrency = p.concurrency,
-  rpm = p.rpm > 0 and p.rpm or nil, params = params}
+local client = ratio.llm.from_params(p, "judge_", {params = params})
 ratio.manifest("judge_model", p.judge_model)
 ratio.manifest("judge_name", name)
 

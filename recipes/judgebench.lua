@@ -27,9 +27,7 @@ if p.limit > 0 then
 end
 if #pairs_ == 0 then ratio.exit(1, p.input .. ": no pairs") end
 
-local client = ratio.llm{provider = p.judge_provider, model = p.judge_model,
-  base_url = p.judge_base_url ~= "" and p.judge_base_url or nil, concurrency = p.concurrency,
-  rpm = p.rpm > 0 and p.rpm or nil}
+local client = ratio.llm.from_params(p, "judge_")
 ratio.manifest("judge_model", p.judge_model)
 
 local jobs = {}

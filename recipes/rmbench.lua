@@ -28,9 +28,7 @@ if p.limit > 0 then
 end
 if #items == 0 then ratio.exit(1, p.input .. ": no items") end
 
-local client = ratio.llm{provider = p.judge_provider, model = p.judge_model,
-  base_url = p.judge_base_url ~= "" and p.judge_base_url or nil, concurrency = p.concurrency,
-  rpm = p.rpm > 0 and p.rpm or nil}
+local client = ratio.llm.from_params(p, "judge_")
 ratio.manifest("judge_model", p.judge_model)
 
 -- Every item becomes 9 comparisons (18 with --order both), judged as one flat list so the

@@ -457,4 +457,19 @@ function Client:embed(texts, opts)
   return r.vectors
 end
 
+-- from_params(p [, prefix [, extra]]) -> client from a recipe's flags: --<prefix>provider,
+-- --<prefix>model, --<prefix>base-url (empty = the provider's default), and the shared
+-- --concurrency and --rpm (0 = no limit) when the recipe declares them. extra: more options
+-- (e.g. params). prefix is "" (--model), "judge_" (--judge-model) or "embed_" (--embed-model).
+function M.from_params(p, prefix, extra)
+  prefix = prefix or ""
+  local function opt(k) return rawget(p, k) end -- a flag the recipe did not declare is nil
+  local url, rpm = opt(prefix .. "base_url"), opt("rpm")
+  local opts = {provider = opt(prefix .. "provider"), model = opt(prefix .. "model"),
+                base_url = url ~= "" and url or nil, concurrency = opt("concurrency"),
+                rpm = rpm and rpm > 0 and rpm or nil}
+  for k, v in pairs(extra or {}) do opts[k] = v end
+  return M.new(opts)
+end
+
 return setmetatable(M, {__call = function(_, opts) return M.new(opts) end})

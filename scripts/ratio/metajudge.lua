@@ -71,19 +71,14 @@ end
 -- --judge-provider (llm), --embed-base-url, --embed-model (embedding), --concurrency and --rpm.
 -- A missing model flag ends the run with a usage error naming it.
 function M.from_params(p)
-  local function opt(k) return rawget(p, k) end
-  local function url(k) return opt(k) ~= "" and opt(k) or nil end
-  local rpm = opt("rpm")
-  local limits = {concurrency = opt("concurrency"), rpm = rpm and rpm > 0 and rpm or nil}
+  local llm = require "ratio.llm"
+  local function opt(k) return rawget(p, k) or "" end
   if p.matcher == "llm" then
-    if (opt("judge_model") or "") == "" then errors.usage("--judge-model: is required with --matcher llm") end
-    return M.matcher("llm", {client = require("ratio.llm").new{provider = opt("judge_provider"),
-      model = opt("judge_model"), base_url = url("judge_base_url"), concurrency = limits.concurrency,
-      rpm = limits.rpm}})
+    if opt("judge_model") == "" then errors.usage("--judge-model: is required with --matcher llm") end
+    return M.matcher("llm", {client = llm.from_params(p, "judge_")})
   elseif p.matcher == "embedding" then
-    if (opt("embed_model") or "") == "" then errors.usage("--embed-model: is required with --matcher embedding") end
-    return M.matcher("embedding", {client = require("ratio.llm").new{model = opt("embed_model"),
-      base_url = url("embed_base_url"), concurrency = limits.concurrency, rpm = limits.rpm}})
+    if opt("embed_model") == "" then errors.usage("--embed-model: is required with --matcher embedding") end
+    return M.matcher("embedding", {client = llm.from_params(p, "embed_")})
   end
   return M.matcher("lexical")
 end
