@@ -182,22 +182,6 @@ static int l_get(lua_State *L)
     return 2;
 }
 
-static double opt_num(lua_State *L, int t, const char *k, double dflt)
-{
-    lua_getfield(L, t, k);
-    double v = luaL_optnumber(L, -1, dflt);
-    lua_pop(L, 1);
-    return v;
-}
-
-static const char *opt_str(lua_State *L, int t, const char *k)
-{
-    lua_getfield(L, t, k);
-    const char *s = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
-    lua_pop(L, 1); /* the table keeps the string alive */
-    return s;
-}
-
 static int l_put(lua_State *L)
 {
     lcache_t *lc = check_open(L);
@@ -207,11 +191,11 @@ static int l_put(lua_State *L)
     cache_entry_meta_t meta = {NULL, NULL, -1, -1, -1, 0};
     if (!lua_isnoneornil(L, 4)) {
         luaL_checktype(L, 4, LUA_TTABLE);
-        meta.model = opt_str(L, 4, "model");
-        meta.provider = opt_str(L, 4, "provider");
-        meta.input_tokens = (int64_t)opt_num(L, 4, "input_tokens", -1);
-        meta.output_tokens = (int64_t)opt_num(L, 4, "output_tokens", -1);
-        meta.latency_ms = opt_num(L, 4, "latency_ms", -1);
+        meta.model = host_opt_string(L, 4, "model", NULL);
+        meta.provider = host_opt_string(L, 4, "provider", NULL);
+        meta.input_tokens = (int64_t)host_opt_number(L, 4, "input_tokens", -1);
+        meta.output_tokens = (int64_t)host_opt_number(L, 4, "output_tokens", -1);
+        meta.latency_ms = host_opt_number(L, 4, "latency_ms", -1);
     }
     if (cache_put(lc->c, key, value, len, &meta) != 0) {
         lua_pushnil(L);
@@ -237,13 +221,13 @@ static int l_log(lua_State *L)
     lcache_t *lc = check_open(L);
     luaL_checktype(L, 2, LUA_TTABLE);
     cache_log_entry_t e = {0};
-    e.run_id = opt_str(L, 2, "run_id");
-    e.key = opt_str(L, 2, "key");
-    e.status = opt_str(L, 2, "status");
-    e.attempts = (int)opt_num(L, 2, "attempts", 0);
-    e.http_status = (int)opt_num(L, 2, "http_status", 0);
-    e.error = opt_str(L, 2, "error");
-    e.latency_ms = opt_num(L, 2, "latency_ms", -1);
+    e.run_id = host_opt_string(L, 2, "run_id", NULL);
+    e.key = host_opt_string(L, 2, "key", NULL);
+    e.status = host_opt_string(L, 2, "status", NULL);
+    e.attempts = (int)host_opt_number(L, 2, "attempts", 0);
+    e.http_status = (int)host_opt_number(L, 2, "http_status", 0);
+    e.error = host_opt_string(L, 2, "error", NULL);
+    e.latency_ms = host_opt_number(L, 2, "latency_ms", -1);
     if (cache_log(lc->c, &e) != 0) return luaL_error(L, "call cache log: %s", cache_errmsg(lc->c));
     arm(lc);
     return 0;

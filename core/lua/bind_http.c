@@ -108,14 +108,6 @@ static void on_request_done(httpc_response_t *res, void *ud)
     sched_wake(task, push_response(co, res));
 }
 
-static long opt_long(lua_State *L, const char *k, long dflt)
-{
-    lua_getfield(L, 1, k);
-    long v = lua_isnil(L, -1) ? dflt : (long)luaL_checkinteger(L, -1);
-    lua_pop(L, 1);
-    return v;
-}
-
 static int bad_header(const char *s)
 {
     for (; *s; s++)
@@ -139,9 +131,9 @@ static int l_request(lua_State *L)
     if (strncmp(req.url, "http://", 7) != 0 && strncmp(req.url, "https://", 8) != 0)
         return luaL_error(L, "http.request: url must start with http:// or https://, got '%s'",
                           req.url);
-    req.timeout_ms = opt_long(L, "timeout_ms", 300000);
-    req.connect_timeout_ms = opt_long(L, "connect_timeout_ms", 10000);
-    req.max_body = (size_t)opt_long(L, "max_bytes", 64L << 20);
+    req.timeout_ms = host_opt_integer(L, 1, "timeout_ms", 300000);
+    req.connect_timeout_ms = host_opt_integer(L, 1, "connect_timeout_ms", 10000);
+    req.max_body = (size_t)host_opt_integer(L, 1, "max_bytes", 64L << 20);
     lua_getfield(L, 1, "http_version");
     const char *ver = luaL_optstring(L, -1, "default");
     if (!strcmp(ver, "1.1"))

@@ -14,6 +14,7 @@
 
 #include "json/json.h"
 #include "lua/bindings.h"
+#include "lua/host.h"
 #include "lua/json_lua.h"
 
 static const char ARRAY_MT = 'A';
@@ -159,21 +160,11 @@ int json_lua_decode(lua_State *L, json_parser_t *parser, const char *s, size_t l
     return 0;
 }
 
-static int opt_int_field(lua_State *L, int idx, const char *name, int dflt)
-{
-    if (lua_isnoneornil(L, idx)) return dflt;
-    luaL_checktype(L, idx, LUA_TTABLE);
-    lua_getfield(L, idx, name);
-    int v = lua_isnil(L, -1) ? dflt : (int)luaL_checkinteger(L, -1);
-    lua_pop(L, 1);
-    return v;
-}
-
 static int l_decode(lua_State *L)
 {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
-    int max_depth = opt_int_field(L, 2, "max_depth", JSON_DEFAULT_MAX_DEPTH);
+    int max_depth = (int)host_opt_integer(L, 2, "max_depth", JSON_DEFAULT_MAX_DEPTH);
     lua_settop(L, 1);
     json_parser_t p;
     json_parser_init(&p);
@@ -424,7 +415,7 @@ int json_lua_encode(lua_State *L, int idx, int indent, buf_t *out, buf_t *err)
 static int l_encode(lua_State *L)
 {
     luaL_checkany(L, 1);
-    int indent = opt_int_field(L, 2, "indent", 0);
+    int indent = (int)host_opt_integer(L, 2, "indent", 0);
     luaL_argcheck(L, indent >= 0 && indent <= 16, 2, "indent must be 0..16");
     buf_t out, err;
     buf_init(&out);

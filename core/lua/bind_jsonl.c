@@ -34,21 +34,11 @@ typedef struct lwriter {
     buf_t line, err;
 } lwriter_t;
 
-static int opt_field_int(lua_State *L, int idx, const char *name, lua_Integer dflt)
-{
-    if (lua_isnoneornil(L, idx)) return (int)dflt;
-    luaL_checktype(L, idx, LUA_TTABLE);
-    lua_getfield(L, idx, name);
-    lua_Integer v = lua_isnil(L, -1) ? dflt : luaL_checkinteger(L, -1);
-    lua_pop(L, 1);
-    return (int)v;
-}
-
 static int l_open(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     lua_Integer max_line = 0;
-    int max_depth = opt_field_int(L, 2, "max_depth", JSON_DEFAULT_MAX_DEPTH);
+    int max_depth = (int)host_opt_integer(L, 2, "max_depth", JSON_DEFAULT_MAX_DEPTH);
     if (!lua_isnoneornil(L, 2)) {
         lua_getfield(L, 2, "max_line");
         max_line = luaL_optinteger(L, -1, 0);

@@ -73,24 +73,6 @@ static int l_parse(lua_State *L)
     return 1;
 }
 
-static int opt_int(lua_State *L, int t, const char *k, int dflt)
-{
-    if (lua_isnoneornil(L, t)) return dflt;
-    lua_getfield(L, t, k);
-    int v = lua_isnil(L, -1) ? dflt : (int)luaL_checkinteger(L, -1);
-    lua_pop(L, 1);
-    return v;
-}
-
-static const char *opt_str(lua_State *L, int t, const char *k, const char *dflt)
-{
-    if (lua_isnoneornil(L, t)) return dflt;
-    lua_getfield(L, t, k);
-    const char *v = lua_isnil(L, -1) ? dflt : luaL_checkstring(L, -1);
-    lua_pop(L, 1); /* the options table keeps the string alive */
-    return v;
-}
-
 #define SETNUM(name, v) (lua_pushnumber(L, (v)), lua_setfield(L, -2, name))
 #define SETINT(name, v) (lua_pushinteger(L, (v)), lua_setfield(L, -2, name))
 
@@ -102,11 +84,11 @@ static int l_score(lua_State *L)
     luaL_argcheck(L, n_human >= -1 && n_human < 1000000, 2, "out of range");
     luaL_argcheck(L, n_model >= -1 && n_model < 1000000, 3, "out of range");
     if (!lua_isnoneornil(L, 4)) luaL_checktype(L, 4, LUA_TTABLE);
-    const char *mode = opt_str(L, 4, "mode", "paper");
+    const char *mode = host_opt_string(L, 4, "mode", "paper");
     int paper = !strcmp(mode, "paper");
     if (!paper && strcmp(mode, "reference") != 0)
         return luaL_error(L, "mode must be \"paper\" or \"reference\", got '%s'", mode);
-    scoreblock_policy policy = check_policy(L, opt_str(L, 4, "policy", NULL),
+    scoreblock_policy policy = check_policy(L, host_opt_string(L, 4, "policy", NULL),
                                             paper ? SCOREBLOCK_TOLERANT : SCOREBLOCK_REFERENCE);
     scoreblock_result res;
     scoreblock_init(&res);
@@ -116,7 +98,7 @@ static int l_score(lua_State *L)
     if (paper) {
         checklist_paper_opts o;
         checklist_paper_opts_default(&o);
-        o.top_k = opt_int(L, 4, "top_k", o.top_k);
+        o.top_k = (int)host_opt_integer(L, 4, "top_k", o.top_k);
         if (!lua_isnoneornil(L, 4)) {
             lua_getfield(L, 4, "clamp_scores");
             o.clamp_scores = lua_toboolean(L, -1);
@@ -127,8 +109,8 @@ static int l_score(lua_State *L)
     } else {
         checklist_reference_opts o;
         checklist_reference_opts_default(&o);
-        o.max_checklist_len = opt_int(L, 4, "max_checklist_len", o.max_checklist_len);
-        o.top_k = opt_int(L, 4, "top_k", o.top_k);
+        o.max_checklist_len = (int)host_opt_integer(L, 4, "max_checklist_len", o.max_checklist_len);
+        o.top_k = (int)host_opt_integer(L, 4, "top_k", o.top_k);
         checklist_reference(text ? &res : NULL, (int)n_human, (int)n_model, &o, &item);
     }
     lua_createtable(L, 0, 12);

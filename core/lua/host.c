@@ -44,6 +44,41 @@ void host_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua
     lua_pop(L, 1);
 }
 
+/* Pushes field k of the options table at t; returns 0 (nothing pushed) when there is no table. */
+static int opt_field(lua_State *L, int t, const char *k)
+{
+    if (lua_isnoneornil(L, t)) return 0;
+    luaL_checktype(L, t, LUA_TTABLE);
+    lua_getfield(L, t, k);
+    if (!lua_isnil(L, -1)) return 1;
+    lua_pop(L, 1);
+    return 0;
+}
+
+lua_Integer host_opt_integer(lua_State *L, int t, const char *k, lua_Integer dflt)
+{
+    if (!opt_field(L, t, k)) return dflt;
+    lua_Integer v = luaL_checkinteger(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+lua_Number host_opt_number(lua_State *L, int t, const char *k, lua_Number dflt)
+{
+    if (!opt_field(L, t, k)) return dflt;
+    lua_Number v = luaL_checknumber(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+const char *host_opt_string(lua_State *L, int t, const char *k, const char *dflt)
+{
+    if (!opt_field(L, t, k)) return dflt;
+    const char *v = luaL_checkstring(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
 static hook_t **hooks_head(lua_State *L)
 {
     lua_rawgetp(L, LUA_REGISTRYINDEX, &HOOKS_KEY);

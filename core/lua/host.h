@@ -19,6 +19,13 @@ void host_on_shutdown(lua_State *L, host_shutdown_fn fn, void *ud);
  * NULL) as __gc and __close, so one function serves :close(), garbage collection and <close>. */
 void host_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction close);
 
+/* Options tables of binding calls: the field k of the table at index t, or dflt when the table is
+ * absent (none or nil) or the field is nil; a field of the wrong type (or a non-table) raises. */
+lua_Integer host_opt_integer(lua_State *L, int t, const char *k, lua_Integer dflt);
+lua_Number host_opt_number(lua_State *L, int t, const char *k, lua_Number dflt);
+/* The string stays valid while the options table holds it. */
+const char *host_opt_string(lua_State *L, int t, const char *k, const char *dflt);
+
 /* Adds a `ratio.core.<name>` module loader (bindings call this from host_open_bindings). */
 void host_preload(lua_State *L, const char *name, lua_CFunction open);
 
