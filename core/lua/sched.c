@@ -33,6 +33,12 @@ struct sched {
     buf_t message;
     size_t alive;
     sched_task_t *ready_head, *ready_tail;
+    size_t ready_count;
+    /* The pass now running (see on_uv_idle): the task being resumed, where the tasks it wakes are
+     * queued (after the ones it woke before), how many more resumes the pass makes, and how many
+     * more tasks it may still queue ahead of the line. */
+    sched_task_t *running, *insert_after;
+    size_t pass_left, pass_budget;
     sched_task_t *all;
     struct sleep_timer *sleepers; /* armed sleep timers, closed at shutdown */
     struct sig_watch *signals;    /* on_signal watchers, closed at shutdown */
@@ -96,9 +102,33 @@ int sched_suspend(lua_State *L)
 
 static void on_uv_idle(uv_idle_t *h);
 
+/* Tasks one task may queue ahead of the line in one pass, in all: enough for a request's fan-out
+ * and its handler's wake, small enough that tasks waking each other in a ring cannot starve I/O. */
+enum { PASS_BUDGET = 4096 };
+
+/* Queues t. A task woken (or started) by the running task is queued right after it, behind only
+ * the others that task woke, and runs in the same pass: work already under way finishes before
+ * new I/O is taken in, so a request's rollouts start, and its handler resumes when they are done,
+ * without waiting behind every completion the loop polled meanwhile. Everything else, and a task
+ * requeuing itself (ratio.yield), goes to the back. */
 static void ready_push(sched_t *s, sched_task_t *t)
 {
     t->state = TASK_QUEUED;
+    s->ready_count++;
+    if (s->running && t != s->running && s->pass_budget > 0) {
+        s->pass_budget--;
+        s->pass_left++;
+        if (s->insert_after) {
+            t->next_ready = s->insert_after->next_ready;
+            s->insert_after->next_ready = t;
+        } else {
+            t->next_ready = s->ready_head;
+            s->ready_head = t;
+        }
+        if (!t->next_ready) s->ready_tail = t;
+        s->insert_after = t;
+        return;
+    }
     t->next_ready = NULL;
     if (s->ready_tail)
         s->ready_tail->next_ready = t;
@@ -172,16 +202,21 @@ static void task_resume(sched_t *s, sched_task_t *t)
 static void on_uv_idle(uv_idle_t *h)
 {
     sched_t *s = h->data;
-    /* Run only what was queued before this pass, so tasks that keep waking each other cannot
-     * starve I/O: the loop polls between passes. */
-    sched_task_t *last = s->ready_tail;
-    while (s->ready_head && !s->stopping) {
+    /* Run what was queued before this pass (plus what its tasks queue ahead of the line), so tasks
+     * that keep waking each other cannot starve I/O: the loop polls between passes. */
+    s->pass_left = s->ready_count;
+    s->pass_budget = PASS_BUDGET;
+    while (s->pass_left > 0 && s->ready_head && !s->stopping) {
+        s->pass_left--;
         sched_task_t *t = s->ready_head;
         s->ready_head = t->next_ready;
         if (!s->ready_head) s->ready_tail = NULL;
+        s->ready_count--;
+        s->running = t;
+        s->insert_after = NULL;
         task_resume(s, t);
-        if (t == last) break;
     }
+    s->running = s->insert_after = NULL;
     if (!s->ready_head && s->idle_active) {
         uv_idle_stop(&s->idle);
         s->idle_active = 0;
@@ -208,7 +243,7 @@ sched_task_t *sched_start(lua_State *L, int nargs)
     return t;
 }
 
-/* core.sched.start(fn [, ...]) -> thread: a new task that runs fn(...) on the next loop pass. */
+/* core.sched.start(fn [, ...]) -> thread: a new task that runs fn(...) once the caller yields. */
 static int l_start(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TFUNCTION);
@@ -301,6 +336,9 @@ static sleep_timer_t *timer_arm(sched_t *s, sched_task_t *t, uint64_t ms, int is
     s->sleepers = st;
     uv_timer_init(s->loop, &st->timer);
     st->timer.data = st;
+    /* The loop's clock was read when this iteration began and a pass of tasks may have run since:
+     * count from now, so a sleep never ends early by ratio.now(). */
+    uv_update_time(s->loop);
     uv_timer_start(&st->timer, on_uv_sleep, ms, 0);
     return st;
 }

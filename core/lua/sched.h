@@ -3,8 +3,9 @@
  * A task that waits calls a C function that arms some event and returns sched_suspend(L). When the
  * event fires, its callback pushes the results onto the task's stack (sched_wake_push) and calls
  * sched_wake; the task is queued and resumed later from an idle callback, never from inside the
- * event's own callback (so libcurl/h2o callbacks never re-enter Lua). A wait that can finish at once
- * simply returns its results without yielding. */
+ * event's own callback (so libcurl/h2o callbacks never re-enter Lua). A task woken by another task
+ * runs right after that one, in the same pass. A wait that can finish at once simply returns its
+ * results without yielding. */
 #ifndef RATIO_SCHED_H
 #define RATIO_SCHED_H
 
@@ -36,7 +37,8 @@ lua_State *sched_task_state(sched_task_t *t);
 void sched_wake(sched_task_t *t, int nargs);
 
 /* Starts a task running the function below nargs arguments on top of L's stack (both are popped);
- * it first runs on a later loop pass. Returns NULL (and pops nothing) when the run is stopping. */
+ * it first runs once the caller yields (right after it, when the caller is a task: see ready_push)
+ * or on the next loop pass. Returns NULL (and pops nothing) when the run is stopping. */
 sched_task_t *sched_start(lua_State *L, int nargs);
 
 /* Ends the run: the loop stops after the current callback; code becomes the exit status. A
