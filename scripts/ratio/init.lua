@@ -21,6 +21,7 @@ local ratio = {
   gather = sched.gather,
   semaphore = sched.semaphore,
   event = sched.event,
+  queue = sched.queue,
   map = sched.map,
   failed = sched.failed,
   -- recipe surface

@@ -175,6 +175,59 @@ function Event:wait(timeout_ms)
 end
 
 ---------------------------------------------------------------------------------------------------
+-- Queues
+
+local Queue = {}
+Queue.__index = Queue
+Queue.__name = "ratio.queue"
+
+-- ratio.queue() -> q: a first-in first-out channel between tasks. q:push(v) never waits (v must
+-- not be nil); q:pop([timeout_ms]) returns the oldest value, waiting for one when the queue is
+-- empty, or nil when timeout_ms passed first. Waiting poppers are served first come, first served.
+-- A queue of work items for a few worker tasks holds many waiting items cheaply: an item is a
+-- value, not a suspended task (each of which the garbage collector walks in every cycle).
+function M.queue()
+  return setmetatable({items = {}, head = 1, tail = 0, waiters = {}, whead = 1, wtail = 0}, Queue)
+end
+
+function Queue:push(v)
+  if v == nil then error("queue:push: expected a value, got nil", 2) end
+  while self.whead <= self.wtail do
+    local co = self.waiters[self.whead]
+    self.waiters[self.whead] = nil
+    self.whead = self.whead + 1
+    if co then -- nil: that popper timed out
+      core.wake(co, true, v)
+      return
+    end
+  end
+  self.tail = self.tail + 1
+  self.items[self.tail] = v
+end
+
+function Queue:pop(timeout_ms)
+  if self.head <= self.tail then
+    local v = self.items[self.head]
+    self.items[self.head] = nil
+    self.head = self.head + 1
+    return v
+  end
+  local co = need_task("queue:pop")
+  self.wtail = self.wtail + 1
+  local slot = self.wtail
+  self.waiters[slot] = co
+  local woken, v = core.suspend(timeout_ms)
+  if not woken then -- timed out: give up the place in line
+    self.waiters[slot] = nil
+    return nil
+  end
+  return v
+end
+
+-- q:len() -> values waiting to be popped
+function Queue:len() return self.tail - self.head + 1 end
+
+---------------------------------------------------------------------------------------------------
 -- map
 
 local Failed = {}

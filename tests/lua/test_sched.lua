@@ -149,6 +149,52 @@ t.test("a nil result keeps its place", function()
   t.eq(out[3], 3)
 end)
 
+t.test("queue: first in, first out; poppers wait in line; pop times out", function()
+  local q = ratio.queue()
+  q:push("a")
+  q:push(false) -- any value but nil
+  q:push({n = 3})
+  t.eq(q:len(), 3)
+  t.eq({q:pop(), q:pop(), q:pop().n}, {"a", false, 3})
+  t.eq(q:len(), 0)
+  -- Two poppers wait; a third gives up after 5 ms and loses its place; pushes go to the first two
+  -- in the order they started waiting.
+  local got = {}
+  local function popper(name) return function() local v = q:pop() got[#got + 1] = name .. v end end
+  local a, b = ratio.spawn(popper("a:")), ratio.spawn(popper("b:"))
+  local gone = ratio.spawn(function() return q:pop(5) end)
+  ratio.sleep(1)
+  t.eq(gone:wait(), nil)
+  q:push(1)
+  q:push(2)
+  q:push(3) -- nobody waits any more: kept
+  ratio.gather{a, b}
+  t.eq(got, {"a:1", "b:2"})
+  t.eq(q:pop(0), 3)
+  t.eq(q:pop(1), nil)
+  t.raises(function() q:push(nil) end, "queue:push: expected a value, got nil")
+  -- Workers draining a queue: every item once, in order of taking.
+  local work, seen = ratio.queue(), {}
+  local workers = {}
+  for w = 1, 3 do
+    workers[w] = ratio.spawn(function()
+      while true do
+        local item = work:pop()
+        if item == "stop" then return end
+        ratio.sleep(item % 3)
+        seen[#seen + 1] = item
+      end
+    end)
+  end
+  for i = 1, 30 do work:push(i) end
+  for _ = 1, 3 do work:push("stop") end
+  ratio.gather(workers)
+  table.sort(seen)
+  local want = {}
+  for i = 1, 30 do want[i] = i end
+  t.eq(seen, want)
+end)
+
 t.test("event: set wakes every waiter; wait times out", function()
   local ev = ratio.event()
   local woke = {}
