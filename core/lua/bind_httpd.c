@@ -5,7 +5,8 @@
  *   server:port(), server:stats(), server:shutdown() (waits until in-flight requests are
  *   answered and connections closed), server:close() (cuts everything now)
  *   req:method(), req:path(), req:query(), req:header(name), req:headers(), req:body(),
- *   req:http_version(), req:gone(), req:respond(status, headers, body), req:abort(partial)
+ *   req:http_version(), req:received_at() (ratio.now() when it arrived, before it waited for the
+ *   handler's task to run), req:gone(), req:respond(status, headers, body), req:abort(partial)
  *
  * A request whose Lua object is collected without an answer gets a 500, so no client is left
  * hanging by a handler that forgot to respond. */
@@ -32,7 +33,8 @@ typedef struct lserver {
 } lserver_t;
 
 typedef struct lreq {
-    httpd_req_t *r; /* NULL once finished */
+    httpd_req_t *r;     /* NULL once finished */
+    double received_ms; /* when the whole request had arrived, on ratio.now()'s clock */
 } lreq_t;
 
 static const char INTERNAL_ERROR[] = "{\"error\":{\"message\":\"the handler did not answer\"}}";
@@ -71,6 +73,7 @@ static void on_request(httpd_req_t *r, void *ud)
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->handler_ref);
     lreq_t *lr = lua_newuserdatauv(L, sizeof *lr, 0);
     lr->r = r;
+    lr->received_ms = (double)uv_hrtime() / 1e6;
     luaL_setmetatable(L, REQ_MT);
     if (!sched_start(L, 1)) {
         lr->r = NULL;
@@ -243,6 +246,12 @@ static int l_http_version(lua_State *L)
     return 1;
 }
 
+static int l_received_at(lua_State *L)
+{
+    lua_pushnumber(L, check_req(L)->received_ms);
+    return 1;
+}
+
 static int l_gone(lua_State *L)
 {
     lreq_t *lr = luaL_checkudata(L, 1, REQ_MT);
@@ -314,6 +323,7 @@ int luaopen_ratio_core_httpd(lua_State *L)
                                            {"query", l_query},     {"header", l_header},
                                            {"headers", l_headers}, {"body", l_body},
                                            {"http_version", l_http_version},
+                                           {"received_at", l_received_at},
                                            {"gone", l_gone},       {"respond", l_respond},
                                            {"abort", l_abort},     {NULL, NULL}};
     static const luaL_Reg fns[] = {{"listen", l_listen}, {NULL, NULL}};

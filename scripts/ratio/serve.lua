@@ -10,7 +10,9 @@
 --   }
 --
 -- A handler gets req with .method, .path, .query (string), .params (decoded query), .headers
--- (lower-case names), .body, req:json() -> value | nil, message. It returns a response table:
+-- (lower-case names), .body, .received_at (ratio.now() when the request had fully arrived, before
+-- it waited for its task to run: `ratio.now() - req.received_at` is the time it has spent in the
+-- server), req:json() -> value | nil, message. It returns a response table:
 -- {status=, json=value} or {status=, body=string, headers={...}}; {drop = true, partial = "..."}
 -- cuts the connection mid-body (for fault injection in tests). An error in a handler becomes a
 -- 500 with a JSON error (logged on stderr with its traceback); the server goes on. Unknown paths
@@ -86,7 +88,8 @@ local function new_dispatch(routes, fallback)
   end
   return function(raw)
     local req = setmetatable({raw = raw, method = raw:method(), path = raw:path(),
-                              query = raw:query(), headers = raw:headers(), body = raw:body()}, Request)
+                              query = raw:query(), headers = raw:headers(), body = raw:body(),
+                              received_at = raw:received_at()}, Request)
     req.params = decode_query(req.query)
     local methods = by_path[req.path]
     local fn = methods and methods[req.method] or fallback
