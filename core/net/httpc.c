@@ -27,8 +27,9 @@ typedef struct httpc_req httpc_req_t;
 
 /* A curl multi handle with its timer; what CURLMOPT_SOCKETDATA/TIMERDATA point at. */
 typedef struct httpc_multi {
-    CURLM *m;         /* NULL once cleaned up */
-    uv_timer_t timer; /* curl's timeout (CURLMOPT_TIMERFUNCTION) */
+    CURLM *m;          /* NULL once cleaned up */
+    uv_timer_t timer;  /* curl's timeout (CURLMOPT_TIMERFUNCTION) */
+    uv_prepare_t asap; /* curl's timeout of 0: run it before this loop iteration polls */
     httpc_t *c;
 } httpc_multi_t;
 
@@ -140,7 +141,7 @@ static void on_uv_handle_closed(uv_handle_t *h)
     maybe_free(c);
 }
 
-static void on_uv_timer_closed(uv_handle_t *h)
+static void on_uv_multi_handle_closed(uv_handle_t *h)
 {
     httpc_t *c = ((httpc_multi_t *)h->data)->c;
     c->open_handles--;
@@ -381,16 +382,22 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
 }
 
 static void on_uv_timeout(uv_timer_t *t);
+static void on_uv_asap(uv_prepare_t *p);
 
 static int cb_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     (void)multi;
     httpc_multi_t *mu = userp;
-    if (timeout_ms < 0) {
-        uv_timer_stop(&mu->timer);
-    } else {
-        /* 0 means "as soon as possible", but never from inside this callback: the uv timer fires
-         * on the next loop iteration */
+    /* Each call replaces curl's one timeout. */
+    uv_timer_stop(&mu->timer);
+    uv_prepare_stop(&mu->asap);
+    if (timeout_ms == 0) {
+        /* "As soon as possible" (a request just added): never from inside this callback, but in
+         * this loop iteration's prepare phase, right after the tasks that made requests have run,
+         * so the request is on the wire before the loop polls, not one whole iteration later
+         * (a 0 ms uv timer fires only after the poll phase has run every I/O callback). */
+        uv_prepare_start(&mu->asap, on_uv_asap);
+    } else if (timeout_ms > 0) {
         uv_timer_start(&mu->timer, on_uv_timeout, (uint64_t)timeout_ms, 0);
     }
     return 0;
@@ -417,6 +424,15 @@ static void on_uv_timeout(uv_timer_t *t)
 {
     httpc_multi_t *mu = t->data;
     int running;
+    if (mu->m) curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_multi_info(mu->c);
+}
+
+static void on_uv_asap(uv_prepare_t *p)
+{
+    httpc_multi_t *mu = p->data;
+    int running;
+    uv_prepare_stop(p);
     if (mu->m) curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &running);
     check_multi_info(mu->c);
 }
@@ -545,7 +561,9 @@ static int multi_init(httpc_t *c, httpc_multi_t *mu)
     mu->c = c; /* marks it initialised (multi_close) */
     uv_timer_init(c->loop, &mu->timer);
     mu->timer.data = mu; /* the multi-uv example once forgot this and its timeouts never fired */
-    c->open_handles++;
+    uv_prepare_init(c->loop, &mu->asap);
+    mu->asap.data = mu;
+    c->open_handles += 2;
     curl_multi_setopt(mu->m, CURLMOPT_SOCKETFUNCTION, cb_socket);
     curl_multi_setopt(mu->m, CURLMOPT_SOCKETDATA, mu);
     curl_multi_setopt(mu->m, CURLMOPT_TIMERFUNCTION, cb_timer);
@@ -562,7 +580,9 @@ static void multi_close(httpc_multi_t *mu)
     if (mu->m) curl_multi_cleanup(mu->m);
     mu->m = NULL;
     uv_timer_stop(&mu->timer);
-    uv_close((uv_handle_t *)&mu->timer, on_uv_timer_closed);
+    uv_close((uv_handle_t *)&mu->timer, on_uv_multi_handle_closed);
+    uv_prepare_stop(&mu->asap);
+    uv_close((uv_handle_t *)&mu->asap, on_uv_multi_handle_closed);
 }
 
 httpc_t *httpc_new(uv_loop_t *loop, char *err, size_t errlen)
