@@ -2,13 +2,13 @@
  *
  *   open(path [, readonly]) -> cache | nil, message
  *   cache:get(key) -> value, meta | nil
- *   cache:put(key, value [, meta]) -> true | nil, message
+ *   cache:put(key, value [, meta [, wait]]) -> true | nil, message  (wait = false: do not yield)
  *   cache:log{run_id=, key=, status=, attempts=, http_status=, error=, latency_ms=}
  *   cache:flush() -> rows | nil, message;  cache:stats() -> table;  cache:close()
  *
  * put only queues the row; a timer commits everything queued a few milliseconds later in one
  * transaction. A task that calls put waits (yields) until the transaction holding its row is
- * committed, so a result the recipe sees is always one the cache keeps (a killed run never repays a
+ * committed (unless it passes wait = false, trading that guarantee for latency), so a result the recipe sees is always one the cache keeps (a killed run never repays a
  * call whose result it used), while the disk sees one transaction per batch, not one per call. */
 #define _GNU_SOURCE
 #include <lauxlib.h>
@@ -204,7 +204,8 @@ static int l_put(lua_State *L)
     }
     arm(lc);
     sched_task_t *t = sched_current(L);
-    if (!t || !lua_isyieldable(L)) { /* not in a task: the next flush (or shutdown) commits it */
+    /* Not in a task, or asked not to wait: the next flush (or shutdown) commits it. */
+    if (!t || !lua_isyieldable(L) || (lua_isboolean(L, 5) && !lua_toboolean(L, 5))) {
         lua_pushboolean(L, 1);
         return 1;
     }

@@ -49,10 +49,12 @@ function M.new(opts)
   function self:match(human, reasons)
     local messages = {{role = "user", content = prompts.render(self.template, {
       human = prompts.numbered(human, "R"), model = prompts.numbered(reasons, "S")})}}
-    local info = {reasks = 0}
+    local info = {reasks = 0, queue_ms = 0, endpoint_ms = 0} -- summed over the re-asks
     for attempt = 0, self.reasks do
       local reply, err, code = self.client:chat(messages, self.params)
       if not reply then return nil, err, code, info end
+      info.queue_ms = info.queue_ms + (reply.queue_ms or 0)
+      info.endpoint_ms = info.endpoint_ms + (reply.endpoint_ms or 0)
       local parsed = metrics.parse(reply.text, "tolerant")
       if #parsed.triples > 0 or attempt == self.reasks then return reply.text, nil, nil, info end
       info.reasks = info.reasks + 1

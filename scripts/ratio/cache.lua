@@ -34,10 +34,12 @@ function M.get(key)
   return {value = value, meta = meta}
 end
 
-function M.put(key, value, meta)
+-- put(key, value, meta [, {wait = false}]): with wait = false it returns at once and the row is
+-- committed with the next batch (a crash in between loses the row, never a result).
+function M.put(key, value, meta, opts)
   local h = get_handle()
   if not h then return true end
-  local ok, err = h:put(key, value, meta)
+  local ok, err = h:put(key, value, meta, not (opts and opts.wait == false))
   if not ok then io.stderr:write("ratio: warning: ", err, "\n") end
   return ok, err
 end

@@ -3,7 +3,7 @@
 --   local judge = ratio.llm{provider = "openai", model = "qwen3-235b-a22b", concurrency = 64,
 --                           rpm = 3000, tpm = 2e6}
 --   local reply, err, code = judge:chat({{role = "user", content = "..."}}, {temperature = 0})
---   -- reply.text, reply.usage.input_tokens, reply.cached, reply.latency_ms
+--   -- reply.text, reply.usage.input_tokens, reply.cached, reply.latency_ms, reply.endpoint_ms
 --
 -- Every call goes through the call cache first (a hit returns at once, without waiting), then
 -- through the politeness machinery: a per-endpoint concurrency cap (optionally adaptive), token
@@ -131,7 +131,7 @@ local OPTIONS = {
   provider = true, model = true, base_url = true, api_key_env = true, base_url_env = true,
   concurrency = true, rpm = true, tpm = true, burst_seconds = true, max_tries = true,
   timeout_ms = true, connect_timeout_ms = true, max_reply_bytes = true, adaptive = true,
-  cache = true, raise = true, params = true, prices = true, backoff_ms = true,
+  cache = true, cache_wait = true, raise = true, params = true, prices = true, backoff_ms = true,
   max_backoff_ms = true, rest_after = true, http_version = true, name = true,
 }
 
@@ -187,6 +187,7 @@ function M.new(opts)
     rest_after = opts.rest_after or 3,
     adaptive = opts.adaptive or false,
     use_cache = opts.cache ~= false,
+    cache_wait = opts.cache_wait ~= false,
     raise = opts.raise or false,
     params = opts.params or {},
     prices = opts.prices or prices.lookup(opts.model),
@@ -274,19 +275,26 @@ function Client:call(kind, path, body, map, params)
   local headers = self.provider.headers(key(self))
   local u = usage_of(self.name)
   local last_msg, last_code = "no attempt made", "EOTHER"
+  -- The time this call spent on the endpoint's account: waiting for its rate limits and
+  -- concurrency cap (queue_ms), in HTTP exchanges as curl timed them, and backing off after its
+  -- errors. What is left of the caller's wait is ratio's own work.
+  local queue_ms, endpoint_ms = 0, 0
   for try = 1, self.max_tries do
     if try > 1 then u.retries = u.retries + 1 end
+    local tq = sched.now()
     if self.rpm then self.rpm:take(1) end
     local estimate = estimate_tokens(body_text, params)
     if self.tpm then self.tpm:take(estimate) end
     local ep = self:acquire()
     local t0 = sched.now()
+    queue_ms = queue_ms + (t0 - tq)
     local resp, err, code = http.request{
       method = "POST", url = ep.url .. path, headers = headers, body = body_text,
       timeout_ms = self.timeout_ms, connect_timeout_ms = self.connect_timeout_ms,
       max_bytes = self.max_reply_bytes, http_version = self.http_version,
     }
     self:release(ep)
+    endpoint_ms = endpoint_ms + (resp and resp.ms or sched.now() - t0)
     local wait_ms
     if resp and resp.status == 200 then
       local decoded, jerr = json.decode(resp.body)
@@ -299,6 +307,7 @@ function Client:call(kind, path, body, map, params)
       if result then
         note_success(self, ep)
         result.latency_ms = sched.now() - t0
+        result.queue_ms, result.endpoint_ms = queue_ms, queue_ms + endpoint_ms
         if self.tpm then
           self.tpm:charge(result.usage.input_tokens + result.usage.output_tokens - estimate)
         end
@@ -329,7 +338,9 @@ function Client:call(kind, path, body, map, params)
         local bound = math.min(self.max_backoff_ms, self.backoff_ms * 2 ^ (try - 1))
         wait_ms = bound / 2 + math.random() * bound / 2
       end
+      local ts = sched.now()
       sched.sleep(wait_ms)
+      endpoint_ms = endpoint_ms + (sched.now() - ts)
     end
   end
   return nil, ("gave up after %d tries: %s"):format(self.max_tries, last_msg), last_code
@@ -388,7 +399,8 @@ function Client:chat(messages, opts)
   local params = merged_params(self, opts)
   local sample = params.sample
   params.sample, params.cache = nil, nil
-  local use_cache = self.use_cache and opts.cache ~= false
+  -- Under --no-cache there is no key to compute and no row to encode.
+  local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
   local k = use_cache and cache_key(self, "chat", messages, params, sample)
   if k then
     local hit = cache.get(k)
@@ -411,11 +423,13 @@ function Client:chat(messages, opts)
   if not reply then return fail(self, msg, code) end
   account(self, reply, false)
   if k then
-    -- Wait for the batched commit, so a result the recipe sees is always one the cache keeps.
+    -- Wait for the batched commit, so a result the recipe sees is always one the cache keeps
+    -- (unless the client was made with cache_wait = false).
     cache.put(k, assert(json.encode({text = reply.text, reasoning = reply.reasoning,
       finish_reason = reply.finish_reason, model = reply.model, usage = reply.usage})),
       {model = self.model, provider = self.provider.name, input_tokens = reply.usage.input_tokens,
-       output_tokens = reply.usage.output_tokens, latency_ms = reply.latency_ms})
+       output_tokens = reply.usage.output_tokens, latency_ms = reply.latency_ms},
+      {wait = self.cache_wait})
   end
   reply.cached = false
   return reply
@@ -428,7 +442,7 @@ function Client:embed(texts, opts)
   opts = opts or {}
   local params = merged_params(self, opts)
   params.cache = nil
-  local use_cache = self.use_cache and opts.cache ~= false
+  local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
   local k = use_cache and cache_key(self, "embed", texts, {dimensions = params.dimensions})
   if k then
     local hit = cache.get(k)
@@ -452,7 +466,7 @@ function Client:embed(texts, opts)
   if k then
     cache.put(k, assert(json.encode({vectors = r.vectors, usage = r.usage})),
       {model = self.model, provider = self.provider.name, input_tokens = r.usage.input_tokens,
-       output_tokens = 0, latency_ms = r.latency_ms})
+       output_tokens = 0, latency_ms = r.latency_ms}, {wait = self.cache_wait})
   end
   return r.vectors
 end

@@ -171,7 +171,9 @@ function Scorer:unearned(result, status, reason, err)
 end
 
 -- scorer:score(rollout, checklist, pref) -> {reward, status, reason, error, code, fallback, parts,
---   reasons (those matched: the top_k), reply (the MetaJudge reply), match, issues (the parser's)}
+--   reasons (those matched: the top_k), reply (the MetaJudge reply), match, issues (the parser's),
+--   matcher_info (what the matcher reports, if anything: the llm matcher's reasks, queue_ms and
+--   endpoint_ms)}
 -- Waits when the matcher does (an LLM MetaJudge): call it inside a task.
 function Scorer:score(rollout, checklist, pref)
   if type(rollout) ~= "string" then error("ratio.reward.score: the rollout must be a string", 2) end
@@ -204,7 +206,9 @@ function Scorer:score(rollout, checklist, pref)
     reply = require("ratio.metajudge").block(none)
     result.reason = "no_reasons"
   else
-    reply, err, code = self.matcher:match(checklist, reasons)
+    local info
+    reply, err, code, info = self.matcher:match(checklist, reasons)
+    result.matcher_info = info
     if reply == nil then
       result.code = code
       return self:unearned(result, "failed", "matcher_failed", tostring(err))
