@@ -23,6 +23,8 @@ local p = ratio.params{
   w_rationale = {0.5, "weighted formula: weight of AP"},
   w_outcome = {0.5, "weighted formula: weight of the outcome"},
   token_env = {"RATIO_REWARD_TOKEN", "environment variable holding the bearer token clients must send (unset = no auth)"},
+  token = {"", "the bearer token itself (visible to anyone who can list processes: prefer --token-env)"},
+  cache_calls = {false, "keep MetaJudge replies in the call cache (--cache PATH) so a repeated rollout is not judged twice; off by default: RL rollouts rarely repeat, so the cache would only grow"},
   max_body = {16 * 1024 * 1024, "largest request body in bytes", min = 1024},
   max_depth = {32, "deepest JSON nesting accepted in a request", min = 2},
 }
@@ -36,13 +38,13 @@ local matcher
 if p.matcher == "llm" then
   if p.judge_model == "" then ratio.exit(2, "--judge-model: is required with --matcher llm") end
   local client = ratio.llm{provider = p.judge_provider, model = p.judge_model,
-    base_url = p.judge_base_url ~= "" and p.judge_base_url or nil, concurrency = p.max_inflight}
+    base_url = p.judge_base_url ~= "" and p.judge_base_url or nil, concurrency = p.max_inflight,
+    cache = p.cache_calls, cache_wait = false} -- a reward never waits for a cache row to reach the disk
   matcher = ratio.metajudge.matcher("llm", {client = client})
 else
   matcher = ratio.metajudge.matcher("lexical")
 end
-local judge_slots = ratio.semaphore(p.max_inflight)
-local token = os.getenv(p.token_env)
+local token = p.token ~= "" and p.token or os.getenv(p.token_env)
 if token == "" then token = nil end
 
 local reward_opts = {matcher = matcher, formula = p.formula,
@@ -97,14 +99,16 @@ local function observe_judge(seconds)
   stats.judge_buckets[#BUCKETS + 1] = stats.judge_buckets[#BUCKETS + 1] + 1
 end
 
--- Scores one rollout under the global cap on judge calls; r.judge_ms is the time it took,
--- waiting for a slot included (what the trainer would pay with no server in between).
-local function score(rollout, label)
+-- Scores one rollout. r.judge_ms is the time on the MetaJudge's account: the HTTP exchanges and
+-- waiting for its capacity (r.queue_ms: a free worker, then the client's own limits). What else
+-- the server spends is its own work, the overhead bench/reward_server.sh measures.
+local function score(rollout, label, waited)
   local t0 = ratio.now()
-  local r = judge_slots:with(ratio.reward.score, rollout, label.human_checklist,
-                             label.overall_preference, reward_opts)
-  r.judge_ms = ratio.now() - t0
-  observe_judge(r.judge_ms / 1000)
+  local r = ratio.reward.score(rollout, label.human_checklist, label.overall_preference, reward_opts)
+  local info = r.matcher_info or {}
+  r.queue_ms = waited + (info.queue_ms or 0)
+  r.judge_ms = waited + (info.endpoint_ms or 0)
+  observe_judge((waited + ratio.now() - t0) / 1000)
   return r
 end
 
@@ -116,24 +120,47 @@ local function fallback(rollout, label)
   return ratio.reward.outcome(parsed.label, label.overall_preference) or 0.0
 end
 
--- Judges rollouts concurrently; returns results (nil where the deadline passed first).
-local function judge_all(rollouts, labels)
-  local n = #rollouts
-  local results, left, done = {}, n, ratio.event()
-  stats.queued = stats.queued + n
-  for i = 1, n do
-    ratio.spawn(function()
-      local ok, r = pcall(score, rollouts[i], labels[i])
+-- Rollouts wait in one first-in first-out queue for --max-inflight workers, each scoring one at a
+-- time, so at most that many MetaJudge calls are in flight. A waiting rollout is a small table,
+-- not a task: a deep queue costs little memory and no GC pauses (the collector walks every
+-- suspended task in each cycle; thousands of them meant pauses of tens of milliseconds).
+local jobs, STOP = ratio.queue(), {}
+
+local function worker()
+  while true do
+    local job = jobs:pop()
+    if job == STOP then return end
+    local batch = job.batch
+    if not batch.abandoned then -- its request's deadline has not passed: score it
+      local ok, r = pcall(score, job.rollout, job.label, ratio.now() - job.pushed)
       if not ok then r = {reward = 0.0, status = "failed", error = tostring(r), parts = {}} end
-      results[i] = r
-      stats.queued = stats.queued - 1
-      left = left - 1
-      if left == 0 then done:set() end
-    end)
+      batch.results[job.i] = r
+      batch.left = batch.left - 1
+      if batch.left == 0 then batch.done:set() end
+    end
+    stats.queued = stats.queued - 1
   end
-  if n > 0 then done:wait(p.deadline_ms > 0 and p.deadline_ms or nil) end
+end
+
+local workers = {}
+for i = 1, p.max_inflight do workers[i] = ratio.spawn(worker) end
+
+-- Judges one request's rollouts concurrently; returns their results (nil where the deadline,
+-- counted from the request's arrival, passed first). Rollouts still waiting then are dropped.
+local function judge_all(rollouts, labels, arrived)
+  local n = #rollouts
+  local batch = {results = {}, left = n, done = ratio.event()}
+  stats.queued = stats.queued + n
+  local now = ratio.now()
+  for i = 1, n do
+    jobs:push({batch = batch, i = i, rollout = rollouts[i], label = labels[i], pushed = now})
+  end
+  if n > 0 then
+    batch.done:wait(p.deadline_ms > 0 and math.max(0, p.deadline_ms - (ratio.now() - arrived)) or nil)
+  end
+  batch.abandoned = true
   local snapshot = {}
-  for i = 1, n do snapshot[i] = results[i] end
+  for i = 1, n do snapshot[i] = batch.results[i] end
   return snapshot
 end
 
@@ -164,7 +191,6 @@ local function decode_body(req)
 end
 
 local function get_reward(req)
-  local t0 = ratio.now()
   if not authorized(req) then return unauthorized() end
   local body, err = decode_body(req)
   if not body then return err end
@@ -185,9 +211,9 @@ local function get_reward(req)
     rollouts[i] = q:sub(1, #pr) == pr and q:sub(#pr + 1) or q
   end
   if stats.queued + #query > p.max_queue then return too_busy(#query) end
-  local results = judge_all(rollouts, parsed)
+  local results = judge_all(rollouts, parsed, req.received_at)
   local rewards, logs = {}, {outcome = {}, ap = {}, rc = {}, unscored = {}, fallback = {}, status = {},
-                             judge_ms = {}, error = {}}
+                             judge_ms = {}, queue_ms = {}, error = {}}
   for i = 1, #query do
     local r = results[i]
     local late = r == nil
@@ -205,10 +231,11 @@ local function get_reward(req)
     logs.status[i] = r.status
     logs.error[i] = r.error or ratio.json.null -- why a failed rollout failed: never lost silently
     logs.judge_ms[i] = r.judge_ms or ratio.json.null
+    logs.queue_ms[i] = r.queue_ms or ratio.json.null
   end
-  -- The time this request spent in the server, judging included: server_ms - max(judge_ms) is the
-  -- server's own overhead (bench/reward_server.sh reports its percentiles).
-  logs.server_ms = ratio.now() - t0
+  -- The time this request has spent in the server since it arrived, judging included:
+  -- server_ms - max(judge_ms) is the server's own overhead (bench/reward_server.sh reports it).
+  logs.server_ms = ratio.now() - req.received_at
   stats.rollouts = stats.rollouts + #query
   count(200)
   return {status = 200, json = {rewards = ratio.json.array(rewards), scores = ratio.json.array(rewards),
@@ -224,7 +251,7 @@ local function score_one(req)
   if field then return bad(field, what) end
   local label = body
   if stats.queued + 1 > p.max_queue then return too_busy(1) end
-  local r = judge_all({body.rollout}, {label})[1]
+  local r = judge_all({body.rollout}, {label}, req.received_at)[1]
   local late = r == nil
   if late then
     r = {reward = fallback(body.rollout, label), status = "late", parts = {}}
@@ -256,7 +283,7 @@ local function metrics()
   gauge("ratio_reward_unscored_total", "Rollouts with no parsable verdict or reasons.", "counter", stats.unscored)
   gauge("ratio_reward_fallback_total", "Rollouts given the fallback reward at the deadline.", "counter", stats.fallback)
   gauge("ratio_reward_rejected_total", "Requests refused with 429.", "counter", stats.rejected)
-  lines[#lines + 1] = "# HELP ratio_reward_judge_seconds Time to score one rollout (MetaJudge call included)."
+  lines[#lines + 1] = "# HELP ratio_reward_judge_seconds Time from a rollout's arrival to its score (queueing and MetaJudge calls included)."
   lines[#lines + 1] = "# TYPE ratio_reward_judge_seconds histogram"
   for i, b in ipairs(BUCKETS) do
     lines[#lines + 1] = ('ratio_reward_judge_seconds_bucket{le="%g"} %d'):format(b, stats.judge_buckets[i])
@@ -290,5 +317,7 @@ ratio.serve{
               p.matcher, p.formula, token and ", bearer token required" or "")
   end,
 }
+for _ = 1, #workers do jobs:push(STOP) end
+ratio.gather(workers)
 ratio.log("reward server stopped: %d rollouts scored", stats.rollouts)
 return {rollouts = stats.rollouts, unscored = stats.unscored, fallback = stats.fallback, rejected = stats.rejected}

@@ -27,6 +27,10 @@ post() {
   BODY=${BODY%$'\n'*}
 }
 
+# fake_ok / fake_requests: chat completions the fake LLM has answered / received so far
+fake_ok() { curl -s "$FAKE_URL/stats" | grep -o '"ok":[0-9]*' | head -n 1 | cut -d: -f2; }
+fake_requests() { curl -s "$FAKE_URL/stats" | grep -o '"requests":[0-9]*' | head -n 1 | cut -d: -f2; }
+
 t_reward_server_protocol() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
   start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge || return
@@ -37,18 +41,62 @@ t_reward_server_protocol() {
   grep -q '"scores":\[' <<<"$BODY" || fail "no scores: $BODY"
   grep -q '"extra_logs":{"ap":\[' <<<"$BODY" || fail "no extra_logs: $BODY"
   grep -q '"unscored":\[false,false,false,false\]' <<<"$BODY" || fail "unexpected unscored: $BODY"
+  # The time accounting a trainer can check: per rollout the MetaJudge's share (judge_ms, of which
+  # queue_ms was waiting for a free call slot), per request the time in the server.
+  grep -q '"judge_ms":\[[0-9.]*,[0-9.]*,[0-9.]*,[0-9.]*\]' <<<"$BODY" || fail "judge_ms: $BODY"
+  grep -q '"queue_ms":\[[0-9.]*,[0-9.]*,[0-9.]*,[0-9.]*\]' <<<"$BODY" || fail "queue_ms: $BODY"
+  grep -q '"server_ms":[0-9.]*' <<<"$BODY" || fail "server_ms: $BODY"
+  [ "$(fake_ok)" = 4 ] || fail "expected 4 MetaJudge calls, the fake answered $(fake_ok)"
+  # No call cache by default (RL rollouts rarely repeat): the same request is judged again.
+  post /get_reward good.json
+  [ "$(fake_ok)" = 8 ] || fail "expected the repeat to be judged again, the fake answered $(fake_ok)"
   ratio run "$E2E/recipes/reward_request.lua" --n 2 --no-verdict --output nov.json
   post /get_reward nov.json
   [ "$CODE" = 200 ] || fail "status $CODE: $BODY"
   grep -q '"rewards":\[0.0,0.0\]' <<<"$BODY" || fail "a rollout without a verdict must score 0: $BODY"
   grep -q '"unscored":\[true,true\]' <<<"$BODY" || fail "rollouts without a verdict must be flagged: $BODY"
   BODY=$(curl -s "$RS_URL/metrics")
-  grep -q 'ratio_reward_requests_total{code="200"} 2' <<<"$BODY" || fail "metrics: $BODY"
+  grep -q 'ratio_reward_requests_total{code="200"} 3' <<<"$BODY" || fail "metrics: $BODY"
   grep -q 'ratio_reward_judge_seconds_count' <<<"$BODY" || fail "metrics lack the judge latency: $BODY"
   BODY=$(curl -s "$RS_URL/health")
   grep -q '"in_flight":0,' <<<"$BODY" && grep -q '"status":"ok"' <<<"$BODY" || fail "health: $BODY"
   stop_reward
   stop_fake
+}
+
+t_reward_server_cache_calls() {
+  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
+  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --cache-calls || return
+  ratio run "$E2E/recipes/reward_request.lua" --n 3 --output good.json
+  post /get_reward good.json
+  local first=$BODY
+  post /get_reward good.json
+  [ "$(fake_ok)" = 3 ] || fail "with --cache-calls a repeated rollout is judged once; the fake answered $(fake_ok)"
+  [ "${first%%\"extra_logs\"*}" = "${BODY%%\"extra_logs\"*}" ] || fail "cached rewards differ: $first / $BODY"
+  stop_reward
+  stop_fake
+}
+
+t_reward_server_verl_shim() {
+  RATIO_REWARD_TOKEN=shim-token start_reward --matcher lexical || return
+  cat > shim.py <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import verl_reward
+rollout = ("List of reasons:\n- Response B is well over the 100-word limit the user set.\n"
+           "Final assessment result: \\boxed{A>B}")
+label = json.dumps({"human_checklist": ["Response 2 is well over the 100-word limit the user set.",
+                                        "Response 2 uses emoji."], "overall_preference": -2})
+print(json.dumps(verl_reward.compute_score("ratio", rollout, label)))
+PY
+  local out
+  out=$(RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=shim-token python3 shim.py "$ROOT/docs" 2>&1)
+  grep -q '"status": "ok"' <<<"$out" || fail "the verl shim did not get a scored reward: $out"
+  grep -q '"score": 0.0,' <<<"$out" && fail "a right verdict with a matching reason must score > 0: $out"
+  out=$(RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=wrong python3 shim.py "$ROOT/docs" 2>&1)
+  grep -q 'HTTP 401' <<<"$out" || fail "a refused call must raise, not score 0: $out"
+  stop_reward
+  return 0
 }
 
 t_reward_server_single_rollout() {
@@ -74,6 +122,19 @@ t_reward_server_deadline_fallback() {
   grep -q '"fallback":\[true,true,true\]' <<<"$BODY" || fail "late rollouts must be flagged: $BODY"
   # careful's verdicts on the first three items are right: the outcome-only fallback is 1.
   grep -q '"rewards":\[1.0,1.0,1.0\]' <<<"$BODY" || fail "fallback reward: $BODY"
+  stop_reward
+  stop_fake
+  # One call slot: one rollout is at the MetaJudge when the deadline passes, two still wait. The
+  # waiting two are dropped, never sent: a late request does not keep spending MetaJudge calls.
+  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 600 || return
+  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 \
+    --max-inflight 1 || return
+  post /get_reward good.json
+  grep -q '"fallback":\[true,true,true\]' <<<"$BODY" || fail "late rollouts must be flagged: $BODY"
+  sleep 1.5 # had the two waiting rollouts been sent, the second would have arrived by now
+  [ "$(fake_requests)" = 1 ] || fail "expected 1 MetaJudge call, the fake received $(fake_requests)"
+  BODY=$(curl -s "$RS_URL/health")
+  grep -q '"in_flight":0,' <<<"$BODY" || fail "dropped rollouts still counted in flight: $BODY"
   stop_reward
   stop_fake
 }
@@ -132,6 +193,12 @@ t_reward_server_bearer_token() {
   [ "$CODE" = 200 ] || fail "right token: $CODE $BODY"
   stop_reward
   grep -q "s3cret-token" rs.log && fail "the token was logged"
+  start_reward --matcher lexical --token flag-token || return
+  post /get_reward one.json
+  [ "$CODE" = 401 ] || fail "--token: no token: $CODE"
+  post /get_reward one.json -H 'authorization: Bearer flag-token'
+  [ "$CODE" = 200 ] || fail "--token: right token: $CODE $BODY"
+  stop_reward
   return 0
 }
 

@@ -103,7 +103,7 @@ t_secrets_loadtest_reward_server_anthropic() {
   # The reward server, with a bearer token of its own that must not leak either.
   rm -f rs.port
   OPENAI_API_KEY=$SECRET_OPENAI RATIO_REWARD_TOKEN=tok-SECRET-beef-reward "$RATIO" run \
-    "$ROOT/recipes/reward_server.lua" --port 0 --port-file rs.port --cache rs.sqlite \
+    "$ROOT/recipes/reward_server.lua" --port 0 --port-file rs.port --cache rs.sqlite --cache-calls \
     --judge-base-url "$FAKE_URL/v1" --judge-model fake-mj >rs.out 2>rs.err &
   local rs=$!
   for _ in $(seq 1 100); do [ -s rs.port ] && break; sleep 0.05; done
