@@ -1,7 +1,9 @@
 -- Load generator for bench/reward_server.sh: `--trainers` concurrent trainer loops, each sending
--- /get_reward requests of `--rollouts` distinct rollouts back to back for `--seconds`, and
--- reporting errors, end-to-end latency and the server's own overhead per request (server_ms minus
--- the slowest rollout's judge_ms, from extra_logs), plus the server's RSS sampled over the run.
+-- /get_reward requests of `--rollouts` distinct rollouts back to back for `--seconds`. Reports
+-- errors, end-to-end latency, the server's own overhead per request (server_ms minus the slowest
+-- rollout's judge_ms, from extra_logs), the same seen from the trainer (its end-to-end time minus
+-- that judge_ms: transport and this process's own delays included), how the slowest judge time
+-- splits into waiting for a MetaJudge slot (queue_ms) and the call itself, and the server's RSS.
 local ratio = require "ratio"
 local p = ratio.params{
   url = {nil, "reward server base URL", required = true},
@@ -38,11 +40,13 @@ local function body()
   return assert(ratio.json.encode({query = query, prompts = prompts, labels = labels}))
 end
 
-local latencies, overheads, errors, requests, first_error = {}, {}, 0, 0, nil
+local latencies, overheads, trainer_overheads, queued, calls = {}, {}, {}, {}, {}
+local errors, requests, first_error = 0, 0, nil
 local rss = {}
 local stop_at = ratio.now() + p.seconds * 1000
+local sampler
 if p.server_pid > 0 then
-  ratio.spawn(function()
+  sampler = ratio.spawn(function()
     while ratio.now() < stop_at do
       rss[#rss + 1] = rss_mib(p.server_pid)
       ratio.sleep(p.seconds * 1000 / 10)
@@ -65,25 +69,34 @@ for t = 1, p.trainers do
         errors = errors + 1
         first_error = first_error or (r and ("HTTP " .. r.status .. ": " .. r.body:sub(1, 200)) or err)
       else
-        latencies[#latencies + 1] = ratio.now() - t0
-        local slowest = 0
-        for _, ms in ipairs(v.extra_logs.judge_ms) do
-          if type(ms) == "number" and ms > slowest then slowest = ms end
+        local e2e = ratio.now() - t0
+        latencies[#latencies + 1] = e2e
+        local slowest, slowest_queue = 0, 0
+        for i, ms in ipairs(v.extra_logs.judge_ms) do
+          if type(ms) == "number" and ms > slowest then slowest, slowest_queue = ms, v.extra_logs.queue_ms[i] end
         end
+        queued[#queued + 1] = slowest_queue
+        calls[#calls + 1] = slowest - slowest_queue
         overheads[#overheads + 1] = v.extra_logs.server_ms - slowest
+        trainer_overheads[#trainer_overheads + 1] = e2e - slowest
       end
     end
   end)
 end
 ratio.gather(trainers)
-local function pct(list, q)
+if sampler then sampler:wait() end
+local function pct(list, q) -- rounded to 0.1 ms
   if #list == 0 then return ratio.json.null end
   table.sort(list)
-  return list[math.max(1, math.ceil(q * #list))]
+  return math.floor(list[math.max(1, math.ceil(q * #list))] * 10 + 0.5) / 10
 end
+for i, v in ipairs(rss) do rss[i] = math.floor(v * 10 + 0.5) / 10 end
 local summary = {requests = requests, errors = errors, rollouts = (requests - errors) * p.rollouts,
                  seconds = p.seconds, p50_ms = pct(latencies, 0.5), p99_ms = pct(latencies, 0.99),
                  overhead_p50_ms = pct(overheads, 0.5), overhead_p99_ms = pct(overheads, 0.99),
+                 trainer_overhead_p50_ms = pct(trainer_overheads, 0.5),
+                 trainer_overhead_p99_ms = pct(trainer_overheads, 0.99),
+                 judge_queue_p50_ms = pct(queued, 0.5), judge_call_p50_ms = pct(calls, 0.5),
                  rss_mib = rss}
 if first_error then ratio.log("first error: %s", first_error) end
 return summary

@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
 # Benchmark of recipes/reward_server.lua under an RL trainer's load: the fake LLM answers every
 # MetaJudge call after 50 ms; 200 concurrent trainer requests of 8 rollouts each are sustained for
-# 60 s. Prints errors, end-to-end latency, the server's own overhead per request (time in the
-# server minus the slowest rollout's judge time: what the server adds on top of the MetaJudge) and
-# the server's RSS sampled over the run. Asserts nothing.
-#   bench/reward_server.sh [--seconds S] [--trainers N] [--rollouts R]
+# 60 s. Prints errors, end-to-end latency, the server's own overhead per request and the server's
+# RSS sampled over the run, then the CPU each process used. Asserts nothing.
+#
+# Overhead is server_ms - max over the request's rollouts of judge_ms: the time from the request's
+# arrival to its answer, minus the time its slowest rollout spent on the MetaJudge's account
+# (waiting for one of the --max-inflight call slots, and the HTTP exchanges as curl timed them).
+# Everything else the server does (parsing, prompts, scoring, scheduling, GC, answering) counts.
+#
+#   bench/reward_server.sh [--seconds S] [--trainers N] [--rollouts R] [--max-inflight N]
+#                          [--responder FILE] [-- extra reward-server flags]
+# --responder: the fake's reply function (default bench/metajudge_responder.lua, a well-formed
+# score block for next to no CPU; tests/fake/metajudge_responder.lua does real lexical matching).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=60 trainers=200 rollouts=8
+seconds=60 trainers=200 rollouts=8 inflight=64 responder=bench/metajudge_responder.lua
+usage="usage: bench/reward_server.sh [--seconds S] [--trainers N] [--rollouts R] [--max-inflight N] [--responder FILE] [-- FLAGS]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --trainers) trainers=$2; shift 2 ;;
     --rollouts) rollouts=$2; shift 2 ;;
-    *) echo "usage: bench/reward_server.sh [--seconds S] [--trainers N] [--rollouts R]" >&2; exit 2 ;;
+    --max-inflight) inflight=$2; shift 2 ;;
+    --responder) responder=$2; shift 2 ;;
+    --) shift; break ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 tmp=$(mktemp -d /tmp/ratio-rs-bench.XXXXXX)
@@ -21,17 +33,18 @@ cleanup() { kill -TERM "${rs_pid:-}" "${fake_pid:-}" 2>/dev/null || true; wait 2
 trap cleanup EXIT
 
 wait_port() { for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done; echo "no port in $1" >&2; exit 1; }
-bin/ratio run tests/fake_llm.lua --port-file "$tmp/fake.port" --latency-ms 50 \
-  --responder tests/fake/metajudge_responder.lua >"$tmp/fake.log" 2>&1 &
+bin/ratio run tests/fake_llm.lua --port-file "$tmp/fake.port" --latency-ms 50 --responder "$responder" \
+  >"$tmp/fake.log" 2>&1 &
 fake_pid=$!
 wait_port "$tmp/fake.port"
-bin/ratio run recipes/reward_server.lua --port 0 --port-file "$tmp/rs.port" --cache "$tmp/cache.sqlite" ${RS_FLAGS:-} \
+bin/ratio run recipes/reward_server.lua --port 0 --port-file "$tmp/rs.port" --cache "$tmp/cache.sqlite" \
   --judge-base-url "http://127.0.0.1:$(cat "$tmp/fake.port")/v1" --judge-model fake-metajudge \
-  --max-inflight ${MAX_INFLIGHT:-256} --max-queue 100000 >"$tmp/rs.log" 2>&1 &
+  --max-inflight "$inflight" --max-queue 100000 "$@" >"$tmp/rs.log" 2>&1 &
 rs_pid=$!
 wait_port "$tmp/rs.port"
-echo "reward server pid $rs_pid; fake LLM answering after 50 ms; $trainers trainers x $rollouts rollouts for $seconds s"
+echo "reward server pid $rs_pid, --max-inflight $inflight; fake LLM answering after 50 ms ($responder);" \
+  "$trainers trainers x $rollouts rollouts for $seconds s"
 bin/ratio run bench/reward_load.lua --url "http://127.0.0.1:$(cat "$tmp/rs.port")" --trainers "$trainers" \
-  --rollouts "$rollouts" --seconds "$seconds" --server-pid "$rs_pid" --json --quiet | tee "$tmp/out.json"
-echo
-echo "(overhead = time in the server minus the slowest rollout's MetaJudge time, per request)"
+  --rollouts "$rollouts" --seconds "$seconds" --server-pid "$rs_pid" --json --quiet
+cpu_s() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
+echo "CPU seconds: reward server $(cpu_s "$rs_pid"), fake MetaJudge $(cpu_s "$fake_pid")"
