@@ -395,11 +395,13 @@ static int cb_timer(CURLM *multi, long timeout_ms, void *userp)
         /* "As soon as possible" (a request just added): never from inside this callback, but in
          * this loop iteration's prepare phase, right after the tasks that made requests have run,
          * so the request is on the wire before the loop polls, not one whole iteration later
-         * (a 0 ms uv timer fires only after the poll phase has run every I/O callback). */
+         * (a 0 ms uv timer fires only after the poll phase has run every I/O callback). The 0 ms
+         * timer is armed too, so that the poll does not block when this comes during the prepare
+         * phase itself (the prepare handle then runs only in the next iteration); whichever fires
+         * first stops the other. */
         uv_prepare_start(&mu->asap, on_uv_asap);
-    } else if (timeout_ms > 0) {
-        uv_timer_start(&mu->timer, on_uv_timeout, (uint64_t)timeout_ms, 0);
     }
+    if (timeout_ms >= 0) uv_timer_start(&mu->timer, on_uv_timeout, (uint64_t)timeout_ms, 0);
     return 0;
 }
 
@@ -424,6 +426,7 @@ static void on_uv_timeout(uv_timer_t *t)
 {
     httpc_multi_t *mu = t->data;
     int running;
+    uv_prepare_stop(&mu->asap);
     if (mu->m) curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &running);
     check_multi_info(mu->c);
 }
@@ -433,6 +436,7 @@ static void on_uv_asap(uv_prepare_t *p)
     httpc_multi_t *mu = p->data;
     int running;
     uv_prepare_stop(p);
+    uv_timer_stop(&mu->timer);
     if (mu->m) curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &running);
     check_multi_info(mu->c);
 }
