@@ -99,15 +99,17 @@ local function observe_judge(seconds)
   stats.judge_buckets[#BUCKETS + 1] = stats.judge_buckets[#BUCKETS + 1] + 1
 end
 
--- Scores one rollout. r.judge_ms is the time on the MetaJudge's account: the HTTP exchanges and
--- waiting for its capacity (r.queue_ms: a free worker, then the client's own limits). What else
--- the server spends is its own work, the overhead bench/reward_server.sh measures.
+-- Scores one rollout that waited `waited` ms for a worker. r.judge_ms is the time on the
+-- MetaJudge's account: the HTTP exchanges and waiting for its capacity (r.queue_ms: a free
+-- worker, then the client's own limits). What else the server spends is its own work, the
+-- overhead bench/reward_server.sh measures; with the lexical matcher that is all of it.
 local function score(rollout, label, waited)
   local t0 = ratio.now()
   local r = ratio.reward.score(rollout, label.human_checklist, label.overall_preference, reward_opts)
   local info = r.matcher_info or {}
-  r.queue_ms = waited + (info.queue_ms or 0)
-  r.judge_ms = waited + (info.endpoint_ms or 0)
+  local capacity = p.matcher == "llm" and waited or 0
+  r.queue_ms = capacity + (info.queue_ms or 0)
+  r.judge_ms = capacity + (info.endpoint_ms or 0)
   observe_judge((waited + ratio.now() - t0) / 1000)
   return r
 end
