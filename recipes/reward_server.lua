@@ -59,18 +59,10 @@ local function bad(field, what)
   return {status = 400, json = {error = {message = ("%s: %s"):format(field, what), field = field}}}
 end
 
-local function is_strings(v)
-  if type(v) ~= "table" then return false end
-  for k, s in pairs(v) do
-    if math.type(k) ~= "integer" or type(s) ~= "string" then return false end
-  end
-  return true
-end
-
 -- check_label(v) -> nil | field, what is wrong: {"human_checklist": [...], "overall_preference": n}
 local function check_label(v)
   if type(v) ~= "table" then return "", "expected a JSON object" end
-  if not is_strings(v.human_checklist) then return "human_checklist", "expected a list of strings" end
+  if not ratio.dataset.is_list_of_strings(v.human_checklist) then return "human_checklist", "expected a list of strings" end
   if #v.human_checklist > ratio.dataset.MAX_CHECKLIST then -- more than a score block can hold
     return "human_checklist", ("%d items, more than the %d allowed"):format(#v.human_checklist, ratio.dataset.MAX_CHECKLIST)
   end
@@ -197,8 +189,8 @@ local function get_reward(req)
   local body, err = decode_body(req)
   if not body then return err end
   local query, prompts, labels = body.query, body.prompts, body.labels
-  if not is_strings(query) then return bad("query", "expected a list of strings") end
-  if not is_strings(prompts) then return bad("prompts", "expected a list of strings") end
+  if not ratio.dataset.is_list_of_strings(query) then return bad("query", "expected a list of strings") end
+  if not ratio.dataset.is_list_of_strings(prompts) then return bad("prompts", "expected a list of strings") end
   if type(labels) ~= "table" then return bad("labels", "expected a list of JSON strings") end
   if #prompts ~= #query then return bad("prompts", ("has %d entries, query has %d"):format(#prompts, #query)) end
   if #labels ~= #query then return bad("labels", ("has %d entries, query has %d"):format(#labels, #query)) end

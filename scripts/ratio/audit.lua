@@ -495,16 +495,6 @@ end
 ---------------------------------------------------------------------------------------------------
 -- Running the audit.
 
-local function is_list_of_strings(v)
-  if type(v) ~= "table" then return false end
-  local n = 0
-  for k, s in pairs(v) do
-    if math.type(k) ~= "integer" or type(s) ~= "string" then return false end
-    n = n + 1
-  end
-  return n == #v
-end
-
 -- check(item, judges) -> nil | "field: what is wrong": what auditing needs from a dataset line
 -- (no human-checklist: an audit reads only the judges' reasons).
 function M.check(item, judges)
@@ -512,7 +502,7 @@ function M.check(item, judges)
   for _, m in ipairs(judges or {}) do
     local ck = dataset.key_of(item, m, "checklist")
     if not ck then return m .. "-checklist: missing" end
-    if not is_list_of_strings(item[ck]) then return ck .. ": expected a list of strings" end
+    if not dataset.is_list_of_strings(item[ck]) then return ck .. ": expected a list of strings" end
     local lk = dataset.key_of(item, m, "label")
     if lk and item[lk] ~= json.null and type(item[lk]) ~= "string" then
       return lk .. ": expected a string"

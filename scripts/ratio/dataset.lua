@@ -17,7 +17,9 @@ M.LABELS = {["A>>B"] = -2, ["A>B"] = -1, ["A=B"] = 0, ["B>A"] = 1, ["B>>A"] = 2}
 -- (core/match/scoreblock.h), so a longer human list could never be scored, only mis-scored.
 M.MAX_CHECKLIST = 1024
 
-local function is_list_of_strings(v)
+-- is_list_of_strings(v) -> true when v is a list (keys 1..n, no holes, nothing else) of strings:
+-- what every checklist and string list in ratio's data must be.
+function M.is_list_of_strings(v)
   if type(v) ~= "table" then return false end
   local n = 0
   for k, s in pairs(v) do
@@ -43,7 +45,7 @@ function M.check(item, models)
   if type(item) ~= "table" or json.is_array(item) then return "the line is not a JSON object" end
   local hc = item["human-checklist"]
   if hc == nil then return "human-checklist: missing" end
-  if not is_list_of_strings(hc) then return "human-checklist: expected a list of strings" end
+  if not M.is_list_of_strings(hc) then return "human-checklist: expected a list of strings" end
   if #hc > M.MAX_CHECKLIST then
     return ("human-checklist: %d items, more than the %d allowed"):format(#hc, M.MAX_CHECKLIST)
   end
@@ -56,7 +58,7 @@ function M.check(item, models)
   for _, m in ipairs(models or {}) do
     local ck = M.key_of(item, m, "checklist")
     if not ck then return m .. "-checklist: missing" end
-    if not is_list_of_strings(item[ck]) then return ck .. ": expected a list of strings" end
+    if not M.is_list_of_strings(item[ck]) then return ck .. ": expected a list of strings" end
     if #item[ck] > M.MAX_CHECKLIST then
       return ("%s: %d items, more than the %d allowed"):format(ck, #item[ck], M.MAX_CHECKLIST)
     end
