@@ -79,6 +79,20 @@ void sim_tokens_free(sim_tokens *t)
     sim_tokens_init(t);
 }
 
+/* Ends the token written at text[start..o): records it, NUL-terminates it; returns the new o. */
+static size_t close_token(sim_tokens *t, size_t start, size_t o)
+{
+    if (t->n == t->tok_cap) {
+        t->tok_cap = t->tok_cap ? 2 * t->tok_cap : 16;
+        t->tok = kalloc_resize(t->tok, t->tok_cap, sizeof *t->tok);
+    }
+    t->tok[t->n].off = start;
+    t->tok[t->n].len = o - start;
+    t->n++;
+    t->text[o++] = '\0';
+    return o;
+}
+
 void sim_tokenize(const char *s, size_t len, unsigned flags, sim_tokens *t)
 {
     if (!s) len = 0;
@@ -114,14 +128,7 @@ void sim_tokenize(const char *s, size_t len, unsigned flags, sim_tokens *t)
             }
         }
         if (in_tok && (!word || alone)) { /* close the current token */
-            if (t->n == t->tok_cap) {
-                t->tok_cap = t->tok_cap ? 2 * t->tok_cap : 16;
-                t->tok = kalloc_resize(t->tok, t->tok_cap, sizeof *t->tok);
-            }
-            t->tok[t->n].off = start;
-            t->tok[t->n].len = o - start;
-            t->n++;
-            t->text[o++] = '\0';
+            o = close_token(t, start, o);
             in_tok = 0;
         }
         if (word) {
@@ -131,14 +138,7 @@ void sim_tokenize(const char *s, size_t len, unsigned flags, sim_tokens *t)
             }
             o += utf8_encode(sim_fold(c), t->text + o);
             if (alone) { /* a token of its own: close it at once */
-                if (t->n == t->tok_cap) {
-                    t->tok_cap = t->tok_cap ? 2 * t->tok_cap : 16;
-                    t->tok = kalloc_resize(t->tok, t->tok_cap, sizeof *t->tok);
-                }
-                t->tok[t->n].off = start;
-                t->tok[t->n].len = o - start;
-                t->n++;
-                t->text[o++] = '\0';
+                o = close_token(t, start, o);
                 in_tok = 0;
             }
         }
