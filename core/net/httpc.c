@@ -422,24 +422,19 @@ static void on_uv_poll(uv_poll_t *h, int status, int events)
     check_multi_info(mu->c);
 }
 
-static void on_uv_timeout(uv_timer_t *t)
+/* curl's timeout is due (its timer fired, or the prepare kick ran): whichever came first stops
+ * the other, then curl does its timed work and what finished is delivered. */
+static void run_curl_timeout(httpc_multi_t *mu)
 {
-    httpc_multi_t *mu = t->data;
     int running;
+    uv_timer_stop(&mu->timer);
     uv_prepare_stop(&mu->asap);
     if (mu->m) curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &running);
     check_multi_info(mu->c);
 }
 
-static void on_uv_asap(uv_prepare_t *p)
-{
-    httpc_multi_t *mu = p->data;
-    int running;
-    uv_prepare_stop(p);
-    uv_timer_stop(&mu->timer);
-    if (mu->m) curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &running);
-    check_multi_info(mu->c);
-}
+static void on_uv_timeout(uv_timer_t *t) { run_curl_timeout(t->data); }
+static void on_uv_asap(uv_prepare_t *p) { run_curl_timeout(p->data); }
 
 static void on_uv_kick(uv_timer_t *t)
 {
