@@ -11,6 +11,7 @@
 #include "lua/bindings.h"
 #include "lua/sched.h"
 #include "util/buf.h"
+#include "util/lalloc.h"
 
 typedef struct hook {
     host_shutdown_fn fn;
@@ -125,6 +126,43 @@ static void set_path(lua_State *L, const char *field, const char *value)
     lua_pop(L, 1);
 }
 
+/* luaL_newstate's panic function, which lua_newstate does not install: reports the error that
+ * escaped every protected call; Lua then aborts. */
+static int on_lua_panic(lua_State *L)
+{
+    const char *msg = lua_tostring(L, -1);
+    if (!msg) msg = "error object is not a string";
+    fprintf(stderr, "ratio: PANIC: unprotected error in call to Lua API (%s)\n", msg);
+    fflush(stderr);
+    return 0;
+}
+
+/* The warning function (warn() and errors in finalizers), like luaL_newstate's: off until a
+ * "@on" control message, back off on "@off"; a message may come in pieces (tocont). */
+typedef struct warn_state {
+    int on;
+    int cont; /* the next piece continues a message */
+} warn_state_t;
+
+static void on_lua_warning(void *ud, const char *msg, int tocont)
+{
+    warn_state_t *w = ud;
+    int first = !w->cont;
+    w->cont = tocont;
+    if (first && !tocont && msg[0] == '@') { /* a control message is a whole message */
+        if (strcmp(msg + 1, "on") == 0)
+            w->on = 1;
+        else if (strcmp(msg + 1, "off") == 0)
+            w->on = 0;
+        return;
+    }
+    if (!w->on) return;
+    if (first) fputs("Lua warning: ", stderr);
+    fputs(msg, stderr);
+    if (!tocont) fputc('\n', stderr);
+    fflush(stderr);
+}
+
 static void on_uv_walk_report(uv_handle_t *h, void *arg)
 {
     (void)arg;
@@ -152,11 +190,17 @@ int host_run(const char *root, const char *recipe, int argc, char **argv)
         fputs("ratio: cannot create the event loop\n", stderr);
         return 1;
     }
-    lua_State *L = luaL_newstate();
+    /* The pool allocator outlives the state: lua_close frees through it. */
+    lalloc_t *alloc = lalloc_new();
+    lua_State *L = alloc ? lua_newstate(lalloc_fn, alloc) : NULL;
     if (!L) {
         fputs("ratio: cannot create the Lua state (out of memory)\n", stderr);
+        lalloc_free(alloc);
         return 1;
     }
+    warn_state_t warn = {0, 0};
+    lua_atpanic(L, on_lua_panic);
+    lua_setwarnf(L, on_lua_warning, &warn);
     luaL_openlibs(L);
     hook_t *hooks = NULL;
     lua_pushlightuserdata(L, &hooks);
@@ -233,6 +277,7 @@ done:
     }
     sched_close(s);
     lua_close(L);
+    lalloc_free(alloc);
     fflush(stdout);
     return code;
 }
