@@ -392,9 +392,9 @@ static int cb_timer(CURLM *multi, long timeout_ms, void *userp)
     uv_timer_stop(&mu->timer);
     uv_prepare_stop(&mu->asap);
     if (timeout_ms == 0) {
-        /* "As soon as possible" (a request just added): never from inside this callback, but in
-         * this loop iteration's prepare phase, right after the tasks that made requests have run,
-         * so the request is on the wire before the loop polls, not one whole iteration later
+        /* "As soon as possible" (curl's own immediate work, or a request added where send_now
+         * could not run curl): never from inside this callback, but in this loop iteration's
+         * prepare phase, so it is done before the loop polls, not one whole iteration later
          * (a 0 ms uv timer fires only after the poll phase has run every I/O callback). The 0 ms
          * timer is armed too, so that the poll does not block when this comes during the prepare
          * phase itself (the prepare handle then runs only in the next iteration); whichever fires
@@ -698,6 +698,22 @@ static CURLcode setup_easy(httpc_req_t *req, const httpc_request_t *r)
     return rc;
 }
 
+/* Puts a just-added request on the wire now, from the caller, instead of in the prepare phase
+ * after every task of this pass has run: a pass that starts many requests (a burst of
+ * completions, each starting the next call) then spreads them over its length instead of sending
+ * them in one instant, and their answers, coming back just as spread, are not handled in one
+ * long pass either. What this finishes at once (a refused connection) is only collected here and
+ * delivered from the loop: a done callback never runs inside httpc_start. Inside the delivery
+ * loop (a done callback starting a request) the prepare kick armed by cb_timer sends it. */
+static void send_now(httpc_t *c, httpc_multi_t *mu)
+{
+    if (c->delivering) return;
+    int running;
+    curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &running);
+    collect(mu);
+    if (c->done_head) uv_timer_start(&c->kick, on_uv_kick, 0, 0);
+}
+
 uint64_t httpc_start(httpc_t *c, const httpc_request_t *r, httpc_done_cb cb, void *ud)
 {
     if (!c || c->closing || !r || !r->url || !cb) return 0;
@@ -720,7 +736,10 @@ uint64_t httpc_start(httpc_t *c, const httpc_request_t *r, httpc_done_cb cb, voi
     if (req->easy) rc = setup_easy(req, r);
     if (rc == CURLE_OK) {
         CURLMcode mrc = curl_multi_add_handle(req->mu->m, req->easy);
-        if (mrc == CURLM_OK) return req->res.id;
+        if (mrc == CURLM_OK) {
+            send_now(c, req->mu);
+            return req->res.id;
+        }
         snprintf(req->curl_err, sizeof req->curl_err, "%s", curl_multi_strerror(mrc));
         rc = CURLE_FAILED_INIT;
     }
