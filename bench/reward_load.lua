@@ -1,9 +1,10 @@
 -- Load generator for bench/reward_server.sh: `--trainers` concurrent trainer loops, each sending
 -- /get_reward requests of `--rollouts` distinct rollouts back to back for `--seconds`. Reports
 -- errors, end-to-end latency, the server's own overhead per request (server_ms minus the slowest
--- rollout's judge_ms, from extra_logs), the same seen from the trainer (its end-to-end time minus
--- that judge_ms: transport and this process's own delays included), how the slowest judge time
--- splits into waiting for a MetaJudge slot (queue_ms) and the call itself, and the server's RSS.
+-- rollout's judge_ms, from extra_logs: p50, p90, p99 and max), the same seen from the trainer
+-- (its end-to-end time minus that judge_ms: transport and this process's own delays included),
+-- how the slowest judge time splits into waiting for a MetaJudge slot (queue_ms) and the call
+-- itself, and the server's RSS.
 local ratio = require "ratio"
 local p = ratio.params{
   url = {nil, "reward server base URL", required = true},
@@ -93,7 +94,8 @@ end
 for i, v in ipairs(rss) do rss[i] = math.floor(v * 10 + 0.5) / 10 end
 local summary = {requests = requests, errors = errors, rollouts = (requests - errors) * p.rollouts,
                  seconds = p.seconds, p50_ms = pct(latencies, 0.5), p99_ms = pct(latencies, 0.99),
-                 overhead_p50_ms = pct(overheads, 0.5), overhead_p99_ms = pct(overheads, 0.99),
+                 overhead_p50_ms = pct(overheads, 0.5), overhead_p90_ms = pct(overheads, 0.9),
+                 overhead_p99_ms = pct(overheads, 0.99), overhead_max_ms = pct(overheads, 1),
                  trainer_overhead_p50_ms = pct(trainer_overheads, 0.5),
                  trainer_overhead_p99_ms = pct(trainer_overheads, 0.99),
                  judge_queue_p50_ms = pct(queued, 0.5), judge_call_p50_ms = pct(calls, 0.5),
