@@ -261,16 +261,25 @@ static const char *const CHURN =
     "collectgarbage('collect')\n"
     "return collectgarbage('count')\n";
 
-TEST(lalloc_lua_state)
+/* A Lua state with its standard libraries on a new lalloc; NULL (after a failed check) if none. */
+static lua_State *open_state(lalloc_t **a)
 {
-    lalloc_t *a = lalloc_new();
-    lua_State *L = lua_newstate(lalloc_fn, a);
+    *a = lalloc_new();
+    lua_State *L = *a ? lua_newstate(lalloc_fn, *a) : NULL;
     CHECK(L != NULL);
     if (!L) {
-        lalloc_free(a);
-        return;
+        lalloc_free(*a);
+        return NULL;
     }
     luaL_openlibs(L);
+    return L;
+}
+
+TEST(lalloc_lua_state)
+{
+    lalloc_t *a;
+    lua_State *L = open_state(&a);
+    if (!L) return;
     int rc = luaL_dostring(L, CHURN);
     if (rc != LUA_OK) check_fail(__FILE__, __LINE__, "Lua: %s", lua_tostring(L, -1));
     CHECK(rc == LUA_OK && lua_tonumber(L, -1) < 1024); /* KB in use once all is dropped */
@@ -283,14 +292,9 @@ TEST(lalloc_lua_state_out_of_memory)
 {
     /* With the pools capped, Lua gets NULL from the allocator and raises "not enough memory"; the
      * state stays usable. (The cap is lifted for that: freed blocks serve only their own class.) */
-    lalloc_t *a = lalloc_new();
-    lua_State *L = lua_newstate(lalloc_fn, a);
-    CHECK(L != NULL);
-    if (!L) {
-        lalloc_free(a);
-        return;
-    }
-    luaL_openlibs(L);
+    lalloc_t *a;
+    lua_State *L = open_state(&a);
+    if (!L) return;
     lalloc_set_pool_limit(a, lalloc_pooled_bytes(a) + 512 * 1024);
     CHECK_INT(luaL_loadstring(L, "local t = {} for i = 1, 1e7 do t[i] = { i } end"), LUA_OK);
     CHECK_INT(lua_pcall(L, 0, 0, 0), LUA_ERRMEM);
