@@ -30,16 +30,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "fuzz.h"
 #include "net/httpd.h"
-
-#define FH_REQUIRE(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_httpd: invariant failed at %s:%d: %s\n", __FILE__, __LINE__,     \
-                    #cond);                                                                        \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 #define FH_MAX_BODY 1024
 #define FH_PENDING 64
@@ -64,32 +56,32 @@ static double fh_now(void)
 static void fh_check_req(httpd_req_t *req)
 {
     const char *m = httpd_req_method(req), *p = httpd_req_path(req), *q = httpd_req_query(req);
-    FH_REQUIRE(m != NULL && p != NULL && q != NULL);
+    FUZZ_REQUIRE(m != NULL && p != NULL && q != NULL);
     (void)strlen(m);
     (void)strlen(p);
     (void)strlen(q);
     int v = httpd_req_http_version(req);
-    FH_REQUIRE(v == 10 || v == 11 || v == 20);
+    FUZZ_REQUIRE(v == 10 || v == 11 || v == 20);
     size_t nh = httpd_req_header_count(req);
     for (size_t i = 0; i < nh; i++) {
         const char *name, *value;
-        FH_REQUIRE(httpd_req_header_at(req, i, &name, &value));
-        FH_REQUIRE(name != NULL && value != NULL);
-        for (const char *c = name; *c; c++) FH_REQUIRE(!isupper((unsigned char)*c));
-        FH_REQUIRE(httpd_req_header(req, name) != NULL);
+        FUZZ_REQUIRE(httpd_req_header_at(req, i, &name, &value));
+        FUZZ_REQUIRE(name != NULL && value != NULL);
+        for (const char *c = name; *c; c++) FUZZ_REQUIRE(!isupper((unsigned char)*c));
+        FUZZ_REQUIRE(httpd_req_header(req, name) != NULL);
     }
     const char *n2, *v2;
-    FH_REQUIRE(!httpd_req_header_at(req, nh, &n2, &v2));
+    FUZZ_REQUIRE(!httpd_req_header_at(req, nh, &n2, &v2));
     size_t blen = 7;
     const char *body = httpd_req_body(req, &blen);
-    FH_REQUIRE(body != NULL && blen <= FH_MAX_BODY);
+    FUZZ_REQUIRE(body != NULL && blen <= FH_MAX_BODY);
     if (blen) (void)((volatile const char *)body)[blen - 1];
 }
 
 static void fh_gone(httpd_req_t *req, void *ud)
 {
     (void)ud;
-    FH_REQUIRE(httpd_req_is_gone(req));
+    FUZZ_REQUIRE(httpd_req_is_gone(req));
 }
 
 /* Finishes req the way this input's mode says. */
@@ -159,7 +151,7 @@ static int fh_send(fh_env *e, int fd, const uint8_t *data, size_t len)
             return -1;
         }
         fh_pump(e);
-        FH_REQUIRE(fh_now() < deadline);
+        FUZZ_REQUIRE(fh_now() < deadline);
     }
     return 0;
 }
@@ -175,18 +167,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t split = len * data[1] / 256;
 
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    FH_REQUIRE(fd >= 0);
+    FUZZ_REQUIRE(fd >= 0);
     struct sockaddr_in a = {0};
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)e->port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
-    FH_REQUIRE(rc == 0 || errno == EINPROGRESS);
+    FUZZ_REQUIRE(rc == 0 || errno == EINPROGRESS);
     for (double deadline = fh_now() + 5;;) { /* connected once writable */
         struct pollfd pfd = {fd, POLLOUT, 0};
         if (poll(&pfd, 1, 0) == 1) break;
         fh_pump(e);
-        FH_REQUIRE(fh_now() < deadline);
+        FUZZ_REQUIRE(fh_now() < deadline);
     }
 
     /* Read everything the server says until it closes (EOF or reset). */
@@ -217,7 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* An HTTP/1 reply starts with a status line (h2 prior knowledge starts with the preface). */
     if (got && !(len >= 3 && memcmp(msg, "PRI", 3) == 0))
-        FH_REQUIRE(got >= 5 && memcmp(head, "HTTP/", 5) == 0);
+        FUZZ_REQUIRE(got >= 5 && memcmp(head, "HTTP/", 5) == 0);
 
     /* Back to idle: no connection and no request left behind. */
     httpd_stats_t st;

@@ -11,18 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "json/json.h"
 
 #define FJ_DEPTH 64
-
-#define FJ_REQUIRE(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_json: invariant failed at %s:%d: %s\n", __FILE__, __LINE__,      \
-                    #cond);                                                                        \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 typedef struct fj_state {
     int depth, max_seen;
@@ -39,23 +31,23 @@ static int fj_rt_string(void *ud, const char *s, size_t len)
 {
     fj_rt *rt = ud;
     rt->seen++;
-    FJ_REQUIRE(len == rt->len && memcmp(s, rt->want, len) == 0);
+    FUZZ_REQUIRE(len == rt->len && memcmp(s, rt->want, len) == 0);
     return 0;
 }
 
 /* A decoded string: valid UTF-8, NUL-terminated, and it survives json_write_string + parse. */
 static int fj_check_string(const char *s, size_t len)
 {
-    FJ_REQUIRE(s[len] == '\0');
-    FJ_REQUIRE(json_utf8_valid(s, len));
-    FJ_REQUIRE(json_utf8_prefix(s, len) == len);
+    FUZZ_REQUIRE(s[len] == '\0');
+    FUZZ_REQUIRE(json_utf8_valid(s, len));
+    FUZZ_REQUIRE(json_utf8_prefix(s, len) == len);
     buf_t b = {0};
-    FJ_REQUIRE(json_write_string(&b, s, len) == 0);
+    FUZZ_REQUIRE(json_write_string(&b, s, len) == 0);
     fj_rt rt = {s, len, 0};
     const json_sax_t sax = {.on_string = fj_rt_string};
     /* The scratch buffer of the outer parse stays untouched: this is a separate one-shot parser. */
-    FJ_REQUIRE(json_parse(b.data, b.len, &sax, &rt, 1, NULL) == JSON_OK);
-    FJ_REQUIRE(rt.seen == 1);
+    FUZZ_REQUIRE(json_parse(b.data, b.len, &sax, &rt, 1, NULL) == JSON_OK);
+    FUZZ_REQUIRE(rt.seen == 1);
     buf_free(&b);
     return 0;
 }
@@ -75,14 +67,14 @@ static int fj_begin(void *ud)
     fj_state *st = ud;
     st->depth++;
     if (st->depth > st->max_seen) st->max_seen = st->depth;
-    FJ_REQUIRE(st->depth <= FJ_DEPTH);
+    FUZZ_REQUIRE(st->depth <= FJ_DEPTH);
     return 0;
 }
 static int fj_end_obj(void *ud, size_t n)
 {
     (void)n;
     fj_state *st = ud;
-    FJ_REQUIRE(st->depth > 0);
+    FUZZ_REQUIRE(st->depth > 0);
     st->depth--;
     return 0;
 }
@@ -97,7 +89,7 @@ static int fj_scalar(void *ud)
 }
 static int fj_bool(void *ud, int v)
 {
-    FJ_REQUIRE(v == 0 || v == 1);
+    FUZZ_REQUIRE(v == 0 || v == 1);
     return fj_scalar(ud);
 }
 static int fj_int(void *ud, long long v)
@@ -108,7 +100,7 @@ static int fj_int(void *ud, long long v)
 static int fj_double(void *ud, double v)
 {
     /* JSON has no NaN or Infinity literal; overflow is the only way to an infinite value. */
-    FJ_REQUIRE(v == v);
+    FUZZ_REQUIRE(v == v);
     return fj_scalar(ud);
 }
 
@@ -118,9 +110,9 @@ static const json_sax_t fj_sax = {fj_scalar, fj_bool,  fj_int,     fj_double, fj
 /* Checks that err's line and column are those of err->offset in s. */
 static void fj_check_position(const char *s, size_t len, const json_error_t *e)
 {
-    FJ_REQUIRE(e->offset <= len);
-    FJ_REQUIRE(e->message[0] != '\0');
-    FJ_REQUIRE(memchr(e->message, '\0', sizeof e->message) != NULL);
+    FUZZ_REQUIRE(e->offset <= len);
+    FUZZ_REQUIRE(e->message[0] != '\0');
+    FUZZ_REQUIRE(memchr(e->message, '\0', sizeof e->message) != NULL);
     size_t line = 1, col = 1;
     for (size_t i = 0; i < e->offset; i++) {
         if (s[i] == '\n') {
@@ -130,8 +122,8 @@ static void fj_check_position(const char *s, size_t len, const json_error_t *e)
             col++;
         }
     }
-    FJ_REQUIRE(e->line == line);
-    FJ_REQUIRE(e->column == col);
+    FUZZ_REQUIRE(e->line == line);
+    FUZZ_REQUIRE(e->column == col);
 }
 
 static int fj_abort_first(void *ud)
@@ -148,43 +140,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fj_state st = {0};
     json_error_t e1, e2, e3;
     int rc = json_parse(in, size, &fj_sax, &st, FJ_DEPTH, &e1);
-    FJ_REQUIRE(rc == JSON_OK || rc == JSON_INVALID);
-    if (rc == JSON_OK) FJ_REQUIRE(st.depth == 0);
+    FUZZ_REQUIRE(rc == JSON_OK || rc == JSON_INVALID);
+    if (rc == JSON_OK) FUZZ_REQUIRE(st.depth == 0);
     else fj_check_position(in, size, &e1);
 
     int rc2 = json_parse(in, size, NULL, NULL, FJ_DEPTH, &e2);
-    FJ_REQUIRE(rc2 == rc);
-    if (rc != JSON_OK) FJ_REQUIRE(e2.offset == e1.offset && strcmp(e2.message, e1.message) == 0);
+    FUZZ_REQUIRE(rc2 == rc);
+    if (rc != JSON_OK) FUZZ_REQUIRE(e2.offset == e1.offset && strcmp(e2.message, e1.message) == 0);
 
     /* A reused parser, after a parse of something else, answers the same. */
     json_parser_t p;
     json_parser_init(&p);
     (void)json_parser_parse(&p, "[[\"scratch\"]]", 13, NULL, NULL, 0, NULL);
     int rc3 = json_parser_parse(&p, in, size, NULL, NULL, FJ_DEPTH, &e3);
-    FJ_REQUIRE(rc3 == rc);
-    if (rc != JSON_OK) FJ_REQUIRE(e3.offset == e1.offset);
+    FUZZ_REQUIRE(rc3 == rc);
+    if (rc != JSON_OK) FUZZ_REQUIRE(e3.offset == e1.offset);
     json_parser_free(&p);
 
     /* A callback that aborts is reported as JSON_ABORTED, never as a crash or OK. */
     const json_sax_t stop = {.on_null = fj_abort_first, .on_begin_object = fj_abort_first,
                              .on_begin_array = fj_abort_first};
     int rc4 = json_parse(in, size, &stop, NULL, FJ_DEPTH, NULL);
-    FJ_REQUIRE(rc4 == JSON_OK || rc4 == JSON_INVALID || rc4 == JSON_ABORTED);
+    FUZZ_REQUIRE(rc4 == JSON_OK || rc4 == JSON_INVALID || rc4 == JSON_ABORTED);
 
     /* The UTF-8 helpers on the raw bytes. */
     size_t pre = json_utf8_prefix(in, size);
-    FJ_REQUIRE(pre <= size);
-    FJ_REQUIRE(json_utf8_valid(in, size) == (pre == size));
-    FJ_REQUIRE(json_utf8_valid(in, pre));
+    FUZZ_REQUIRE(pre <= size);
+    FUZZ_REQUIRE(json_utf8_valid(in, size) == (pre == size));
+    FUZZ_REQUIRE(json_utf8_valid(in, pre));
     buf_t b = {0};
     int wrc = json_write_string(&b, in, size);
-    FJ_REQUIRE(wrc == (pre == size ? 0 : -1));
+    FUZZ_REQUIRE(wrc == (pre == size ? 0 : -1));
     if (wrc == 0) {
         fj_rt rt = {in, size, 0};
         const json_sax_t sax = {.on_string = fj_rt_string};
-        FJ_REQUIRE(json_parse(b.data, b.len, &sax, &rt, 1, NULL) == JSON_OK && rt.seen == 1);
+        FUZZ_REQUIRE(json_parse(b.data, b.len, &sax, &rt, 1, NULL) == JSON_OK && rt.seen == 1);
     } else {
-        FJ_REQUIRE(b.len == 0);
+        FUZZ_REQUIRE(b.len == 0);
     }
     buf_free(&b);
     free(in);

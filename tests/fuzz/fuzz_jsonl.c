@@ -16,17 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "json/json.h"
 #include "json/jsonl.h"
-
-#define FL_REQUIRE(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_jsonl: invariant failed at %s:%d: %s\n", __FILE__, __LINE__,     \
-                    #cond);                                                                        \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 /* The file split independently: physical lines as the reader should return them. */
 typedef struct fl_lines {
@@ -85,9 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *dir = getenv("TMPDIR");
         int n = snprintf(path, sizeof fl_path, "%s/ratio-fuzz-jsonl-XXXXXX",
                          dir && *dir ? dir : "/tmp");
-        FL_REQUIRE(n > 0 && (size_t)n < sizeof fl_path);
+        FUZZ_REQUIRE(n > 0 && (size_t)n < sizeof fl_path);
         int fd = mkstemp(path);
-        FL_REQUIRE(fd >= 0);
+        FUZZ_REQUIRE(fd >= 0);
         close(fd);
         atexit(fl_cleanup);
     }
@@ -106,61 +98,61 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     memcpy(s + pad, data + 2, size - 2);
     FILE *f = fopen(path, "wb");
-    FL_REQUIRE(f != NULL);
-    FL_REQUIRE(fwrite(s, 1, len, f) == len);
-    FL_REQUIRE(fclose(f) == 0);
+    FUZZ_REQUIRE(f != NULL);
+    FUZZ_REQUIRE(fwrite(s, 1, len, f) == len);
+    FUZZ_REQUIRE(fclose(f) == 0);
 
     fl_lines L;
     fl_split(s, len, &L);
     char err[256];
     jsonl_reader_t *r = jsonl_open(path, max_line, err, sizeof err);
-    FL_REQUIRE(r != NULL);
+    FUZZ_REQUIRE(r != NULL);
     json_parser_t jp;
     json_parser_init(&jp);
     long prev = 0;
     for (int guard = 0;; guard++) {
-        FL_REQUIRE(guard <= (int)len + 2);
+        FUZZ_REQUIRE(guard <= (int)len + 2);
         const char *line = NULL;
         size_t n = 0;
         int rc = jsonl_next(r, &line, &n);
-        FL_REQUIRE(jsonl_buffer_size(r) <= eff + JSONL_CHUNK + 3);
+        FUZZ_REQUIRE(jsonl_buffer_size(r) <= eff + JSONL_CHUNK + 3);
         if (rc == 0) break;
         long no = jsonl_lineno(r);
-        FL_REQUIRE(no > prev);
+        FUZZ_REQUIRE(no > prev);
         /* Lines skipped between the previous answer and this one are blank and not too long. */
         for (long k = prev + 1; k < no; k++) {
             const char *w;
             size_t wn;
-            FL_REQUIRE(fl_line(s, &L, k, &w, &wn));
+            FUZZ_REQUIRE(fl_line(s, &L, k, &w, &wn));
             if (!fl_blank(w, wn) || wn > eff)
                 fprintf(stderr, "fuzz_jsonl: line %ld (%zu bytes) skipped; answer rc %d for line "
                         "%ld (%zu bytes), file %zu bytes, max_line %zu\n",
                         k, wn, rc, no, n, len, max_line);
-            FL_REQUIRE(fl_blank(w, wn) && wn <= eff);
+            FUZZ_REQUIRE(fl_blank(w, wn) && wn <= eff);
         }
         prev = no;
         const char *want;
         size_t wn;
-        FL_REQUIRE(fl_line(s, &L, no, &want, &wn));
+        FUZZ_REQUIRE(fl_line(s, &L, no, &want, &wn));
         /* A line is too long by its length alone (blank or not: the reader cannot know a long
          * line is blank without buffering it). */
         if (rc == -1) {
-            FL_REQUIRE(strstr(jsonl_error(r), "line longer than") != NULL);
-            FL_REQUIRE(wn > eff);
+            FUZZ_REQUIRE(strstr(jsonl_error(r), "line longer than") != NULL);
+            FUZZ_REQUIRE(wn > eff);
             continue;
         }
-        FL_REQUIRE(rc == 1 && !fl_blank(want, wn));
-        FL_REQUIRE(n <= eff && n == wn && memcmp(line, want, n) == 0 && line[n] == '\0');
+        FUZZ_REQUIRE(rc == 1 && !fl_blank(want, wn));
+        FUZZ_REQUIRE(n <= eff && n == wn && memcmp(line, want, n) == 0 && line[n] == '\0');
         json_error_t e;
         if (json_parser_parse(&jp, line, n, NULL, NULL, 0, &e) != JSON_OK)
-            FL_REQUIRE(e.offset <= n && e.line == 1);
+            FUZZ_REQUIRE(e.offset <= n && e.line == 1);
     }
     /* Everything after the last answered line is blank. */
     const char *w;
     size_t wn;
     for (long k = prev + 1; fl_line(s, &L, k, &w, &wn); k++)
-        FL_REQUIRE(fl_blank(w, wn) && wn <= eff);
-    FL_REQUIRE(jsonl_next(r, &w, &wn) == 0);
+        FUZZ_REQUIRE(fl_blank(w, wn) && wn <= eff);
+    FUZZ_REQUIRE(jsonl_next(r, &w, &wn) == 0);
     json_parser_free(&jp);
     jsonl_close(r);
     free(s);

@@ -15,17 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "match/scoreblock.h"
 #include "metrics/checklist.h"
-
-#define FS_REQUIRE(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_scoreblock: invariant failed at %s:%d: %s\n", __FILE__,         \
-                    __LINE__, #cond);                                                              \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static int fs_unit(double x)
 {
@@ -35,47 +27,48 @@ static int fs_unit(double x)
 /* Invariants of one parse of text[0..len) stored with max_triples. */
 static void fs_check_parse(const scoreblock_result *r, unsigned rc, size_t len, size_t max_triples)
 {
-    FS_REQUIRE(rc == r->issues);
-    FS_REQUIRE((r->issues >> SCOREBLOCK_ISSUE_COUNT) == 0);
+    FUZZ_REQUIRE(rc == r->issues);
+    FUZZ_REQUIRE((r->issues >> SCOREBLOCK_ISSUE_COUNT) == 0);
     for (unsigned f = 1; f < (1u << SCOREBLOCK_ISSUE_COUNT); f <<= 1)
-        FS_REQUIRE(!(r->issues & f) || scoreblock_issue_name(f) != NULL);
-    FS_REQUIRE(r->n <= max_triples);
-    FS_REQUIRE(r->n <= r->n_lines);
-    FS_REQUIRE((r->n < r->n_lines) == ((r->issues & SCOREBLOCK_TRUNCATED) != 0));
-    FS_REQUIRE(r->n == 0 || r->triples != NULL);
-    FS_REQUIRE(r->block_begin <= r->block_end && r->block_end <= len);
-    if (r->issues & SCOREBLOCK_NO_BLOCK) FS_REQUIRE(r->n_lines == 0 && r->n_blocks == 0);
-    if (r->n_lines == 0) FS_REQUIRE(r->issues & SCOREBLOCK_UNSCORED);
+        FUZZ_REQUIRE(!(r->issues & f) || scoreblock_issue_name(f) != NULL);
+    FUZZ_REQUIRE(r->n <= max_triples);
+    FUZZ_REQUIRE(r->n <= r->n_lines);
+    FUZZ_REQUIRE((r->n < r->n_lines) == ((r->issues & SCOREBLOCK_TRUNCATED) != 0));
+    FUZZ_REQUIRE(r->n == 0 || r->triples != NULL);
+    FUZZ_REQUIRE(r->block_begin <= r->block_end && r->block_end <= len);
+    if (r->issues & SCOREBLOCK_NO_BLOCK) FUZZ_REQUIRE(r->n_lines == 0 && r->n_blocks == 0);
+    if (r->n_lines == 0) FUZZ_REQUIRE(r->issues & SCOREBLOCK_UNSCORED);
     /* A block tag is 14 bytes at least, so there cannot be more blocks than that allows. */
-    FS_REQUIRE(r->n_blocks <= len / 2 + 1);
+    FUZZ_REQUIRE(r->n_blocks <= len / 2 + 1);
     for (size_t i = 0; i < r->n; i++) {
         const scoreblock_triple *t = &r->triples[i];
-        FS_REQUIRE(t->r >= 0 && t->r <= SCOREBLOCK_NUM_CAP);
-        FS_REQUIRE(t->s >= 0 && t->s <= SCOREBLOCK_NUM_CAP);
-        FS_REQUIRE(t->score >= 0.0); /* also false for NaN */
-        FS_REQUIRE(t->offset < len);
-        FS_REQUIRE(i == 0 || t->offset > r->triples[i - 1].offset);
-        if (t->score > 1.0) FS_REQUIRE(r->issues & SCOREBLOCK_SCORE_ABOVE_ONE);
-        if (t->r == 0) FS_REQUIRE(r->issues & SCOREBLOCK_R_ZERO);
+        FUZZ_REQUIRE(t->r >= 0 && t->r <= SCOREBLOCK_NUM_CAP);
+        FUZZ_REQUIRE(t->s >= 0 && t->s <= SCOREBLOCK_NUM_CAP);
+        FUZZ_REQUIRE(t->score >= 0.0); /* also false for NaN */
+        FUZZ_REQUIRE(t->offset < len);
+        FUZZ_REQUIRE(i == 0 || t->offset > r->triples[i - 1].offset);
+        if (t->score > 1.0) FUZZ_REQUIRE(r->issues & SCOREBLOCK_SCORE_ABOVE_ONE);
+        if (t->r == 0) FUZZ_REQUIRE(r->issues & SCOREBLOCK_R_ZERO);
     }
 }
 
 /* Invariants of one checklist item. */
 static void fs_check_item(const checklist_item *it, checklist_status st, int n_human)
 {
-    FS_REQUIRE(it->status == st);
-    FS_REQUIRE(st >= CHECKLIST_VALID && st <= CHECKLIST_ERROR);
-    FS_REQUIRE(it->reason >= CHECKLIST_OK && it->reason <= CHECKLIST_TRUNCATED);
-    FS_REQUIRE(checklist_status_name(st) != NULL && checklist_reason_name(it->reason) != NULL);
-    FS_REQUIRE(fs_unit(it->precision) && fs_unit(it->recall) && fs_unit(it->f1) && fs_unit(it->ap));
+    FUZZ_REQUIRE(it->status == st);
+    FUZZ_REQUIRE(st >= CHECKLIST_VALID && st <= CHECKLIST_ERROR);
+    FUZZ_REQUIRE(it->reason >= CHECKLIST_OK && it->reason <= CHECKLIST_TRUNCATED);
+    FUZZ_REQUIRE(checklist_status_name(st) != NULL && checklist_reason_name(it->reason) != NULL);
+    FUZZ_REQUIRE(fs_unit(it->precision) && fs_unit(it->recall) && fs_unit(it->f1) &&
+                 fs_unit(it->ap));
     if (st != CHECKLIST_VALID && st != CHECKLIST_PARTIAL)
-        FS_REQUIRE(it->precision == 0 && it->recall == 0 && it->f1 == 0 && it->ap == 0);
-    FS_REQUIRE(it->f1 <= fmax(it->precision, it->recall) + 1e-12);
-    FS_REQUIRE(it->f1 >= fmin(it->precision, it->recall) - 1e-12 || it->f1 == 0);
-    FS_REQUIRE(isfinite(it->s_total) && it->s_total >= 0.0);
+        FUZZ_REQUIRE(it->precision == 0 && it->recall == 0 && it->f1 == 0 && it->ap == 0);
+    FUZZ_REQUIRE(it->f1 <= fmax(it->precision, it->recall) + 1e-12);
+    FUZZ_REQUIRE(it->f1 >= fmin(it->precision, it->recall) - 1e-12 || it->f1 == 0);
+    FUZZ_REQUIRE(isfinite(it->s_total) && it->s_total >= 0.0);
     if (st == CHECKLIST_VALID || st == CHECKLIST_PARTIAL) {
-        FS_REQUIRE(it->n_matched >= 0 && it->n_matched <= n_human);
-        FS_REQUIRE(it->n_used >= 0);
+        FUZZ_REQUIRE(it->n_matched >= 0 && it->n_matched <= n_human);
+        FUZZ_REQUIRE(it->n_used >= 0);
     }
 }
 
@@ -83,10 +76,10 @@ static void fs_check_totals(const checklist_summary *s)
 {
     checklist_totals t;
     checklist_summary_totals(s, &t);
-    FS_REQUIRE(t.n_valid <= t.n_total && t.n_partial <= t.n_valid);
-    FS_REQUIRE(t.n_valid + t.n_skipped + t.n_unscored + t.n_error == t.n_total);
-    FS_REQUIRE(fs_unit(t.precision) && fs_unit(t.recall) && fs_unit(t.f1) && fs_unit(t.ap));
-    FS_REQUIRE(fs_unit(t.precision_std) && fs_unit(t.recall_std) && fs_unit(t.f1_std) &&
+    FUZZ_REQUIRE(t.n_valid <= t.n_total && t.n_partial <= t.n_valid);
+    FUZZ_REQUIRE(t.n_valid + t.n_skipped + t.n_unscored + t.n_error == t.n_total);
+    FUZZ_REQUIRE(fs_unit(t.precision) && fs_unit(t.recall) && fs_unit(t.f1) && fs_unit(t.ap));
+    FUZZ_REQUIRE(fs_unit(t.precision_std) && fs_unit(t.recall_std) && fs_unit(t.f1_std) &&
                fs_unit(t.ap_std));
 }
 
@@ -114,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Parsing again into the same result replaces it and gives the same answer. */
         size_t n = r.n, lines = r.n_lines;
         rc = scoreblock_parse(text, len, (scoreblock_policy)policy, max_triples, &r);
-        FS_REQUIRE(r.n == n && r.n_lines == lines && rc == r.issues);
+        FUZZ_REQUIRE(r.n == n && r.n_lines == lines && rc == r.issues);
 
         checklist_item it;
         checklist_reference_opts ro;
@@ -136,12 +129,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (match && (st == CHECKLIST_VALID || st == CHECKLIST_PARTIAL)) {
             int matched = 0;
             for (int i = 0; i < n_human; i++) {
-                FS_REQUIRE(match[i] >= 0 && match[i] <= it.n_used);
+                FUZZ_REQUIRE(match[i] >= 0 && match[i] <= it.n_used);
                 if (match[i] == 0) continue;
                 matched++;
-                for (int j = 0; j < i; j++) FS_REQUIRE(match[j] != match[i]); /* one-to-one */
+                for (int j = 0; j < i; j++) FUZZ_REQUIRE(match[j] != match[i]); /* one-to-one */
             }
-            FS_REQUIRE(matched >= it.n_matched);
+            FUZZ_REQUIRE(matched >= it.n_matched);
         }
         free(match);
         checklist_summary_add(&sum, &it);
@@ -163,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t nd = 0;
     while (nd < len && nd < 400 && text[nd] >= '0' && text[nd] <= '9') nd++;
     double v = scoreblock_decimal(text, nd / 2, nd - nd / 2);
-    FS_REQUIRE(v >= 0.0);
+    FUZZ_REQUIRE(v >= 0.0);
     free(text);
     return 0;
 }

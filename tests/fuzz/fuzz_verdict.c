@@ -12,16 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "match/verdict.h"
-
-#define FV_REQUIRE(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_verdict: invariant failed at %s:%d: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                                        \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static int fv_space(char c)
 {
@@ -31,33 +23,33 @@ static int fv_space(char c)
 static void fv_check(const char *text, size_t len, const verdict_result *r, unsigned rc,
                      size_t cap)
 {
-    FV_REQUIRE(rc == r->issues);
-    FV_REQUIRE((r->issues >> VERDICT_ISSUE_COUNT) == 0);
+    FUZZ_REQUIRE(rc == r->issues);
+    FUZZ_REQUIRE((r->issues >> VERDICT_ISSUE_COUNT) == 0);
     for (unsigned f = 1; f < (1u << VERDICT_ISSUE_COUNT); f <<= 1)
-        FV_REQUIRE(!(r->issues & f) || verdict_issue_name(f) != NULL);
-    FV_REQUIRE(r->n_reasons <= cap && r->n_reasons <= r->n_found);
-    FV_REQUIRE((r->n_reasons < r->n_found) == ((r->issues & VERDICT_TRUNCATED) != 0));
-    FV_REQUIRE(r->n_reasons == 0 || r->reasons != NULL);
-    FV_REQUIRE(r->region_begin <= r->region_end && r->region_end <= len);
-    if (r->n_found == 0) FV_REQUIRE(r->issues & VERDICT_NO_REASONS);
+        FUZZ_REQUIRE(!(r->issues & f) || verdict_issue_name(f) != NULL);
+    FUZZ_REQUIRE(r->n_reasons <= cap && r->n_reasons <= r->n_found);
+    FUZZ_REQUIRE((r->n_reasons < r->n_found) == ((r->issues & VERDICT_TRUNCATED) != 0));
+    FUZZ_REQUIRE(r->n_reasons == 0 || r->reasons != NULL);
+    FUZZ_REQUIRE(r->region_begin <= r->region_end && r->region_end <= len);
+    if (r->n_found == 0) FUZZ_REQUIRE(r->issues & VERDICT_NO_REASONS);
     for (size_t i = 0; i < r->n_reasons; i++) {
         verdict_span s = r->reasons[i];
-        FV_REQUIRE(s.begin < s.end);
-        FV_REQUIRE(s.begin >= r->region_begin && s.end <= r->region_end);
-        FV_REQUIRE(!fv_space(text[s.begin]) && !fv_space(text[s.end - 1]));
-        FV_REQUIRE(i == 0 || s.begin >= r->reasons[i - 1].end);
+        FUZZ_REQUIRE(s.begin < s.end);
+        FUZZ_REQUIRE(s.begin >= r->region_begin && s.end <= r->region_end);
+        FUZZ_REQUIRE(!fv_space(text[s.begin]) && !fv_space(text[s.end - 1]));
+        FUZZ_REQUIRE(i == 0 || s.begin >= r->reasons[i - 1].end);
     }
-    FV_REQUIRE(r->label >= VERDICT_NONE && r->label <= VERDICT_B_MUCH_BETTER);
-    FV_REQUIRE(verdict_label_swap(verdict_label_swap(r->label)) == r->label);
-    FV_REQUIRE((verdict_label_name(r->label) != NULL) == (r->label != VERDICT_NONE));
-    FV_REQUIRE(r->label_text.begin <= r->label_text.end && r->label_text.end <= len);
+    FUZZ_REQUIRE(r->label >= VERDICT_NONE && r->label <= VERDICT_B_MUCH_BETTER);
+    FUZZ_REQUIRE(verdict_label_swap(verdict_label_swap(r->label)) == r->label);
+    FUZZ_REQUIRE((verdict_label_name(r->label) != NULL) == (r->label != VERDICT_NONE));
+    FUZZ_REQUIRE(r->label_text.begin <= r->label_text.end && r->label_text.end <= len);
     if (r->label == VERDICT_NONE) {
-        FV_REQUIRE(r->label_text.begin == 0 && r->label_text.end == 0);
-        FV_REQUIRE(r->issues & (VERDICT_NO_VERDICT | VERDICT_INVALID_VERDICT |
+        FUZZ_REQUIRE(r->label_text.begin == 0 && r->label_text.end == 0);
+        FUZZ_REQUIRE(r->issues & (VERDICT_NO_VERDICT | VERDICT_INVALID_VERDICT |
                                 VERDICT_CONFLICTING_VERDICTS));
     } else {
-        FV_REQUIRE(!(r->issues & VERDICT_NO_VERDICT));
-        FV_REQUIRE(verdict_read_label(text + r->label_text.begin,
+        FUZZ_REQUIRE(!(r->issues & VERDICT_NO_VERDICT));
+        FUZZ_REQUIRE(verdict_read_label(text + r->label_text.begin,
                                       r->label_text.end - r->label_text.begin) == r->label);
     }
 }
@@ -79,14 +71,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     first.reasons = NULL;
     rc = verdict_parse(text, len, max_reasons, &r);
     fv_check(text, len, &r, rc, cap);
-    FV_REQUIRE(r.n_reasons == first.n_reasons && r.label == first.label &&
+    FUZZ_REQUIRE(r.n_reasons == first.n_reasons && r.label == first.label &&
                r.issues == first.issues && r.region_begin == first.region_begin);
     verdict_free(&r);
     verdict_free(&r);
 
     /* The label reader alone on the raw bytes. */
     verdict_label l = verdict_read_label(text, len);
-    FV_REQUIRE(l >= VERDICT_NONE && l <= VERDICT_B_MUCH_BETTER);
+    FUZZ_REQUIRE(l >= VERDICT_NONE && l <= VERDICT_B_MUCH_BETTER);
     free(text);
     return 0;
 }
