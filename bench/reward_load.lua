@@ -78,7 +78,7 @@ for t = 1, p.trainers do
         end
         queued[#queued + 1] = slowest_queue
         calls[#calls + 1] = slowest - slowest_queue
-        overheads[#overheads + 1] = v.extra_logs.server_ms - slowest
+        overheads[#overheads + 1] = v.extra_logs.server_ms[1] - slowest
         trainer_overheads[#trainer_overheads + 1] = e2e - slowest
       end
     end

@@ -135,13 +135,18 @@ t_faults_reward_server_nothing_answers() {
   reward_fake_server --p429 1.0 --retry-after 0 || return
   ratio run "$E2E/recipes/reward_faults_load.lua" --url "$RS_URL" --trainers 2 --requests 2 --rollouts 3 --json
   [ "$RC" = 0 ] || fail "reward server with a dead MetaJudge: $ERR"
-  [ "$(json_field "$OUT" failed)" = 12 ] || fail "expected every rollout failed: $OUT"
+  # Every request is answered 503 with the cause: no trainer takes the failures for earned zeros.
+  [ "$(json_field "$OUT" failed)" = 12 ] && [ "$(json_field "$OUT" unavailable)" = 4 ] ||
+    fail "expected every rollout failed, every request 503: $OUT"
   printf '{"rollout": "%s", "human_checklist": ["a"], "overall_preference": 1}' \
     '<RESULT_START>\nList of reasons:\n- Response A is right.\nFinal assessment result: \\boxed{A>B}\n<RESULT_END>' > one.json
   local body
-  body=$(curl -s -X POST --data-binary @one.json "$RS_URL/score")
-  grep -q '"status":"failed"' <<<"$body" && grep -q '"error":"gave up after 6 tries: HTTP 429' <<<"$body" ||
+  body=$(curl -s -w '\n%{http_code}' -X POST --data-binary @one.json "$RS_URL/score")
+  [ "${body##*$'\n'}" = 503 ] && grep -q '"status":"failed"' <<<"$body" && grep -q 'gave up after 6 tries: HTTP 429' <<<"$body" ||
     fail "/score of a failed rollout: $body"
+  body=$(curl -s -w '\n%{http_code}' "$RS_URL/health")
+  [ "${body##*$'\n'}" = 503 ] && grep -q '"status":"unhealthy"' <<<"$body" ||
+    fail "/health must turn unhealthy when every MetaJudge call fails: $body"
   kill -TERM "$RS_PID"; wait "$RS_PID"
   stop_fake
 }

@@ -40,12 +40,13 @@ t_reward_server_protocol() {
   grep -q '"rewards":\[' <<<"$BODY" || fail "no rewards: $BODY"
   grep -q '"scores":\[' <<<"$BODY" || fail "no scores: $BODY"
   grep -q '"extra_logs":{"ap":\[' <<<"$BODY" || fail "no extra_logs: $BODY"
-  grep -q '"unscored":\[false,false,false,false\]' <<<"$BODY" || fail "unexpected unscored: $BODY"
+  grep -q '"unscored":\[0.0,0.0,0.0,0.0\]' <<<"$BODY" || fail "unexpected unscored: $BODY"
+  grep -q '"scored":\[1.0,1.0,1.0,1.0\]' <<<"$BODY" || fail "not scored: $BODY"
   # The time accounting a trainer can check: per rollout the MetaJudge's share (judge_ms, of which
   # queue_ms was waiting for a free call slot), per request the time in the server.
   grep -q '"judge_ms":\[[0-9.]*,[0-9.]*,[0-9.]*,[0-9.]*\]' <<<"$BODY" || fail "judge_ms: $BODY"
   grep -q '"queue_ms":\[[0-9.]*,[0-9.]*,[0-9.]*,[0-9.]*\]' <<<"$BODY" || fail "queue_ms: $BODY"
-  grep -q '"server_ms":[0-9.]*' <<<"$BODY" || fail "server_ms: $BODY"
+  grep -q '"server_ms":\[[0-9.]*,' <<<"$BODY" || fail "server_ms: $BODY"
   [ "$(fake_ok)" = 4 ] || fail "expected 4 MetaJudge calls, the fake answered $(fake_ok)"
   # No call cache by default (RL rollouts rarely repeat): the same request is judged again.
   post /get_reward good.json
@@ -54,7 +55,8 @@ t_reward_server_protocol() {
   post /get_reward nov.json
   [ "$CODE" = 200 ] || fail "status $CODE: $BODY"
   grep -q '"rewards":\[0.0,0.0\]' <<<"$BODY" || fail "a rollout without a verdict must score 0: $BODY"
-  grep -q '"unscored":\[true,true\]' <<<"$BODY" || fail "rollouts without a verdict must be flagged: $BODY"
+  grep -q '"unscored":\[1.0,1.0\]' <<<"$BODY" || fail "rollouts without a verdict must be flagged: $BODY"
+  grep -q '"reason":"no_verdict"' <<<"$BODY" || fail "the reason must be in details: $BODY"
   BODY=$(curl -s "$RS_URL/metrics")
   grep -q 'ratio_reward_requests_total{code="200"} 3' <<<"$BODY" || fail "metrics: $BODY"
   grep -q 'ratio_reward_judge_seconds_count' <<<"$BODY" || fail "metrics lack the judge latency: $BODY"
@@ -115,13 +117,21 @@ JSON
 
 t_reward_server_deadline_fallback() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 2000 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 || return
+  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 \
+    --deadline-fallback outcome || return
   ratio run "$E2E/recipes/reward_request.lua" --n 3 --output good.json
   post /get_reward good.json
   [ "$CODE" = 200 ] || fail "status $CODE: $BODY"
-  grep -q '"fallback":\[true,true,true\]' <<<"$BODY" || fail "late rollouts must be flagged: $BODY"
+  grep -q '"fallback":\[1.0,1.0,1.0\]' <<<"$BODY" || fail "late rollouts must be flagged: $BODY"
   # careful's verdicts on the first three items are right: the outcome-only fallback is 1.
   grep -q '"rewards":\[1.0,1.0,1.0\]' <<<"$BODY" || fail "fallback reward: $BODY"
+  stop_reward
+  # The default (batch-mean) pays a late rollout its outcome times the mean judged reward of its
+  # request: nothing was judged here, so nothing is paid.
+  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 || return
+  post /get_reward good.json
+  grep -q '"fallback":\[1.0,1.0,1.0\]' <<<"$BODY" && grep -q '"rewards":\[0.0,0.0,0.0\]' <<<"$BODY" ||
+    fail "batch-mean fallback with nothing judged: $BODY"
   stop_reward
   stop_fake
   # One call slot: one rollout is at the MetaJudge when the deadline passes, two still wait. The
@@ -130,7 +140,7 @@ t_reward_server_deadline_fallback() {
   start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 \
     --max-inflight 1 || return
   post /get_reward good.json
-  grep -q '"fallback":\[true,true,true\]' <<<"$BODY" || fail "late rollouts must be flagged: $BODY"
+  grep -q '"fallback":\[1.0,1.0,1.0\]' <<<"$BODY" || fail "late rollouts must be flagged: $BODY"
   sleep 1.5 # had the two waiting rollouts been sent, the second would have arrived by now
   [ "$(fake_requests)" = 1 ] || fail "expected 1 MetaJudge call, the fake received $(fake_requests)"
   BODY=$(curl -s "$RS_URL/health")
@@ -139,17 +149,32 @@ t_reward_server_deadline_fallback() {
   stop_fake
 }
 
+# health_field NAME: the integer NAME in the reward server's /health answer
+health_field() { curl -s "$RS_URL/health" | grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2; }
+
+# wait_health NAME VALUE: waits (up to 10 s) until /health reports NAME = VALUE
+wait_health() {
+  local _
+  for _ in $(seq 1 200); do [ "$(health_field "$1")" = "$2" ] && return 0; sleep 0.05; done
+  fail "/health never reported $1 = $2: $(curl -s "$RS_URL/health")"
+  return 1
+}
+
 t_reward_server_overload_gets_429() {
-  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 1500 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --max-queue 4 --retry-after 2 || return
-  ratio run "$E2E/recipes/reward_request.lua" --n 3 --output three.json
-  curl -s -o first.out -X POST --data-binary @three.json "$RS_URL/get_reward" &
+  # The first request fills the queue (4 of --max-queue 4); the second waits --queue-wait-ms for
+  # room, gets none (the MetaJudge takes 3 s), and only then is told 429 with Retry-After.
+  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 3000 || return
+  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --max-queue 4 --retry-after 2 \
+    --queue-wait-ms 300 || return
+  ratio run "$E2E/recipes/reward_request.lua" --n 4 --output four.json
+  curl -s -o first.out -X POST --data-binary @four.json "$RS_URL/get_reward" &
   local first=$!
-  sleep 0.3
-  BODY=$(curl -s -D headers.txt -o - -w '\n%{http_code}' -X POST --data-binary @three.json "$RS_URL/get_reward")
+  wait_health in_flight 4 || return
+  BODY=$(curl -s -D headers.txt -o - -w '\n%{http_code}' -X POST --data-binary @four.json "$RS_URL/get_reward")
   CODE=${BODY##*$'\n'}
   [ "$CODE" = 429 ] || fail "expected 429, got $CODE"
   grep -qi '^retry-after: 2' headers.txt || fail "no Retry-After: $(cat headers.txt)"
+  grep -q 'within 300 ms' <<<"$BODY" || fail "the 429 must say how long it waited: $BODY"
   wait "$first"
   grep -q '"rewards":\[' first.out || fail "the first request was not answered: $(cat first.out)"
   grep -q 'ratio_reward_rejected_total 1' <<<"$(curl -s "$RS_URL/metrics")" || fail "429 not counted"

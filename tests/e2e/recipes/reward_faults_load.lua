@@ -2,7 +2,8 @@
 -- --trainers concurrent loops each send --requests /get_reward requests of --rollouts distinct
 -- rollouts (every --hang-every'th with HANG in a reason, so the fake LLM hangs on it), waiting out
 -- the server's 429s. Every answer must carry one finite reward and a known status per rollout,
--- and every failed rollout a reason; exits 1 naming the first problem, else returns the counts.
+-- and every failed rollout a reason; a 503 (the MetaJudge failed for every rollout of the
+-- request) must name its cause. Exits 1 naming the first problem, else returns the counts.
 local ratio = require "ratio"
 local p = ratio.params{
   url = {nil, "reward server base URL", required = true},
@@ -31,7 +32,7 @@ local function body()
   return assert(ratio.json.encode({query = query, prompts = prompts, labels = labels}))
 end
 
-local counts, problem = {ok = 0, unscored = 0, failed = 0, late = 0, rejected = 0, answered = 0}, nil
+local counts, problem = {ok = 0, unscored = 0, failed = 0, late = 0, rejected = 0, answered = 0, unavailable = 0}, nil
 local function note(fmt, ...) problem = problem or fmt:format(...) end
 
 local function one()
@@ -43,6 +44,20 @@ local function one()
     if r.status == 429 then
       counts.rejected = counts.rejected + 1
       ratio.sleep(50)
+    elseif r.status == 503 then
+      -- The MetaJudge failed for every rollout of the request: the answer names the cause.
+      local v = ratio.json.decode(r.body)
+      if type(v) ~= "table" or type(v.error) ~= "table" or type(v.error.message) ~= "string"
+         or not v.error.message:find("MetaJudge failed", 1, true) or type(v.details) ~= "table" then
+        return note("a 503 without its cause: %s", r.body:sub(1, 300))
+      end
+      counts.answered = counts.answered + 1
+      counts.unavailable = counts.unavailable + 1
+      for i = 1, p.rollouts do
+        local st = v.details[i] and v.details[i].status
+        if not STATUSES[st] then note("503, rollout %d: status %s", i, tostring(st)) else counts[st] = counts[st] + 1 end
+      end
+      return
     elseif r.status ~= 200 then
       return note("HTTP %d: %s", r.status, r.body:sub(1, 200))
     else
@@ -51,17 +66,21 @@ local function one()
         return note("not %d rewards: %s", p.rollouts, r.body:sub(1, 300))
       end
       counts.answered = counts.answered + 1
-      local logs = v.extra_logs
+      local logs, details = v.extra_logs, v.details
       for i, reward in ipairs(v.rewards) do
-        local st = logs.status[i]
+        local st = details[i].status
         if math.type(reward) == nil or reward ~= reward or reward == math.huge or reward == -math.huge then
           note("rollout %d: reward %s", i, tostring(reward))
         end
         if not STATUSES[st] then note("rollout %d: status %s", i, tostring(st)) else counts[st] = counts[st] + 1 end
-        if st == "failed" and not (type(logs.error) == "table" and type(logs.error[i]) == "string" and logs.error[i] ~= "") then
+        if st == "failed" and not (type(details[i].error) == "string" and details[i].error ~= "") then
           note("rollout %d failed without a reason: %s", i, r.body:sub(1, 300))
         end
-        if (st == "late") ~= (logs.fallback[i] == true) then note("rollout %d: late but not flagged", i) end
+        -- Exactly one flag per rollout, and the one its status names.
+        local flags = {ok = "scored", unscored = "unscored", failed = "failed", late = "fallback"}
+        for s, key in pairs(flags) do
+          if logs[key][i] ~= ((s == st) and 1.0 or 0.0) then note("rollout %d (%s): %s = %s", i, st, key, tostring(logs[key][i])) end
+        end
       end
       return
     end
