@@ -32,6 +32,11 @@ M.LOG_KEYS = {"ap", "rc", "outcome", "scored", "unscored", "failed", "fallback",
 --   zero        nothing
 M.DEADLINE_FALLBACKS = {["batch-mean"] = true, outcome = true, zero = true}
 
+-- MetaJudge failures no retry mends (the client's final error codes): the endpoint is
+-- misconfigured or unreachable, so the first one marks the MetaJudge as failing.
+M.FATAL = {HTTP401 = true, HTTP402 = true, HTTP403 = true, HTTP404 = true, ECONNREFUSED = true,
+           ERESOLVE = true, ETLS = true, EQUOTA = true}
+
 ---------------------------------------------------------------------------------------------------
 -- Pure parts (tests/lua/test_reward_server.lua)
 
@@ -197,9 +202,13 @@ function M.run(opts)
   for i = 1, #BUCKETS + 1 do stats.judge_buckets[i] = 0 end
   -- The MetaJudge's health: final outcomes of its calls (after the client's retries) since the
   -- last success, and the last failure's cause.
-  local mj = {streak = 0, last_error = nil, calls_ok = 0, calls_failed = 0}
+  local mj = {streak = 0, last_error = nil, last_code = nil, calls_ok = 0, calls_failed = 0}
 
-  local function failing() return mj.streak >= o.unhealthy_after end
+  -- Failing: its last unhealthy_after calls failed, or the last one failed in a way no retry
+  -- mends (a wrong key, URL or model; nothing listening; no quota left).
+  local function failing()
+    return mj.streak >= o.unhealthy_after or (mj.streak > 0 and M.FATAL[mj.last_code] == true)
+  end
   local function mj_state()
     local s = {status = failing() and "failing" or "ok", consecutive_failures = mj.streak}
     if mj.last_error and mj.streak > 0 then s.last_error = mj.last_error end
@@ -235,7 +244,8 @@ function M.run(opts)
     r.judge_ms = capacity + (info.endpoint_ms or 0)
     observe_judge((waited + sched.now() - t0) / 1000)
     if r.reason == "matcher_failed" then
-      mj.streak, mj.last_error, mj.calls_failed = mj.streak + 1, r.error, mj.calls_failed + 1
+      mj.streak, mj.last_error, mj.last_code = mj.streak + 1, r.error, r.code
+      mj.calls_failed = mj.calls_failed + 1
     elseif r.reply and r.reason ~= "no_reasons" and o.uses_metajudge then
       mj.streak, mj.calls_ok = 0, mj.calls_ok + 1
     end
@@ -407,15 +417,17 @@ function M.run(opts)
     return results
   end
 
-  -- The MetaJudge failed for every rollout of a request that reached it, and judged none: the
-  -- answer is 503 with the cause, never rewards a trainer would take as earned zeros.
+  -- The MetaJudge is failing (see failing()) and judged none of a request's rollouts, failing
+  -- at least one: the answer is 503 with the cause, never rewards a trainer would take for
+  -- earned zeros. One rollout's call failing while the MetaJudge otherwise answers is that
+  -- rollout's `failed` flag in a 200.
   local function metajudge_down(results)
     local failed, cause = 0, nil
     for _, r in ipairs(results) do
       if r.status == "ok" then return nil end
       if r.reason == "matcher_failed" then failed, cause = failed + 1, cause or r.error end
     end
-    if failed == 0 then return nil end
+    if failed == 0 or not failing() then return nil end
     count(503)
     local details = {}
     for i, r in ipairs(results) do details[i] = M.detail_of(r) end

@@ -135,9 +135,10 @@ t_faults_reward_server_nothing_answers() {
   reward_fake_server --p429 1.0 --retry-after 0 || return
   ratio run "$E2E/recipes/reward_faults_load.lua" --url "$RS_URL" --trainers 2 --requests 2 --rollouts 3 --json
   [ "$RC" = 0 ] || fail "reward server with a dead MetaJudge: $ERR"
-  # Every request is answered 503 with the cause: no trainer takes the failures for earned zeros.
-  [ "$(json_field "$OUT" failed)" = 12 ] && [ "$(json_field "$OUT" unavailable)" = 4 ] ||
-    fail "expected every rollout failed, every request 503: $OUT"
+  # Once the last 5 calls (--unhealthy-after) have failed, requests are answered 503 with the
+  # cause: the first two requests fail 6 calls between them, so both later ones are 503s.
+  [ "$(json_field "$OUT" failed)" = 12 ] && [ "$(json_field "$OUT" unavailable)" -ge 2 ] ||
+    fail "expected every rollout failed, the later requests 503: $OUT"
   printf '{"rollout": "%s", "human_checklist": ["a"], "overall_preference": 1}' \
     '<RESULT_START>\nList of reasons:\n- Response A is right.\nFinal assessment result: \\boxed{A>B}\n<RESULT_END>' > one.json
   local body

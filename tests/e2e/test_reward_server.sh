@@ -93,7 +93,7 @@ print(json.dumps(verl_reward.compute_score("ratio", rollout, label)))
 PY
   local out
   out=$(RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=shim-token python3 shim.py "$ROOT/docs" 2>&1)
-  grep -q '"status": "ok"' <<<"$out" || fail "the verl shim did not get a scored reward: $out"
+  grep -q '"scored": 1.0' <<<"$out" || fail "the verl shim did not get a scored reward: $out"
   grep -q '"score": 0.0,' <<<"$out" && fail "a right verdict with a matching reason must score > 0: $out"
   out=$(RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=wrong python3 shim.py "$ROOT/docs" 2>&1)
   grep -q 'HTTP 401' <<<"$out" || fail "a refused call must raise, not score 0: $out"
@@ -132,6 +132,12 @@ t_reward_server_deadline_fallback() {
   post /get_reward good.json
   grep -q '"fallback":\[1.0,1.0,1.0\]' <<<"$BODY" && grep -q '"rewards":\[0.0,0.0,0.0\]' <<<"$BODY" ||
     fail "batch-mean fallback with nothing judged: $BODY"
+  stop_reward
+  # --fallback is the old name: it still works, and says it is deprecated.
+  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 --fallback outcome || return
+  post /get_reward good.json
+  grep -q '"rewards":\[1.0,1.0,1.0\]' <<<"$BODY" || fail "--fallback outcome: $BODY"
+  grep -q 'warning: --fallback is deprecated; use --deadline-fallback outcome' rs.log || fail "no deprecation warning: $(cat rs.log)"
   stop_reward
   stop_fake
   # One call slot: one rollout is at the MetaJudge when the deadline passes, two still wait. The
@@ -216,6 +222,16 @@ t_reward_server_bearer_token() {
   [ "$CODE" = 401 ] || fail "wrong token: $CODE"
   post /get_reward one.json -H 'authorization: Bearer s3cret-token'
   [ "$CODE" = 200 ] || fail "right token: $CODE $BODY"
+  # The scheme is case-insensitive; a client that sends no header of its own (OpenRLHF's) puts
+  # the token in the URL.
+  post /get_reward one.json -H 'authorization: bearer s3cret-token'
+  [ "$CODE" = 200 ] || fail "lower-case scheme: $CODE $BODY"
+  post "/get_reward?token=s3cret-token" one.json
+  [ "$CODE" = 200 ] || fail "?token=: $CODE $BODY"
+  post "/get_reward?token=s3cret-tokeX" one.json
+  [ "$CODE" = 401 ] || fail "?token= wrong: $CODE $BODY"
+  post "/get_reward?token=s3cret-token" one.json -H 'authorization: Bearer wrong'
+  [ "$CODE" = 200 ] || fail "either way in: $CODE $BODY"
   stop_reward
   grep -q "s3cret-token" rs.log && fail "the token was logged"
   start_reward --matcher lexical --token flag-token || return
@@ -246,4 +262,28 @@ t_reward_server_sigterm_answers_in_flight() {
     grep -q '"rewards":\[' "inflight$i.out" || fail "request $i in flight at SIGTERM was not answered: $(cat "inflight$i.out")"
   done
   stop_fake
+}
+
+# Beyond this machine only with a token, or when told so in as many words.
+t_reward_server_non_loopback_needs_token() {
+  ratio run "$ROOT/recipes/reward_server.lua" --matcher lexical --host 0.0.0.0 --port 0
+  expect_rc 2
+  expect_err_lines 1
+  expect_err_has "--host 0.0.0.0: listening beyond this machine needs a token"
+  ratio run "$ROOT/recipes/reward_server.lua" --matcher lexical --host :: --port 0
+  expect_rc 2
+  expect_err_has "--host ::: listening beyond this machine needs a token"
+  # Explicitly insecure: it starts, and says so.
+  start_reward --matcher lexical --host 0.0.0.0 --insecure-no-token || return
+  grep -q "listening on http://0.0.0.0:$(cat rs.port) .*NO TOKEN" rs.log || fail "startup line: $(cat rs.log)"
+  stop_reward
+  # With a token it starts; an IPv6 address is printed in brackets.
+  RATIO_REWARD_TOKEN=v6-token start_reward --matcher lexical --host :: || return
+  grep -q "listening on http://\[::\]:$(cat rs.port) .*token required" rs.log || fail "IPv6 startup line: $(cat rs.log)"
+  stop_reward
+  # Loopback needs no token, IPv6 loopback included.
+  start_reward --matcher lexical --host ::1 || return
+  grep -q "listening on http://\[::1\]:$(cat rs.port) " rs.log || fail "::1 startup line: $(cat rs.log)"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$(cat rs.port)/health")" = 200 ] || fail "::1 /health"
+  stop_reward
 }

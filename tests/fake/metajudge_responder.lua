@@ -2,7 +2,9 @@
 -- rationales and model reasons out of the llm matcher's prompt and answers with the lexical
 -- matcher's score block, so its replies are deterministic and meaningful. An item whose first
 -- human rationale contains NOBLOCK is first answered without a block (to exercise the re-ask);
--- one containing NEVERBLOCK never gets a block (to exercise `unscored`).
+-- one containing NEVERBLOCK never gets a block (to exercise `unscored`). A call whose model
+-- reasons contain FAILJUDGE is answered 500 every time (the responder raises; the fake turns that
+-- into a 500), so that rollout's MetaJudge call fails for good (to exercise `failed`).
 local lexical = require("matchers.lexical").new({})
 
 local function list_after(text, heading, prefix)
@@ -19,6 +21,9 @@ return function(messages)
   local prompt = messages[1].content
   local human = list_after(prompt, "HUMAN RATIONALES", "R")
   local model = list_after(prompt, "MODEL REASONS", "S")
+  for _, reason in ipairs(model) do
+    if reason:find("FAILJUDGE", 1, true) then error("injected MetaJudge failure (FAILJUDGE)", 0) end
+  end
   if (human[1] or ""):find("NEVERBLOCK", 1, true) then
     return "I cannot decide."
   end
