@@ -287,3 +287,25 @@ t_reward_server_non_loopback_needs_token() {
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$(cat rs.port)/health")" = 200 ] || fail "::1 /health"
   stop_reward
 }
+
+# A full server makes a request wait for room instead of refusing it (trainers ignore
+# Retry-After), and a batch larger than --max-queue is judged in parts, not refused.
+t_reward_server_waits_for_room() {
+  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 700 || return
+  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --max-queue 2 || return
+  ratio run "$E2E/recipes/reward_request.lua" --n 2 --output two.json
+  ratio run "$E2E/recipes/reward_request.lua" --n 5 --output five.json
+  curl -s -o a.out -X POST --data-binary @two.json "$RS_URL/get_reward" &
+  local a=$!
+  wait_health in_flight 2 || return
+  curl -s -o b.out -w '%{http_code}' -X POST --data-binary @five.json "$RS_URL/get_reward" > b.code &
+  local b=$!
+  wait_health waiting 1 || return # the second request is waiting, not refused
+  wait "$a" "$b"
+  grep -q '"scored":\[1.0,1.0\]' a.out || fail "first request: $(cat a.out)"
+  [ "$(cat b.code)" = 200 ] && grep -q '"scored":\[1.0,1.0,1.0,1.0,1.0\]' b.out ||
+    fail "a batch of 5 with --max-queue 2 after waiting: $(cat b.code) $(cat b.out)"
+  grep -q 'ratio_reward_rejected_total 0' <<<"$(curl -s "$RS_URL/metrics")" || fail "a request was refused"
+  stop_reward
+  stop_fake
+}
