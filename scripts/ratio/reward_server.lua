@@ -202,7 +202,7 @@ function M.run(opts)
   for i = 1, #BUCKETS + 1 do stats.judge_buckets[i] = 0 end
   -- The MetaJudge's health: final outcomes of its calls (after the client's retries) since the
   -- last success, and the last failure's cause.
-  local mj = {streak = 0, last_error = nil, last_code = nil, calls_ok = 0, calls_failed = 0}
+  local mj = {streak = 0, last_error = nil, last_code = nil}
 
   -- Failing: its last unhealthy_after calls failed, or the last one failed in a way no retry
   -- mends (a wrong key, URL or model; nothing listening; no quota left).
@@ -245,9 +245,8 @@ function M.run(opts)
     observe_judge((waited + sched.now() - t0) / 1000)
     if r.reason == "matcher_failed" then
       mj.streak, mj.last_error, mj.last_code = mj.streak + 1, r.error, r.code
-      mj.calls_failed = mj.calls_failed + 1
     elseif r.reply and r.reason ~= "no_reasons" and o.uses_metajudge then
-      mj.streak, mj.calls_ok = 0, mj.calls_ok + 1
+      mj.streak = 0 -- it answered
     end
     return r
   end
@@ -276,11 +275,11 @@ function M.run(opts)
       else
         local room = o.max_queue - stats.queued
         if room <= 0 then return end
-        local k = math.min(room, b.n - b.pushed)
-        for i = b.pushed + 1, b.pushed + k do jobs:push({batch = b, i = i, pushed = b.since}) end
-        if b.pushed == 0 then stats.waiting = stats.waiting - 1 end
-        b.pushed = b.pushed + k
-        stats.queued = stats.queued + k
+        local k, first = math.min(room, b.n - b.pushed), b.pushed
+        if first == 0 then stats.waiting = stats.waiting - 1 end
+        stats.queued = stats.queued + k -- before the pushes: a push may hand a job to a worker
+        b.pushed = first + k
+        for i = first + 1, first + k do jobs:push({batch = b, i = i, pushed = b.since}) end
         b.admitted:set()
       end
     end

@@ -10,7 +10,7 @@
 trainer_server() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --hang-ms 4000 || return 1
   RATIO_REWARD_TOKEN=trainer-s3cret start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge \
-    --deadline-ms 2000 --judge-max-tries 2 --max-queue 4 "$@" || return 1
+    --deadline-ms 2000 --judge-max-tries 2 --max-queue 4 || return 1
   TOKEN_URL="$RS_URL/get_reward?token=trainer-s3cret"
 }
 
