@@ -244,7 +244,7 @@ t_reward_server_bearer_token() {
 }
 
 t_reward_server_sigterm_answers_in_flight() {
-  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 400 || return
+  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 2000 || return
   start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge || return
   ratio run "$E2E/recipes/reward_request.lua" --n 2 --output two.json
   local pids=() i
@@ -252,7 +252,9 @@ t_reward_server_sigterm_answers_in_flight() {
     curl -s -o "inflight$i.out" -X POST --data-binary @two.json "$RS_URL/get_reward" &
     pids+=($!)
   done
-  sleep 0.15
+  # All four requests are in (8 rollouts at the MetaJudge) before the signal: an observable
+  # condition, not a sleep that a loaded machine can outrun.
+  wait_health in_flight 8 || return
   kill -TERM "$RS_PID"
   for i in "${pids[@]}"; do wait "$i"; done
   wait "$RS_PID"
@@ -291,7 +293,7 @@ t_reward_server_non_loopback_needs_token() {
 # A full server makes a request wait for room instead of refusing it (trainers ignore
 # Retry-After), and a batch larger than --max-queue is judged in parts, not refused.
 t_reward_server_waits_for_room() {
-  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 700 || return
+  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 3000 || return
   start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --max-queue 2 || return
   ratio run "$E2E/recipes/reward_request.lua" --n 2 --output two.json
   ratio run "$E2E/recipes/reward_request.lua" --n 5 --output five.json
