@@ -67,6 +67,10 @@ t_trainers_metajudge_down() {
   OUT=$(cd "$E2E/trainers" && RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=trainer-s3cret \
         python3 verl_naive.py "$ROOT/docs" --expect-failing 2>&1)
   [ $? = 0 ] || fail "verl shim with a failing MetaJudge: $OUT"
+  # OpenRLHF's client: five 503s 1 s apart, then it raises with the cause.
+  trainer_run openrlhf_batch.py "$RS_URL/get_reward?token=trainer-s3cret"
+  [ "$RC" != 0 ] && grep -q 'Request error for 5 times: HTTP 503' <<<"$OUT" && grep -q "model 'fake-metajudge' not found" <<<"$OUT" ||
+    fail "OpenRLHF against a failing MetaJudge must stop: $OUT"
   stop_reward
   stop_fake
   # Nothing listening where the MetaJudge should be.
