@@ -92,10 +92,10 @@ label = json.dumps({"human_checklist": ["Response 2 is well over the 100-word li
 print(json.dumps(verl_reward.compute_score("ratio", rollout, label)))
 PY
   local out
-  out=$(RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=shim-token python3 shim.py "$ROOT/docs" 2>&1)
+  out=$(RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=shim-token python3 -B shim.py "$ROOT/docs" 2>&1)
   grep -q '"scored": 1.0' <<<"$out" || fail "the verl shim did not get a scored reward: $out"
   grep -q '"score": 0.0,' <<<"$out" && fail "a right verdict with a matching reason must score > 0: $out"
-  out=$(RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=wrong python3 shim.py "$ROOT/docs" 2>&1)
+  out=$(RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=wrong python3 -B shim.py "$ROOT/docs" 2>&1)
   grep -q 'HTTP 401' <<<"$out" || fail "a refused call must raise, not score 0: $out"
   stop_reward
   return 0

@@ -16,7 +16,7 @@ trainer_server() {
 
 # trainer_run SCRIPT ARGS...: runs a consumer; sets RC and OUT (stdout and stderr).
 trainer_run() {
-  OUT=$(cd "$E2E/trainers" && python3 "$@" 2>&1)
+  OUT=$(cd "$E2E/trainers" && python3 -B "$@" 2>&1)
   RC=$?
 }
 
@@ -44,7 +44,7 @@ t_trainers_openrlhf_agent() {
 t_trainers_verl_naive() {
   trainer_server || return
   OUT=$(cd "$E2E/trainers" && RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=trainer-s3cret \
-        python3 verl_naive.py "$ROOT/docs" 2>&1)
+        python3 -B verl_naive.py "$ROOT/docs" 2>&1)
   [ $? = 0 ] || fail "verl: $OUT"
   grep -q '"rollouts": 10' <<<"$OUT" || fail "summary: $OUT"
   stop_reward
@@ -65,7 +65,7 @@ t_trainers_metajudge_down() {
   [ "${BODY##*$'\n'}" = 503 ] && grep -q '"status":"unhealthy"' <<<"$BODY" && grep -q 'HTTP 404' <<<"$BODY" ||
     fail "/health with a 404 MetaJudge: $BODY"
   OUT=$(cd "$E2E/trainers" && RATIO_REWARD_URL=$RS_URL RATIO_REWARD_TOKEN=trainer-s3cret \
-        python3 verl_naive.py "$ROOT/docs" --expect-failing 2>&1)
+        python3 -B verl_naive.py "$ROOT/docs" --expect-failing 2>&1)
   [ $? = 0 ] || fail "verl shim with a failing MetaJudge: $OUT"
   # OpenRLHF's client: five 503s 1 s apart, then it raises with the cause.
   trainer_run openrlhf_batch.py "$RS_URL/get_reward?token=trainer-s3cret"
