@@ -100,3 +100,41 @@ LUA
   [ "$RC" = 0 ] || fail "summary.json: $ERR"
   stop_fake
 }
+
+# The paper's decomposition by default: 3-7 atomic rationales about problems, items outside 3-7
+# left out, the count distribution beside the paper's (mean 4.37 over 1,000 items).
+t_decompose_paper_defaults_filter_and_distribution() {
+  start_fake --responder "$ROOT/tests/fake/decompose_responder.lua" || return
+  ratio run "$ROOT/recipes/decompose.lua" --model fake-decomposer --base-url "$FAKE_URL/v1" --out dec --cache c.sqlite
+  expect_rc 0
+  expect_out_has "rationales per item (items): 0: 3, 1: 5, 2: 10, 3: 17, 4: 7, 5: 1, 6: 3, 7: 2."
+  expect_out_has "the paper's: 4.37 over 1000 items (3-7)"
+  expect_out_has "18 items outside 3-7 left out of decomposed.jsonl (18 with fewer, 0 with more)"
+  check_json dec/summary.json '
+local a = s.prompts.a
+assert(s.keep_range == "3-7" and s.strengths == false, "defaults")
+assert(s.paper.mean_rationales == 4.37 and s.paper.items == 1000 and s.paper.range[1] == 3 and s.paper.range[2] == 7)
+assert(a.valid == 48 and a.range.kept == 30 and a.range.below == 18 and a.range.above == 0, ratio.json.encode(a.range))
+assert(a.counts.n == 48 and #a.counts.histogram == 8 and a.counts.share_in_range == 30 / 48)
+assert(a.kept_counts.n == 30 and math.abs(a.kept_counts.mean - 116 / 30) < 1e-12, a.kept_counts.mean)
+assert(a.kept_counts.ci.lo < a.kept_counts.mean and a.kept_counts.ci.hi > a.kept_counts.mean)
+assert(a.dropped_by_kind.strength > 0, "strengths dropped with their reason")'
+  check_json dec/decomposed.jsonl '
+assert(#items == 30)
+for _, it in ipairs(items) do
+  local n = #it["human-checklist"]
+  assert(n >= 3 and n <= 7, it.id .. " has " .. n)
+end'
+  grep -q '"reason":"a strength, not a problem"' dec/items.jsonl || fail "no strength was left out"
+  grep -q "Rationales per item" dec/report.html || fail "report.html lacks the distribution"
+  # Strengths allowed and every item kept: the same items, more rationales, none left out.
+  ratio run "$ROOT/recipes/decompose.lua" --model fake-decomposer --base-url "$FAKE_URL/v1" --out all \
+    --cache c.sqlite --strengths --keep-range all
+  expect_rc 0
+  check_json all/summary.json '
+local a = s.prompts.a
+assert(s.keep_range == "all" and a.range == nil and a.written == 48, "all kept")
+assert(a.kept_counts.mean > 5 and a.counts.histogram[#a.counts.histogram][1] == 7, "at most 7, as the prompt asks")'
+  grep -q '"reason":"a strength, not a problem"' all/items.jsonl && fail "--strengths still dropped strengths"
+  stop_fake
+}
