@@ -17,7 +17,7 @@
 local ratio = require "ratio"
 local p = ratio.params{
   input = {nil, "the released test file, or one in its shape (domain, context, response1, response2, overall_preference, human-checklist)", type = "file", required = true},
-  judges = {{}, "judges, comma-separated: NAME (its NAME-checklist and NAME-label are in the file) or [NAME=]PROVIDER:MODEL[@BASE_URL] (judged now; PROVIDER openai or anthropic)", type = "list"},
+  judges = {{}, "judges, comma-separated: NAME (its NAME-checklist and NAME-label are in the file) or [NAME=]PROVIDER:MODEL[@BASE_URL] (judged now; PROVIDER openai or anthropic); empty: every judge in the first item", type = "list"},
   metajudge_model = {nil, "the MetaJudge model", required = true},
   metajudge_base_url = {"", "the MetaJudge's base URL (empty: the provider's, or $OPENAI_BASE_URL)"},
   metajudge_provider = {"openai", "the MetaJudge's provider plugin", choices = {"openai", "anthropic"}},
@@ -177,6 +177,10 @@ for _, j in ipairs(judges) do
       {concurrency = p.concurrency, progress = "judging " .. j.name, on_error = "record",
        each = function(r, item)
          local ok = not ratio.failed(r) and r.status == "ok"
+         if ratio.failed(r) or r.status == "failed" then
+           j.failed = (j.failed or 0) + 1
+           j.error = j.error or tostring(r.error)
+         end
          item[j.name .. "-checklist"] = ok and r.reasons or json.array()
          item[j.name .. "-label"] = ok and r.label or json.null
          item[j.name .. "-generated_text"] = not ratio.failed(r) and r.text or json.null
@@ -290,4 +294,13 @@ report.write_run(dir, {items = results, summary = summary, page = {
   header = header, rows = rows, notes = notes, judges = judges_page, domains = domains_page,
   sections = {{title = "Cost estimate made before the first call", header = {"model", "calls", "input tokens", "output tokens", "USD"}, rows = est_rows}}}})
 ratio.log("run folder: %s", dir)
+-- Calls that failed for good fail the run (the outputs above are written; a rerun retries only them).
+local failures = {}
+for _, j in ipairs(judges) do
+  if (j.failed or 0) > 0 then failures[#failures + 1] = ("%s: %d judge calls failed (%s)"):format(j.name, j.failed, j.error) end
+  if j.reference.failed > 0 then failures[#failures + 1] = ("%s: %d MetaJudge calls failed"):format(j.name, j.reference.failed) end
+end
+if #failures > 0 then
+  ratio.exit(1, table.concat(failures, "; ") .. "; rerun the same command to retry them (the cache keeps the rest)")
+end
 return summary
