@@ -75,6 +75,11 @@ static int l_parse(lua_State *L)
     return 1;
 }
 
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 static int l_split_think(lua_State *L)
 {
     size_t len;
@@ -86,12 +91,15 @@ static int l_split_think(lua_State *L)
         return 2;
     }
     size_t a = start, z = len;
-    while (a < z && (text[a] == ' ' || text[a] == '\n' || text[a] == '\r' || text[a] == '\t')) a++;
-    while (z > a && (text[z - 1] == ' ' || text[z - 1] == '\n' || text[z - 1] == '\r' || text[z - 1] == '\t')) z--;
+    while (a < z && is_blank(text[a]))
+        a++;
+    while (z > a && is_blank(text[z - 1]))
+        z--;
     lua_pushlstring(L, text + a, z - a);
     /* the reasoning without its tags */
     size_t rb = 0, re = start;
-    while (rb < re && (text[rb] == ' ' || text[rb] == '\n' || text[rb] == '\r' || text[rb] == '\t')) rb++;
+    while (rb < re && is_blank(text[rb]))
+        rb++;
     if (re - rb >= 7 && !memcmp(text + rb, "<think>", 7)) rb += 7;
     if (re - rb >= 8 && !memcmp(text + re - 8, "</think>", 8)) re -= 8;
     lua_pushlstring(L, text + rb, re - rb);
@@ -239,7 +247,8 @@ int luaopen_ratio_core_metrics(lua_State *L)
     static const luaL_Reg summary_methods[] = {
         {"add", l_summary_add}, {"totals", l_summary_totals}, {NULL, NULL}};
     static const luaL_Reg fns[] = {
-        {"parse", l_parse}, {"split_think", l_split_think}, {"score", l_score}, {"summary", l_summary}, {NULL, NULL}};
+        {"parse", l_parse},     {"split_think", l_split_think}, {"score", l_score},
+        {"summary", l_summary}, {NULL, NULL}};
     host_new_class(L, SUMMARY_MT, summary_methods, NULL);
     luaL_newlib(L, fns);
     return 1;

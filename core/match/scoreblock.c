@@ -390,8 +390,8 @@ size_t scoreblock_skip_think(const char *text, size_t len)
     return close + 8;
 }
 
-static unsigned sb_parse(const char *text, size_t len, scoreblock_policy policy,
-                         size_t max_triples, scoreblock_result *res);
+static unsigned sb_parse(const char *text, size_t len, scoreblock_policy policy, size_t max_triples,
+                         scoreblock_result *res);
 
 unsigned scoreblock_parse(const char *text, size_t len, scoreblock_policy policy,
                           size_t max_triples, scoreblock_result *res)
@@ -413,8 +413,8 @@ unsigned scoreblock_parse(const char *text, size_t len, scoreblock_policy policy
     return res->issues;
 }
 
-static unsigned sb_parse(const char *text, size_t len, scoreblock_policy policy,
-                         size_t max_triples, scoreblock_result *res)
+static unsigned sb_parse(const char *text, size_t len, scoreblock_policy policy, size_t max_triples,
+                         scoreblock_result *res)
 {
     sb_state st = {res, 0, max_triples ? max_triples : SCOREBLOCK_MAX_TRIPLES_DEFAULT, 0, 0};
 

@@ -94,8 +94,8 @@ unsigned scoreblock_parse(const char *text, size_t len, scoreblock_policy policy
                           size_t max_triples, scoreblock_result *res);
 
 /* Where the answer begins once a reasoning section is skipped, as reasoning models write it in
- * their content: a reply opening (after white space) with `<think>` up to its `</think>`; or, when a
- * chat template put `<think>` in the prompt, everything up to a `</think>` that no `<think>`
+ * their content: a reply opening (after white space) with `<think>` up to its `</think>`; or, when
+ * a chat template put `<think>` in the prompt, everything up to a `</think>` that no `<think>`
  * precedes. Returns 0 when there is no such section and len when the reasoning never ends (a reply
  * cut off while thinking has no answer). */
 size_t scoreblock_skip_think(const char *text, size_t len);

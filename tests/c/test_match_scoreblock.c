@@ -435,8 +435,9 @@ TEST(sb_tolerant_unterminated)
 TEST(sb_published_shape_and_think)
 {
     scoreblock_result r;
-    const char *pub = "Let me compare R1 with S2 first.\n<RESULT_START>\nScores corresponding to claims:\n"
-                      "- R1@S2: 0.75\n- R2@S0: 0.00\n<RESULT_END>";
+    const char *pub =
+        "Let me compare R1 with S2 first.\n<RESULT_START>\nScores corresponding to claims:\n"
+        "- R1@S2: 0.75\n- R2@S0: 0.00\n<RESULT_END>";
     CHECK_INT(sb_run(pub, TOL, &r), 0);
     CHECK_INT(r.n, 2);
     CHECK_TRIPLE(r, 0, 1, 2, 0.75);
@@ -444,8 +445,9 @@ TEST(sb_published_shape_and_think)
     CHECK_INT(r.answer_begin, 0);
     scoreblock_free(&r);
 
-    const char *think = "<think>draft:\n<RESULT_START>\n- R1@S1: 1\n- R2@S1: 1\n<RESULT_END>\n</think>\n"
-                        "<RESULT_START>\nScores corresponding to claims:\n- R1@S2: 0.5\n- R2@S0: 0\n<RESULT_END>";
+    const char *think =
+        "<think>draft:\n<RESULT_START>\n- R1@S1: 1\n- R2@S1: 1\n<RESULT_END>\n</think>\n"
+        "<RESULT_START>\nScores corresponding to claims:\n- R1@S2: 0.5\n- R2@S0: 0\n<RESULT_END>";
     CHECK_INT(sb_run(think, TOL, &r), 0); /* one block in the answer: no multiple_blocks */
     CHECK_INT(r.n_blocks, 1);
     CHECK_TRIPLE(r, 0, 1, 2, 0.5);
@@ -460,12 +462,14 @@ TEST(sb_published_shape_and_think)
     scoreblock_free(&r);
 
     /* <think> opened by the chat template: only the closing tag is in the reply */
-    const char *half = "reasoning <RESULT_START>- R1@S1: 1<RESULT_END></think>\n<RESULT_START>- R1@S3: 0.25<RESULT_END>";
+    const char *half = "reasoning <RESULT_START>- R1@S1: 1<RESULT_END></think>\n<RESULT_START>- "
+                       "R1@S3: 0.25<RESULT_END>";
     CHECK_INT(sb_run(half, TOL, &r), 0);
     CHECK_TRIPLE(r, 0, 1, 3, 0.25);
     scoreblock_free(&r);
     /* cut off while thinking: no answer at all, whatever the draft said */
-    CHECK_INT(sb_run("  <think>\n<RESULT_START>\n- R1@S1: 1\n<RESULT_END>\nhmm", TOL, &r), SCOREBLOCK_NO_BLOCK);
+    CHECK_INT(sb_run("  <think>\n<RESULT_START>\n- R1@S1: 1\n<RESULT_END>\nhmm", TOL, &r),
+              SCOREBLOCK_NO_BLOCK);
     CHECK_INT(r.n, 0);
     scoreblock_free(&r);
     /* a <think> in the middle of an answer is left alone */
