@@ -73,9 +73,10 @@ assert(s.estimate.usd > 0 and #s.estimate.unpriced == 0)'
   grep -q '"skipped":0' <<<"$OUT" || fail "an item with upper-case keys was left out"
   grep -q '"items":40' <<<"$OUT" || fail "items"
   # A cheap first pass: two domains, three items each.
-  ratio "${REPRO[@]}" --out small --cache c.sqlite --domains code,stem --limit 3 --json
+  ratio "${REPRO[@]}" --out small --cache c.sqlite --domains code,stem --limit 3 --published-as fake-judge-b=o3-mini --json
   expect_rc 0
   grep -q '"per_domain":{"code":3,"stem":3}' <<<"$OUT" || fail "--domains/--limit: $(grep -o '"per_domain":{[^}]*}' <<<"$OUT")"
+  grep -q '"label":"o3-mini","rc":0.205' <<<"$OUT" || fail "--published-as: $(grep -o '"published":{[^}]*}' <<<"$OUT")"
   [ "$(json_field "$(curl -s "$J_URL/stats")" ok)" = 80 ] || fail "the first pass repaid cached judge calls"
   stop_two_fakes
 }
@@ -96,6 +97,9 @@ t_reproduce_stops_before_spending() {
   expect_rc 3
   expect_err_has "no price for mystery-model"
   [ "$(json_field "$(curl -s "$J_URL/stats")" requests)" = 0 ] || fail "a call was made for an unpriced model"
+  ratio "${REPRO[@]}" --published-as gpt-4o=gpt-99
+  expect_rc 2
+  expect_err_first "ratio: --published-as: 'gpt-4o=gpt-99' is not JUDGE=ENTRY with an entry of data/published.json"
   # The published setup needs the published prompt.
   ratio run "$ROOT/recipes/reproduce.lua" --input rel.jsonl --judges model-low_deceptive_alignment --metajudge-model m
   expect_rc 2
