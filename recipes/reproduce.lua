@@ -212,6 +212,7 @@ for _, j in ipairs(judges) do
   end, {concurrency = p.concurrency, progress = "MetaJudge " .. j.name, on_error = "record",
         each = function(r, item, i)
           if ratio.failed(r) then r = {status = "failed", error = r.error, model = j.name} end
+          if r.status == "failed" then j.mj_error = j.mj_error or tostring(r.error) end
           ref[i] = r
           local pm = {}
           for k, v in pairs(r) do pm[k] = v end
@@ -298,7 +299,7 @@ ratio.log("run folder: %s", dir)
 local failures = {}
 for _, j in ipairs(judges) do
   if (j.failed or 0) > 0 then failures[#failures + 1] = ("%s: %d judge calls failed (%s)"):format(j.name, j.failed, j.error) end
-  if j.reference.failed > 0 then failures[#failures + 1] = ("%s: %d MetaJudge calls failed"):format(j.name, j.reference.failed) end
+  if j.reference.failed > 0 then failures[#failures + 1] = ("%s: %d MetaJudge calls failed (%s)"):format(j.name, j.reference.failed, j.mj_error) end
 end
 if #failures > 0 then
   ratio.exit(1, table.concat(failures, "; ") .. "; rerun the same command to retry them (the cache keeps the rest)")

@@ -182,3 +182,15 @@ LUA
   expect_rc 2
   expect_err_first "ratio: --input-dir: nowhere is not a folder"
 }
+
+t_reproduce_failed_calls_fail_the_run() {
+  ratio run "$E2E/recipes/released_shape.lua" --file rel.jsonl
+  ratio run "$ROOT/recipes/reproduce.lua" --input rel.jsonl --judges model-low_deceptive_alignment \
+    --metajudge-model fake-mj --metajudge-base-url http://127.0.0.1:1/v1 --metajudge-preset ratio \
+    --limit 1 --domains code --out dead --cache c.sqlite
+  expect_rc 1
+  expect_err_has "model-low_deceptive_alignment: 1 MetaJudge calls failed ("
+  expect_err_has "rerun the same command to retry them"
+  expect_file dead/summary.json
+  expect_file dead/report.html
+}
