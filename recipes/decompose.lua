@@ -1,10 +1,12 @@
 -- What do the human annotators' reasons come to, once they are written as atomic rationales? An LLM
 -- turns each item's free-text explanations (HelpSteer3 `individual_preference`: reasoning and
--- feedback per annotator) into specific, evidence-grounded rationales about problems or decisive
--- strengths, merging duplicates and saying why each point it drops was dropped. The result is
+-- feedback per annotator) into specific, evidence-grounded rationales about problems (decisive
+-- strengths too with --strengths), merging duplicates and saying why each point it drops was dropped. The result is
 -- written as `human-checklist` in the RationaleRM schema (decomposed.jsonl in the run folder), so
--- judge and metajudge recipes read it directly; `--keep-range 3-7` keeps only items with 3 to 7
--- rationales, as the paper does, and counts the others. With `--prompt-b FILE` two decomposition
+-- judge and metajudge recipes read it directly. As in the paper (HelpSteer3-Atomic), the prompt
+-- asks for 3 to 7 atomic rationales about problems, and only items with 3 to 7 are kept
+-- (`--keep-range`, `all` keeps every item); the summary sets the count distribution beside the
+-- paper's (mean 4.37 over 1,000 items, data/published.json). With `--prompt-b FILE` two decomposition
 -- prompts run side by side: rationales per item from each, their overlap (one-to-one lexical
 -- matching), what each dropped, and the items where they disagree most.
 local ratio = require "ratio"
@@ -15,7 +17,8 @@ local p = ratio.params{
   provider = {"openai", "provider plugin", choices = {"openai", "anthropic"}},
   prompt_a = {nil, "a Lua file returning the decomposition template (default: the built-in prompt)", type = "file"},
   prompt_b = {nil, "a second template: run both side by side and compare them", type = "file"},
-  keep_range = {"", "keep only items with this many rationales, e.g. 3-7 (default: keep all)"},
+  keep_range = {"3-7", "keep only items with this many rationales (the paper's 3-7), also what the prompt asks for; 'all' keeps every item"},
+  strengths = {false, "let a rationale be a strength that decides the comparison (the paper's are about problems only)"},
   min_score = {0.5, "side by side: lexical matcher score from which two rationales are the same point", min = 0, max = 1},
   show = {5, "side by side: how many of the most-disagreeing items to print in full", min = 0},
   limit = {0, "decompose only the first N items (0 = all)", min = 0},
@@ -26,7 +29,7 @@ local p = ratio.params{
 }
 
 local lo, hi
-if p.keep_range ~= "" then
+if p.keep_range ~= "" and p.keep_range ~= "all" then
   local a, b = ratio.decompose.range(p.keep_range)
   if not a then ratio.exit(2, "--keep-range: " .. b) end
   lo, hi = a, b
@@ -64,9 +67,20 @@ ratio.manifest("decompose_model", p.model)
 for _, v in ipairs(variants) do
   v.decomposer = ratio.decompose.new{client = client, template = v.template,
     name = side_by_side and ("decompose_" .. v.key) or "decompose",
-    params = {temperature = 0, max_tokens = p.max_tokens}}
+    params = {temperature = 0, max_tokens = p.max_tokens}, strengths = p.strengths,
+    range = lo and hi < math.maxinteger and {lo, hi} or nil}
   v.sha256 = ratio.sha256(v.template)
 end
+
+-- The paper's count of rationales per item, to set beside ours.
+local paper = (function()
+  local f = io.open(require("ratio.state").root .. "/data/published.json")
+  local pub = f and ratio.json.decode(f:read("a"))
+  if f then f:close() end
+  return pub and pub.decomposition and {mean_rationales = pub.decomposition.mean_rationales,
+    items = pub.decomposition.items, range = pub.decomposition.range, where = pub.decomposition.where,
+    source = pub.source} or nil
+end)()
 
 local items, lines, info = ratio.decompose.read(p.input, ratio.decompose.check, {on_error = p.on_bad_item})
 if p.limit > 0 then
@@ -149,7 +163,7 @@ local function ci(list)
 end
 
 local summary = {input = p.input, model = p.model, items = #items, bad_lines = info.bad_lines,
-                 bad_items = info.bad_items, keep_range = p.keep_range ~= "" and p.keep_range or nil,
+                 bad_items = info.bad_items, keep_range = lo and p.keep_range or "all", strengths = p.strengths, paper = paper,
                  mode = side_by_side and "side-by-side" or "single", prompts = {}, run_dir = dir}
 local header = {"prompt", "valid", "unscored", "failed", "skipped", "rationales/item", "dropped/item", "re-asked"}
 if lo then
@@ -188,6 +202,11 @@ for _, v in ipairs(variants) do
   for _, n in ipairs(drops) do s.dropped.total = s.dropped.total + n end
   s.input_checklist_overlap = mean(vs_input)
   s.range = range
+  -- How many rationales per item: every valid item, then the kept ones (what the paper reports).
+  s.counts = ratio.decompose.distribution(counts, lo, hi)
+  local kept_counts = {}
+  for _, n in ipairs(counts) do if not lo or (n >= lo and n <= hi) then kept_counts[#kept_counts + 1] = n end end
+  s.kept_counts = {n = #kept_counts, mean = mean(kept_counts), ci = ci(kept_counts)}
   s.output, s.written = write_dataset(v)
   summary.prompts[v.key] = s
   local row = {side_by_side and (v.key .. ": " .. v.source) or v.source, tostring(s.valid), tostring(s.unscored), tostring(s.failed),
@@ -220,6 +239,18 @@ for _, v in ipairs(variants) do
       tag, ratio.report.num(s.input_checklist_overlap))
   end
   notes[#notes + 1] = ("%s%d items written to %s."):format(tag, s.written, s.output)
+  local hist = {}
+  for _, h in ipairs(s.counts.histogram) do hist[#hist + 1] = ("%d: %d"):format(h[1], h[2]) end
+  if #hist > 0 then
+    notes[#notes + 1] = ("%srationales per item (items): %s."):format(tag, table.concat(hist, ", "))
+  end
+  if paper and s.kept_counts.mean then
+    local c = s.kept_counts.ci
+    notes[#notes + 1] = ("%smean over the %d kept items %s; the paper's: %.2f over %d items (%d-%d)%s."):format(
+      tag, s.kept_counts.n, ratio.report.with_ci(s.kept_counts.mean, c), paper.mean_rationales, paper.items,
+      paper.range[1], paper.range[2],
+      c and ((paper.mean_rationales >= c.lo and paper.mean_rationales <= c.hi) and ", inside our 95% CI" or ", outside our 95% CI") or "")
+  end
 end
 
 local sections, dropped_text = {}, {}
@@ -298,6 +329,19 @@ else
     local ids = {}
     for _, w in ipairs(worst) do ids[#ids + 1] = tostring(w.id or w.line) end
     notes[#notes + 1] = "Most disagreement: " .. table.concat(ids, ", ") .. " (items.jsonl has every item's lists)."
+  end
+end
+for _, v in ipairs(variants) do
+  local s = summary.prompts[v.key]
+  local hrows = {}
+  for _, h in ipairs(s.counts.histogram) do
+    hrows[#hrows + 1] = {tostring(h[1]), tostring(h[2]), (not lo or (h[1] >= lo and h[1] <= hi)) and "kept" or "left out"}
+  end
+  if #hrows > 0 then
+    sections[#sections + 1] = {title = "Rationales per item" .. (side_by_side and (" (" .. v.key .. ")") or ""),
+      text = paper and ("The paper keeps items with %d to %d atomic rationales: mean %.2f over %d items."):format(
+        paper.range[1], paper.range[2], paper.mean_rationales, paper.items) or nil,
+      header = {"rationales", "items", lo and ("range " .. p.keep_range) or "range"}, rows = hrows}
   end
 end
 for _, n in ipairs(notes) do print(n) end

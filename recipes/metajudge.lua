@@ -13,6 +13,10 @@ local p = ratio.params{
   judge_base_url = {"", "llm matcher: OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
   judge_model = {"", "llm matcher: the MetaJudge model"},
   judge_provider = {"openai", "llm matcher: provider plugin", choices = {"openai", "anthropic"}},
+  metajudge_prompt = {"", "llm matcher: the MetaJudge template: a copy of plugins/matchers/templates/ratio.txt, a Lua file returning one, or the published metajudge_infer.py itself (empty = ratio's)"},
+  metajudge_preset = {"auto", "llm matcher: ratio (temperature 0, 1024 tokens, re-ask once), published (as metajudge_infer.py: temperature 0.6, 8192 tokens, up to 5 samples per item), or auto (published for the published script's prompt, else ratio)", choices = {"auto", "ratio", "published"}},
+  metajudge_temperature = {nil, "llm matcher: sampling temperature (default: the preset's)", type = "number", min = 0},
+  metajudge_max_tokens = {nil, "llm matcher: longest reply in tokens (default: the preset's)", type = "integer", min = 1},
   embed_base_url = {"", "embedding matcher: base URL"},
   embed_model = {"", "embedding matcher: embedding model"},
   concurrency = {32, "items matched at once", min = 1},
@@ -21,6 +25,10 @@ local p = ratio.params{
 }
 
 local matcher = ratio.metajudge.from_params(p)
+if matcher.spec then
+  ratio.manifest("metajudge_template", {source = matcher.spec.source, kind = matcher.spec.kind, sha256 = matcher.spec.sha256,
+                                      preset = matcher.preset, params = matcher.params})
+end
 
 local items, reader = ratio.dataset.read_all(p.input, {models = p.models, on_error = p.on_bad_item})
 local dir = ratio.run_dir()
@@ -46,14 +54,15 @@ for _, model in ipairs(p.models) do
           local meta = {id = item.id, domain = item.domain, ["human-checklist"] = item["human-checklist"]}
           local ck = ratio.dataset.key_of(item, model, "checklist")
           meta[ck] = item[ck]
+          local info = r.matcher_info or {}
           assert(out:write({
-            prompt = p.matcher == "llm" and "llm MetaJudge (plugins/matchers/llm.lua)" or p.matcher,
+            prompt = info.prompt or p.matcher, -- the MetaJudge's prompt, as the published file keeps it
             samples = r.reply and {{generated_text = r.reply}} or ratio.json.array(),
             status = r.status == "failed" and "failed" or "success",
             metadata = meta,
             ratio = {status = r.status, reason = r.reason, error = r.error, precision = r.precision,
                      recall = r.recall, f1 = r.f1, ap = r.ap, match = r.match,
-                     reasks = r.matcher_info and r.matcher_info.reasks or nil},
+                     reasks = info.reasks, samples = info.samples, reasoning = info.reasoning},
           }))
         end})
   assert(out:close())

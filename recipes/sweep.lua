@@ -12,7 +12,8 @@ local p = ratio.params{
   matchers = {{"lexical"}, "matchers in the grid", type = "list", choices = {"lexical", "embedding", "llm"}},
   thresholds = {"", "threshold sets for the lexical and embedding cells, four ascending numbers each, sets separated by ';' (e.g. \"0.08,0.15,0.25,0.4;0.1,0.2,0.3,0.5\"); empty = each matcher's default"},
   similarity = {"jaccard", "lexical cells: similarity", choices = {"jaccard", "char3", "bm25"}},
-  prompts = {{}, "llm cells: Lua files each returning a MetaJudge template with {{human}} and {{model}} (empty = the built-in template)", type = "list"},
+  prompts = {{}, "llm cells: MetaJudge templates: 'ratio' (the built-in one), template files with {{human}} and {{model}}, Lua files returning one, or the published metajudge_infer.py itself (empty = ratio)", type = "list"},
+  metajudge_preset = {"auto", "llm cells: sampling and retries: auto (published for the published script's prompt, else ratio), ratio or published", choices = {"auto", "ratio", "published"}},
   matcher_models = {{}, "llm cells: MetaJudge models (required with llm)", type = "list"},
   judge_base_url = {"", "llm cells: OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
   judge_provider = {"openai", "llm cells: provider plugin", choices = {"openai", "anthropic"}},
@@ -48,26 +49,22 @@ for set in p.thresholds:gmatch("[^;]+") do
 end
 local threshold_axis = #threshold_sets > 0 and threshold_sets or {false}
 
--- Prompt templates: each file returns a string with {{human}} and {{model}}.
+-- Prompt templates: ratio's ("ratio"), template files, Lua files returning one, or the published
+-- metajudge_infer.py itself (plugins/matchers/llm.lua reads each).
+local llm_matcher = require "matchers.llm"
 local prompt_axis = {}
-for _, path in ipairs(p.prompts) do
-  local chunk, err = loadfile(path, "t")
-  if not chunk then ratio.exit(2, "--prompts: " .. err) end
-  local ok, template = pcall(chunk)
-  if not ok then ratio.exit(2, ("--prompts: %s: %s"):format(path, tostring(template))) end
-  if type(template) ~= "string" then ratio.exit(2, ("--prompts: %s must return the template as a string"):format(path)) end
-  local rendered, rerr = pcall(ratio.prompts.render, template, {human = "", model = ""})
-  if not rendered then ratio.exit(2, ("--prompts: %s: %s"):format(path, tostring(rerr):match("no value for .*") or tostring(rerr))) end
-  if not template:find("{{%s*human%s*}}") or not template:find("{{%s*model%s*}}") then
-    ratio.exit(2, ("--prompts: %s: the template needs both {{human}} and {{model}}"):format(path))
+for _, path in ipairs(#p.prompts > 0 and p.prompts or {"ratio"}) do
+  local spec, err
+  if path == "ratio" then
+    spec = {template = llm_matcher.TEMPLATE, kind = "ratio", lists = "ratio", source = "built-in"}
+  else
+    spec, err = llm_matcher.load_template(path)
+    if not spec then ratio.exit(2, "--prompts: " .. err) end
   end
-  local name = path:match("([^/]+)$"):gsub("%.lua$", "")
+  local name = path == "ratio" and "ratio" or path:match("([^/]+)$"):gsub("%.[%w]+$", "")
   for _, q in ipairs(prompt_axis) do if q.name == name then name = name .. "#" .. (#prompt_axis + 1) end end
-  prompt_axis[#prompt_axis + 1] = {name = name, path = path, template = template, sha256 = ratio.sha256(template)}
-end
-if #prompt_axis == 0 then
-  local template = require("matchers.llm").TEMPLATE
-  prompt_axis[1] = {name = "default", template = template, sha256 = ratio.sha256(template)}
+  prompt_axis[#prompt_axis + 1] = {name = name, path = path ~= "ratio" and path or nil, spec = spec,
+                                   template = spec.template, sha256 = ratio.sha256(spec.template)}
 end
 
 -- The grid. Each matcher varies only along the axes that mean something to it.
@@ -166,7 +163,8 @@ local function matcher_of(c)
   elseif c.matcher == "embedding" then
     return ratio.metajudge.matcher("embedding", {client = client("embedding", c.model), thresholds = c.thresholds})
   end
-  return ratio.metajudge.matcher("llm", {client = client("llm", c.model), template = c.prompt.template})
+  return ratio.metajudge.matcher("llm", {client = client("llm", c.model), template = c.prompt.spec,
+                                         preset = p.metajudge_preset, name = "sweep/" .. c.prompt.name})
 end
 
 -- Run the cells one after another, so the usage between two snapshots is the cell's own cost.

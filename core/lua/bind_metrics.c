@@ -5,6 +5,8 @@
  *   score(text_or_nil, n_human, n_model [, {mode="paper"|"reference", policy=, top_k=,
  *         max_checklist_len=, clamp_scores=}]) -> {status, reason, precision, recall, f1, ap,
  *         s_total, n_used, n_matched, match = {S for R1, ...} (paper), issues = {...}}
+ *   split_think(text) -> answer, reasoning | nil: a leading <think> section set apart (see
+ *         scoreblock_skip_think); the answer has its surrounding white space trimmed
  *   summary() -> acc;  acc:add(item);  acc:totals() -> {n_total, n_valid, ..., precision,
  *         recall, f1, ap, precision_std, recall_std, f1_std, ap_std}
  *
@@ -71,6 +73,37 @@ static int l_parse(lua_State *L)
     lua_setfield(L, -2, "n_blocks");
     scoreblock_free(&res);
     return 1;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+static int l_split_think(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    size_t start = scoreblock_skip_think(text, len);
+    if (start == 0) {
+        lua_settop(L, 1);
+        lua_pushnil(L);
+        return 2;
+    }
+    size_t a = start, z = len;
+    while (a < z && is_blank(text[a]))
+        a++;
+    while (z > a && is_blank(text[z - 1]))
+        z--;
+    lua_pushlstring(L, text + a, z - a);
+    /* the reasoning without its tags */
+    size_t rb = 0, re = start;
+    while (rb < re && is_blank(text[rb]))
+        rb++;
+    if (re - rb >= 7 && !memcmp(text + rb, "<think>", 7)) rb += 7;
+    if (re - rb >= 8 && !memcmp(text + re - 8, "</think>", 8)) re -= 8;
+    lua_pushlstring(L, text + rb, re - rb);
+    return 2;
 }
 
 #define SETNUM(name, v) (lua_pushnumber(L, (v)), lua_setfield(L, -2, name))
@@ -214,7 +247,8 @@ int luaopen_ratio_core_metrics(lua_State *L)
     static const luaL_Reg summary_methods[] = {
         {"add", l_summary_add}, {"totals", l_summary_totals}, {NULL, NULL}};
     static const luaL_Reg fns[] = {
-        {"parse", l_parse}, {"score", l_score}, {"summary", l_summary}, {NULL, NULL}};
+        {"parse", l_parse},     {"split_think", l_split_think}, {"score", l_score},
+        {"summary", l_summary}, {NULL, NULL}};
     host_new_class(L, SUMMARY_MT, summary_methods, NULL);
     luaL_newlib(L, fns);
     return 1;

@@ -375,12 +375,47 @@ static void sb_find_block(const char *text, size_t len, scoreblock_policy policy
     }
 }
 
+size_t scoreblock_skip_think(const char *text, size_t len)
+{
+    if (!text) return 0;
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    if (len - i >= 7 && !memcmp(text + i, "<think>", 7)) {
+        size_t close = sb_find(text, len, i + 7, "</think>", 8);
+        return close == SB_NPOS ? len : close + 8;
+    }
+    size_t close = sb_find(text, len, 0, "</think>", 8);
+    if (close == SB_NPOS || sb_find(text, close, 0, "<think>", 7) != SB_NPOS) return 0;
+    return close + 8;
+}
+
+static unsigned sb_parse(const char *text, size_t len, scoreblock_policy policy, size_t max_triples,
+                         scoreblock_result *res);
+
 unsigned scoreblock_parse(const char *text, size_t len, scoreblock_policy policy,
                           size_t max_triples, scoreblock_result *res)
 {
     free(res->triples);
     scoreblock_init(res);
     if (!text) len = 0;
+    size_t start = policy == SCOREBLOCK_TOLERANT ? scoreblock_skip_think(text, len) : 0;
+    if (start == 0) return sb_parse(text, len, policy, max_triples, res);
+    /* parse the answer alone, then give offsets relative to the whole reply again */
+    sb_parse(text + start, len - start, policy, max_triples, res);
+    res->answer_begin = start;
+    if (!(res->issues & SCOREBLOCK_NO_BLOCK)) {
+        res->block_begin += start;
+        res->block_end += start;
+    }
+    for (size_t k = 0; k < res->n; k++)
+        res->triples[k].offset += start;
+    return res->issues;
+}
+
+static unsigned sb_parse(const char *text, size_t len, scoreblock_policy policy, size_t max_triples,
+                         scoreblock_result *res)
+{
     sb_state st = {res, 0, max_triples ? max_triples : SCOREBLOCK_MAX_TRIPLES_DEFAULT, 0, 0};
 
     size_t b, e;

@@ -13,7 +13,8 @@
  *    between the words, and labels `R<i>@S<j>` anywhere after a non-alphanumeric byte, with any
  *    bullet or none (`-`, `*`, `•`, …), spaces/tabs around `@` and the colon, markdown emphasis
  *    (`**R1@S2**: 0.5`, `**R1@S2:** 0.5`, `R1@S2: **0.5**`), lower-case `r`/`s`, a full-width colon
- *    `：` or at-sign `＠`, and scores like `.75` or `1.`.
+ *    `：` or at-sign `＠`, and scores like `.75` or `1.`. It first skips a reasoning section
+ *    (scoreblock_skip_think): a draft block written while thinking is not the answer.
  *
  * The input is (pointer, length), need not be NUL-terminated, and is never read past its length.
  * Memory is bounded: at most `max_triples` triples are stored (the rest are counted). */
@@ -76,6 +77,8 @@ typedef struct scoreblock_result {
     size_t n_blocks;            /* complete blocks in the reply */
     size_t block_begin;         /* byte range of the block content that was read */
     size_t block_end;           /*   (both 0 when there is none) */
+    size_t answer_begin;        /* tolerant: where the answer starts after a skipped <think>
+                                   section (0 when there is none; len when it never ended) */
     unsigned issues;            /* SCOREBLOCK_* flags */
 } scoreblock_result;
 
@@ -89,6 +92,13 @@ void scoreblock_free(scoreblock_result *res);
  * res must be initialised; earlier contents are replaced. Returns res->issues. */
 unsigned scoreblock_parse(const char *text, size_t len, scoreblock_policy policy,
                           size_t max_triples, scoreblock_result *res);
+
+/* Where the answer begins once a reasoning section is skipped, as reasoning models write it in
+ * their content: a reply opening (after white space) with `<think>` up to its `</think>`; or, when
+ * a chat template put `<think>` in the prompt, everything up to a `</think>` that no `<think>`
+ * precedes. Returns 0 when there is no such section and len when the reasoning never ends (a reply
+ * cut off while thinking has no answer). */
+size_t scoreblock_skip_think(const char *text, size_t len);
 
 /* Stable snake_case name of one issue flag ("no_block", …), or NULL for anything else. */
 const char *scoreblock_issue_name(unsigned flag);

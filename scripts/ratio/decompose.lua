@@ -7,9 +7,10 @@
 --
 -- The input is a HelpSteer3-style item: `individual_preference` is a list of annotators, each with
 -- `reasoning` and optionally `feedback1` / `feedback2`. The prompt (ours; edit TEMPLATE or pass
--- template = ...) asks for the decomposition rules of arXiv 2602.04649 — one point per rationale,
--- specific and evidence-grounded, about a problem or a decisive strength, nothing vague, duplicates
--- merged — and for every point left out, why. The reply layout is two marked blocks: a numbered
+-- template = ...) asks for the decomposition rules of arXiv 2602.04649 — 3 to 7 atomic rationales
+-- (range = {lo, hi}), one point each, specific and evidence-grounded, about a problem (decisive
+-- strengths too with strengths = true), nothing vague, duplicates merged — and for every point
+-- left out, why. The reply layout is two marked blocks: a numbered
 -- list of rationales, then the dropped points with their reasons. parse() reads it tolerantly and
 -- never raises; a reply with no rationale block is asked again once, then the item is `unscored`
 -- with its raw text kept.
@@ -35,11 +36,13 @@ ANNOTATOR EXPLANATIONS:
 Rules for the rationales:
 1. One point each. A sentence that makes two points becomes two rationales.
 2. Specific and grounded in evidence: say what the response actually does or says - the quoted phrase, the wrong number, the missing step, the broken line of code, the instruction it ignores. Check each point against the responses and leave out what they do not bear out.
-3. About a problem in one of the responses, or a strength that decides the comparison. Praise that would fit either response is not a rationale.
+3. {{about}}
 4. Nothing vague. "More helpful", "better written", "more detailed" or "clearer" on their own are not rationales; keep such a point only when the explanation says what makes it so, and write that instead.
 5. Merge duplicates: a point several annotators make is written once.
 6. Add nothing the annotators did not say.
 7. Call the responses "Response 1" and "Response 2", and write each rationale as one plain sentence that can be read on its own.
+
+Write at least {{min_rationales}} and at most {{max_rationales}} rationales: fewer only when the explanations hold fewer distinct, specific points (never pad with vague ones), and when they hold more, keep those that weigh most in the preference and leave out the rest.
 
 Every point you leave out goes in the second list, with the reason it was left out (vague, a duplicate of rationale N, not borne out by the responses, not a reason for the preference, ...).
 
@@ -52,6 +55,16 @@ Answer in exactly this layout, with nothing else between the markers:
 - <a point left out, as the annotator put it> || <why it was left out>
 <DROPPED_END>
 When nothing was left out, write the two DROPPED markers with nothing between them.]]
+
+-- Rule 3 of the template, {{about}}: the paper's atomic rationales are about problems; decisive
+-- strengths are an option (strengths = true), off by default.
+M.ABOUT = {
+  problems = [[About a problem: something a response gets wrong, leaves out, or does against the user's instructions. A strength is not a rationale: when an annotator praises one response, write instead the problem in the other response that the praise points to, if the explanation names it, and otherwise leave the point out.]],
+  strengths = [[About a problem in one of the responses, or a strength that decides the comparison. Praise that would fit either response is not a rationale.]],
+}
+
+-- The paper's count of atomic rationales per item (HelpSteer3-Atomic keeps items with 3 to 7).
+M.RANGE = {3, 7}
 
 M.REASK = [[Your answer had no readable list of rationales. Reply again with only the two blocks: the numbered rationales between <RATIONALES_START> and <RATIONALES_END>, then the points you left out, one per line as `- <point> || <why>`, between <DROPPED_START> and <DROPPED_END>.]]
 
@@ -253,7 +266,8 @@ function M.parse(text)
   return {rationales = rationales, dropped = dropped, issues = issues}
 end
 
--- reason_kind(reason) -> "vague" | "duplicate" | "unsupported" | "style" | "not_a_reason" | "other"
+-- reason_kind(reason) -> "vague" | "duplicate" | "unsupported" | "style" | "strength" | "not_a_reason"
+--   | "other"
 -- A coarse bucket for the summary, from the reason's wording; the reason itself is always kept.
 function M.reason_kind(reason)
   local r = (reason or ""):lower()
@@ -262,6 +276,7 @@ function M.reason_kind(reason)
   if r:find("not borne") or r:find("unsupported") or r:find("not supported") or r:find("no evidence")
     or r:find("contradict") or r:find("not in the response") or r:find("inaccurate") then return "unsupported" end
   if r:find("style") or r:find("tone") or r:find("format") then return "style" end
+  if r:find("strength") or r:find("praise") or r:find("not a problem") then return "strength" end
   if r:find("not a reason") or r:find("verdict") or r:find("overall") or r:find("preference only") then return "not_a_reason" end
   return "other"
 end
@@ -393,14 +408,16 @@ function M.vars(item)
 end
 
 -- check_template(template) -> true | nil, message: renders it on a dummy item, so a typo in a
--- placeholder is found before any call is paid for; it must use {{explanations}}.
+-- placeholder is found before any call is paid for; it must use {{explanations}} and may use
+-- {{conversation}}, {{response1}}, {{response2}}, {{about}}, {{min_rationales}}, {{max_rationales}}.
 function M.check_template(template)
   if type(template) ~= "string" then return nil, "the template is not a string" end
   if not template:find("{{%s*explanations%s*}}") then
     return nil, "the template has no {{explanations}} placeholder"
   end
   local ok, err = pcall(prompts.render, template, {conversation = "", response1 = "", response2 = "",
-                                                   explanations = ""})
+                                                   explanations = "", about = "", min_rationales = 3,
+                                                   max_rationales = 7})
   if not ok then return nil, tostring(err):gsub("^.-prompts%.render: ", "") end
   return true
 end
@@ -411,7 +428,8 @@ end
 local D = {}
 D.__index = D
 
--- new{client =, template = M.TEMPLATE, name = "decompose", reasks = 1, params = {...}} -> decomposer
+-- new{client =, template = M.TEMPLATE, name = "decompose", reasks = 1, params = {...},
+--     range = M.RANGE (the count the prompt asks for), strengths = false} -> decomposer
 -- The template is registered in the manifest under prompts.<name>.
 function M.new(opts)
   if type(opts) ~= "table" or not opts.client then error("ratio.decompose.new: needs client = ratio.llm{...}", 2) end
@@ -422,8 +440,15 @@ function M.new(opts)
   if math.type(reasks) ~= "integer" or reasks < 0 or reasks > 1 then
     error("ratio.decompose.new: reasks must be 0 or 1", 2)
   end
+  local range = opts.range or M.RANGE
+  if type(range) ~= "table" or math.type(range[1]) ~= "integer" or math.type(range[2]) ~= "integer"
+     or range[1] < 1 or range[2] < range[1] then
+    error("ratio.decompose.new: range must be {lo, hi} with 1 <= lo <= hi", 2)
+  end
   local self = setmetatable({client = opts.client, template = template, reasks = reasks,
-    name = opts.name or "decompose", params = opts.params or {temperature = 0, max_tokens = 2048}}, D)
+    name = opts.name or "decompose", params = opts.params or {temperature = 0, max_tokens = 2048},
+    extra = {about = opts.strengths and M.ABOUT.strengths or M.ABOUT.problems,
+             min_rationales = range[1], max_rationales = range[2]}}, D)
   prompts.register(self.name, template)
   return self
 end
@@ -436,6 +461,7 @@ function D:run(item)
   local text, why = M.explanations(item)
   if not text then return {status = "skipped", error = why, rationales = {}, dropped = {}, raw = {}, reasks = 0} end
   local vars = M.vars(item)
+  for k, v in pairs(self.extra) do vars[k] = v end
   local messages = {{role = "user", content = prompts.render(self.template, vars)}}
   local result = {raw = {}, reasks = 0, rationales = {}, dropped = {}}
   for attempt = 0, self.reasks do
@@ -472,6 +498,23 @@ function M.range(s)
   local lo, hi = math.tointeger(tonumber(a)), b ~= "" and math.tointeger(tonumber(b)) or math.maxinteger
   if not lo or not hi or hi < lo then return nil, ("'%s' is an empty range"):format(s) end
   return lo, hi
+end
+
+-- distribution(counts [, lo, hi]) -> {n, mean, histogram = {{count, items}...} ascending,
+--   share_in_range (of the items, those with lo..hi rationales)}
+-- The number of rationales per item, as the summary reports it beside the paper's.
+function M.distribution(counts, lo, hi)
+  local by, n, sum, inside = {}, 0, 0, 0
+  for _, c in ipairs(counts) do
+    by[c] = (by[c] or 0) + 1
+    n, sum = n + 1, sum + c
+    if lo and c >= lo and c <= hi then inside = inside + 1 end
+  end
+  local hist = {}
+  for c, k in pairs(by) do hist[#hist + 1] = {c, k} end
+  table.sort(hist, function(a, b) return a[1] < b[1] end)
+  return {n = n, mean = n > 0 and sum / n or nil, histogram = hist,
+          share_in_range = lo and n > 0 and inside / n or nil}
 end
 
 -- overlap(a, b [, {min_score = 0.5, matcher = lexical}]) -> {n_a, n_b, shared, overlap, pairs,

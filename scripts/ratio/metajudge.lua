@@ -66,16 +66,32 @@ function M.matcher(name, opts)
   return m
 end
 
+-- prompt_from_params(p) -> the template spec --metajudge-prompt names (a ratio template file, a
+-- Lua file returning one, or the published metajudge_infer.py; plugins/matchers/llm.lua reads
+-- them), or nil for the built-in one. A file that cannot be read ends the run with a usage error.
+function M.prompt_from_params(p)
+  local path = rawget(p, "metajudge_prompt")
+  if path == nil or path == "" then return nil end
+  local spec, err = require("matchers.llm").load_template(path)
+  if not spec then errors.usage("--metajudge-prompt: " .. err) end
+  return spec
+end
+
 -- from_params(p) -> matcher: the matcher a recipe's flags ask for. Reads p.matcher ("lexical",
 -- "embedding" or "llm") and, as the recipe declares them, --judge-base-url, --judge-model,
--- --judge-provider (llm), --embed-base-url, --embed-model (embedding), --concurrency and --rpm.
+-- --judge-provider, --metajudge-prompt, --metajudge-preset and --metajudge-temperature /
+-- --metajudge-max-tokens (llm; sampling left unset takes the preset's), --embed-base-url, --embed-model (embedding), --concurrency and --rpm.
 -- A missing model flag ends the run with a usage error naming it.
 function M.from_params(p)
   local llm = require "ratio.llm"
   local function opt(k) return rawget(p, k) or "" end
   if p.matcher == "llm" then
     if opt("judge_model") == "" then errors.usage("--judge-model: is required with --matcher llm") end
-    return M.matcher("llm", {client = llm.from_params(p, "judge_")})
+    local spec = M.prompt_from_params(p)
+    -- Sampling given on the command line wins over the preset's (flags left unset are nil).
+    local params = {temperature = rawget(p, "metajudge_temperature"), max_tokens = rawget(p, "metajudge_max_tokens")}
+    return M.matcher("llm", {client = llm.from_params(p, "judge_"), template = spec,
+                             preset = rawget(p, "metajudge_preset"), params = params})
   elseif p.matcher == "embedding" then
     if opt("embed_model") == "" then errors.usage("--embed-model: is required with --matcher embedding") end
     return M.matcher("embedding", {client = llm.from_params(p, "embed_")})

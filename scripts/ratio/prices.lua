@@ -8,7 +8,13 @@ M.table = {
   ["gpt-4o-mini"] = {input = 0.15, output = 0.60},
   ["gpt-4.1"] = {input = 2.00, output = 8.00},
   ["gpt-4.1-mini"] = {input = 0.40, output = 1.60},
+  ["gpt-5"] = {input = 1.25, output = 10.00},
+  ["gpt-5-mini"] = {input = 0.25, output = 2.00},
+  ["o3"] = {input = 2.00, output = 8.00},
+  ["o3-mini"] = {input = 1.10, output = 4.40},
+  ["claude-sonnet-4"] = {input = 3.00, output = 15.00}, -- also claude-sonnet-4-5 by prefix
   ["claude-3-5-sonnet"] = {input = 3.00, output = 15.00},
+  ["deepseek-reasoner"] = {input = 0.55, output = 2.19},
   ["claude-3-5-haiku"] = {input = 0.80, output = 4.00},
   ["deepseek-chat"] = {input = 0.27, output = 1.10},
   ["qwen-plus"] = {input = 0.40, output = 1.20},

@@ -429,6 +429,62 @@ TEST(sb_tolerant_unterminated)
     scoreblock_free(&r);
 }
 
+/* The published MetaJudge prompt asks for thinking first, then a "Scores corresponding to claims:"
+ * header inside the block. A reasoning model may draft a block while thinking: tolerant reads the
+ * answer after </think>, never the draft; the reference reads the text as the published script. */
+TEST(sb_published_shape_and_think)
+{
+    scoreblock_result r;
+    const char *pub =
+        "Let me compare R1 with S2 first.\n<RESULT_START>\nScores corresponding to claims:\n"
+        "- R1@S2: 0.75\n- R2@S0: 0.00\n<RESULT_END>";
+    CHECK_INT(sb_run(pub, TOL, &r), 0);
+    CHECK_INT(r.n, 2);
+    CHECK_TRIPLE(r, 0, 1, 2, 0.75);
+    CHECK_TRIPLE(r, 1, 2, 0, 0.0);
+    CHECK_INT(r.answer_begin, 0);
+    scoreblock_free(&r);
+
+    const char *think =
+        "<think>draft:\n<RESULT_START>\n- R1@S1: 1\n- R2@S1: 1\n<RESULT_END>\n</think>\n"
+        "<RESULT_START>\nScores corresponding to claims:\n- R1@S2: 0.5\n- R2@S0: 0\n<RESULT_END>";
+    CHECK_INT(sb_run(think, TOL, &r), 0); /* one block in the answer: no multiple_blocks */
+    CHECK_INT(r.n_blocks, 1);
+    CHECK_TRIPLE(r, 0, 1, 2, 0.5);
+    CHECK_TRIPLE(r, 1, 2, 0, 0.0);
+    CHECK_INT(r.answer_begin, strstr(think, "</think>") - think + 8);
+    CHECK_INT(r.block_begin, strstr(think, "</think>\n<RESULT_START>") - think + 9 + 14);
+    CHECK_INT(r.triples[0].offset, strstr(think, "R1@S2") - think);
+    scoreblock_free(&r);
+    /* the reference reads the first block, as metajudge_analysis.py would on this text */
+    CHECK_INT(sb_run(think, REF, &r), SCOREBLOCK_MULTIPLE_BLOCKS);
+    CHECK_TRIPLE(r, 0, 1, 1, 1.0);
+    scoreblock_free(&r);
+
+    /* <think> opened by the chat template: only the closing tag is in the reply */
+    const char *half = "reasoning <RESULT_START>- R1@S1: 1<RESULT_END></think>\n<RESULT_START>- "
+                       "R1@S3: 0.25<RESULT_END>";
+    CHECK_INT(sb_run(half, TOL, &r), 0);
+    CHECK_TRIPLE(r, 0, 1, 3, 0.25);
+    scoreblock_free(&r);
+    /* cut off while thinking: no answer at all, whatever the draft said */
+    CHECK_INT(sb_run("  <think>\n<RESULT_START>\n- R1@S1: 1\n<RESULT_END>\nhmm", TOL, &r),
+              SCOREBLOCK_NO_BLOCK);
+    CHECK_INT(r.n, 0);
+    scoreblock_free(&r);
+    /* a <think> in the middle of an answer is left alone */
+    CHECK_INT(sb_run("<RESULT_START>- R1@S1: 1 <think> x </think><RESULT_END>", TOL, &r), 0);
+    CHECK_INT(r.n, 1);
+    scoreblock_free(&r);
+
+    CHECK_INT(scoreblock_skip_think("", 0), 0);
+    CHECK_INT(scoreblock_skip_think(NULL, 3), 0);
+    CHECK_INT(scoreblock_skip_think("<think>", 7), 7);
+    CHECK_INT(scoreblock_skip_think("<think></think>", 15), 15);
+    CHECK_INT(scoreblock_skip_think("</think>", 7), 0); /* the length is respected */
+    CHECK_INT(scoreblock_skip_think("x<think>a</think>b", 18), 0);
+}
+
 TEST(sb_decimal_correct_rounding)
 {
     CHECK_NEAR(scoreblock_decimal("075", 1, 2), 0.75, 0);

@@ -5,12 +5,18 @@
 -- the same prompt always gets the same reply. It obeys two instructions a test prompt may carry:
 --   "at most N rationales"        keeps the first N, drops the rest ("over the limit of N")
 --   "Leave out points about style" drops sentences about tone, emoji or formatting ("style only")
+--   "A strength is not a rationale" (the built-in prompt's default rule 3) drops sentences that
+--                                 name no problem ("a strength, not a problem")
 -- and three marker words in an explanation:
 --   GARBLE      the first reply has no block (the decomposer must ask again)
 --   NEVERPARSE  no reply ever has a block (the item ends `unscored`)
 --   LAYOUTONLY  the reply repeats the layout's placeholders (unparsable too)
 local VAGUE = {"is better", "is slightly better", "is much better", "more helpful", "is worse",
                "follows the instruction", "reads naturally", "maybe a little"}
+-- Words that mark a sentence as naming a problem; a sentence with none of them is praise.
+local PROBLEM = {"not ", "n't", "never", "too ", "fail", "ignor", "makes up", "invent", "just ", "only ",
+                 "wrong", "crumbly", "clich", "long", "unprofessional", "miss", "lack", "without", "error",
+                 "bug", "incorrect", "over ", "repeat", "far", "generic", "any job", " no ", "instead", "but "}
 local STYLE = {"emoji", "tone", "format", "heading", "bold", "polite", "friendly", "plain", "professional"}
 
 local function words(s)
@@ -55,6 +61,7 @@ return function(messages)
   end
   local limit = tonumber(prompt:match("at most (%d+) rationales"))
   local no_style = prompt:find("Leave out points about style", 1, true) ~= nil
+  local problems_only = prompt:find("A strength is not a rationale", 1, true) ~= nil
 
   local points = {}
   for line in prompt:gmatch("[^\n]+") do
@@ -74,6 +81,8 @@ return function(messages)
       why = "vague: says which is better, not what makes it so"
     elseif no_style and has(s, STYLE) then
       why = "about style only"
+    elseif problems_only and not has(" " .. s, PROBLEM) then
+      why = "a strength, not a problem"
     else
       for k, kw in ipairs(kept_words) do
         if jaccard(w, n, kw[1], kw[2]) >= 0.4 then why = ("duplicate of rationale %d"):format(k) break end
