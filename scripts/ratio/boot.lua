@@ -9,7 +9,7 @@ local M = {}
 
 -- Global flags every recipe accepts; value = true when the flag takes a value.
 local GLOBAL = {json = false, quiet = false, offline = false, help = false, ["no-cache"] = false,
-                cache = true, out = true}
+                cache = true, out = true, overwrite = false}
 
 local function split_args(args)
   local options, rest, i = {}, {}, 1
@@ -78,6 +78,11 @@ function M.start(root, recipe, args)
   state.options, state.args = options, rest
   if options.json then assert(sys.redirect_stdout()) end
 
+  -- A bare name (quickstart) is looked up in the recipe folders (ratio.recipes).
+  local found, ferr = require("ratio.recipes").find(recipe, root)
+  if not found then return stop_usage(("cannot open recipe '%s': %s"):format(recipe, ferr)) end
+  recipe = found
+  state.recipe = recipe
   local kind, err = sys.stat(recipe)
   if not kind then return stop_usage(("cannot open recipe '%s': %s"):format(recipe, err:match(": (.*)$") or err)) end
   if kind ~= "file" then return stop_usage(("recipe '%s' is a %s, not a file"):format(recipe, kind)) end
