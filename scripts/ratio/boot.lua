@@ -106,6 +106,7 @@ function M.start(root, recipe, args)
       local e = r[2]
       if errors.is_exit(e) then
         if e.message then io.stderr:write("ratio: ", e.message, "\n") end
+        state.exit_message = e.message -- for the manifest
         return core.stop(e.code)
       end
       return core.stop(1, errors.describe(e))
@@ -137,7 +138,7 @@ function M.finish(stopped, code, message)
       .. "stopped\n"):format(leftover))
   end
   local ratio = require "ratio"
-  local ok, err = pcall(ratio.finish_run, code)
+  local ok, err = pcall(ratio.finish_run, code, message or state.exit_message)
   if not ok then
     io.stderr:write("ratio: ", errors.describe(err), "\n")
     if code == 0 then code = 1 end
