@@ -172,6 +172,16 @@ local INDEX_SCRIPT = [[
   var q = new URLSearchParams(window.location.search);
   if (q.get("recipe")) recipe.value = q.get("recipe");
   filter();
+  // ?sort=COLUMN[-asc] sorts as a click on that column head would (shareable, testable)
+  if (q.get("sort")) {
+    var m = /^(.*?)(-asc)?$/.exec(q.get("sort"));
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+      if (th.getAttribute("data-key") && th.textContent === m[1]) {
+        sortBy(th);
+        if (m[2]) sortBy(th);
+      }
+    });
+  }
   update();
 })();
 ]]

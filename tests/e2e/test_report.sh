@@ -16,7 +16,7 @@ need_chromium() {
 chrome() {
   local profile
   profile=$(mktemp -d)
-  DOM=$(timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+  DOM=$(timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" "$@" 2>chrome.err)
   local rc=$?
   rm -rf "$profile"
