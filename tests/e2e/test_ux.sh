@@ -183,3 +183,52 @@ stop_view() {
   kill -TERM "$VIEW_PID" 2>/dev/null
   wait "$VIEW_PID" 2>/dev/null
 }
+
+t_ux_names_checked_against_the_data() {
+  # A misspelled judge is a usage error naming the judges the file has, not a data error.
+  ratio run quickstart --judges careful,skimer
+  expect_rc 2
+  expect_err_first "ratio: unknown judge 'skimer': no line of $ROOT/data/sample.jsonl has skimer-checklist; the judges it has: careful, skimmer (did you mean skimmer?)"
+  expect_err_lines 1
+  ratio run frontier --judges nobody --on-bad-item skip
+  expect_rc 2
+  expect_err_has "unknown judge 'nobody'"
+  expect_err_has "the judges it has: careful, skimmer"
+  # Judge names match case-insensitively, as the published script does.
+  ratio run quickstart --judges Careful --quiet --out ci
+  expect_rc 0
+  # A judge the file has, missing on one line, stays a data error naming file:line:field.
+  head -n 2 "$ROOT/data/sample.jsonl" > gap.jsonl
+  sed -n 3p "$ROOT/data/sample.jsonl" | sed 's/"skimmer-checklist"/"other-checklist"/' >> gap.jsonl
+  ratio run quickstart --input gap.jsonl
+  expect_rc 1
+  expect_err_first "ratio: gap.jsonl:3: skimmer-checklist: missing"
+  # analyze on a file with no line for the model: exit 1 with the models it has.
+  ratio run analyze --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" --model skimmer
+  expect_rc 1
+  expect_err_first "ratio: $ROOT/tests/fixtures/metajudge_reference.jsonl: no line has metadata.skimmer-checklist, so there is nothing to score for 'skimmer'; the models it has: m"
+  ratio run analyze --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" --model m --json
+  expect_rc 0
+}
+
+t_ux_json_array_input_hint() {
+  # One JSON array spread over lines (as json.dump writes it), and on one line.
+  { echo "["; head -n 2 "$ROOT/data/sample.jsonl" | sed '1s/$/,/'; echo "]"; } > items.json
+  ratio run quickstart --input items.json
+  expect_rc 1
+  expect_err_has "items.json:1: invalid JSON"
+  expect_err_has "(the file looks like one JSON array; ratio reads JSON Lines, one object per line: convert it with jq -c '.[]' items.json > items.jsonl)"
+  { printf '['; head -n 2 "$ROOT/data/sample.jsonl" | tr '\n' ',' | sed 's/,$//'; echo "]"; } > one.json
+  ratio run quickstart --input one.json
+  expect_rc 1
+  expect_err_has "one.json:1: the line is a JSON array, not an object (if the file is one array of items, convert it to JSON Lines: jq -c '.[]' FILE > FILE.jsonl)"
+  # Pretty-printed single objects get the jq -c . hint.
+  printf '{\n  "a": 1\n}\n' > pretty.json
+  ratio run quickstart --input pretty.json
+  expect_rc 1
+  expect_err_has "(the file looks like pretty-printed JSON; ratio reads JSON Lines, one object per line: convert it with jq -c . pretty.json > pretty.jsonl)"
+  # The hint's command works: jq's output is accepted (jq is not needed: do what it does).
+  head -n 2 "$ROOT/data/sample.jsonl" > items.jsonl
+  ratio run quickstart --input items.jsonl --quiet --out ok
+  expect_rc 0
+}
