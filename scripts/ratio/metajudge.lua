@@ -75,7 +75,9 @@ function M.from_params(p)
   local function opt(k) return rawget(p, k) or "" end
   if p.matcher == "llm" then
     if opt("judge_model") == "" then errors.usage("--judge-model: is required with --matcher llm") end
-    return M.matcher("llm", {client = llm.from_params(p, "judge_")})
+    local client = llm.from_params(p, "judge_")
+    require("ratio.state").manifest.metajudge_model = client.model -- named in report.html's header
+    return M.matcher("llm", {client = client})
   elseif p.matcher == "embedding" then
     if opt("embed_model") == "" then errors.usage("--embed-model: is required with --matcher embedding") end
     return M.matcher("embedding", {client = llm.from_params(p, "embed_")})
@@ -107,6 +109,7 @@ function M.evaluate(item, model, matcher, opts)
   if #human > 0 then reply, err, code, info = matcher:match(human, reasons, item) end
   result.reply = reply
   result.matcher_info = info
+  result.matcher = matcher.name -- "llm" replies; "lexical"/"embedding" blocks are computed
   local m = M.score(reply, #human, #reasons, {mode = mode, top_k = opts.top_k,
     max_checklist_len = opts.max_checklist_len, policy = opts.policy})
   for k, v in pairs(m) do result[k] = v end
