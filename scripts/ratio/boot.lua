@@ -101,7 +101,11 @@ function M.start(root, recipe, args)
   make_strict()
 
   core.start(function()
-    local r = table.pack(xpcall(chunk, errors.handler, table.unpack(args)))
+    -- --out into a non-empty folder is refused before the recipe spends anything
+    local r = table.pack(xpcall(function(...)
+      if not state.options.help then require("ratio").check_out() end
+      return chunk(...)
+    end, errors.handler, table.unpack(args)))
     if not r[1] then
       local e = r[2]
       if errors.is_exit(e) then

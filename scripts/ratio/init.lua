@@ -61,7 +61,8 @@ local function recipe_stem()
   return (state.recipe:match("([^/]+)$") or "run"):gsub("%.lua$", "")
 end
 
--- A folder --out may write into: absent, or empty, or anything with --overwrite.
+-- A folder --out may write into: absent, or empty, or anything with --overwrite. Checked when the
+-- run starts (ratio.check_out, from boot) so a refused run spends nothing, and again on creation.
 local function check_out(dir)
   local kind = sys.stat(dir)
   if not kind then return end
@@ -73,6 +74,10 @@ local function check_out(dir)
     errors.usage(("--out %s: the folder exists and is not empty (%d entries); give another --out, "
       .. "or --overwrite to write over it (the call cache makes a rerun cheap)"):format(dir, #names))
   end
+end
+
+function ratio.check_out()
+  if state.options.out then check_out(state.options.out) end
 end
 
 -- runs/latest and runs/latest-<recipe>: symlinks to the newest run, kept in the folder that
