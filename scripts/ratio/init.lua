@@ -61,23 +61,52 @@ local function recipe_stem()
   return (state.recipe:match("([^/]+)$") or "run"):gsub("%.lua$", "")
 end
 
--- A folder --out may write into: absent, or empty, or anything with --overwrite. Checked when the
--- run starts (ratio.check_out, from boot) so a refused run spends nothing, and again on creation.
-local function check_out(dir)
+-- A folder --out may write into: absent or empty; one holding an unfinished (failed or
+-- interrupted) run of the same recipe, which this run resumes (its calls come from the cache); one
+-- holding a finished run of the same recipe with the same parameters (rewritten the same); or
+-- anything with --overwrite. Checked when the run starts (ratio.check_out, from boot) so a
+-- refused run spends nothing, and again, with the parameters known, when the folder is made.
+local resumed_note = false
+local function check_out(dir, final)
   local kind = sys.stat(dir)
   if not kind then return end
   if kind ~= "directory" then
     errors.usage(("--out %s: it exists and is not a folder"):format(dir))
   end
   local names = sys.listdir(dir) or {}
-  if #names > 0 and not state.options.overwrite then
-    errors.usage(("--out %s: the folder exists and is not empty (%d entries); give another --out, "
-      .. "or --overwrite to write over it (the call cache makes a rerun cheap)"):format(dir, #names))
+  if #names == 0 or state.options.overwrite then return end
+  local runs = require "ratio.runs"
+  local m = runs.read_json(dir .. "/manifest.json")
+  if m and m.recipe == state.recipe then
+    local status = runs.status(m)
+    if status == "running" then
+      errors.usage(("--out %s: another run (process %s) is writing into it now"):format(dir, tostring(m.pid)))
+    end
+    if status ~= "ok" then
+      if not resumed_note then
+        resumed_note = true
+        io.stderr:write(("ratio: resuming the %s run in %s (calls it made come from the cache)\n"):format(status, dir))
+      end
+      return
+    end
+    if not final then return end -- a finished run: decided once the parameters are known
+    local json = require "ratio.core.json"
+    if json.encode(m.parameters or {}) == json.encode(state.params or {}) then return end
+    errors.usage(("--out %s: it holds a finished %s run with other parameters; give another --out, "
+      .. "or --overwrite to write over it"):format(dir, recipe_stem()))
   end
+  errors.usage(("--out %s: the folder exists and is not empty (%d entries); give another --out, "
+    .. "or --overwrite to write over it (the call cache makes a rerun cheap)"):format(dir, #names))
 end
 
 function ratio.check_out()
   if state.options.out then check_out(state.options.out) end
+end
+
+-- Once the parameters are known (ratio.params calls this), the --out check that needs them: a
+-- refused run spends nothing.
+state.after_params = function()
+  if state.options.out then check_out(state.options.out, true) end
 end
 
 -- runs/latest and runs/latest-<recipe>: symlinks to the newest run, kept in the folder that
@@ -123,7 +152,7 @@ function ratio.run_dir()
   if state.run_dir then return state.run_dir end
   local dir = state.options.out
   if dir then
-    check_out(dir)
+    check_out(dir, true)
   else
     local base = ("runs/%s-%s"):format(recipe_stem(), os.date("!%Y%m%dT%H%M%SZ", state.started_at))
     dir = base

@@ -30,14 +30,18 @@ end
 
 -- find(name, root) -> path | nil, message naming the folders searched
 function M.find(name, root)
-  if sys.stat(name) then return name end
-  if name:find("/", 1, true) then return nil, "no such file" end
+  local kind, err = sys.stat(name)
+  if kind then return name end
+  -- A path is only a path: say what the file system said.
+  if name:find("/", 1, true) then return nil, (err:match(": (.*)$") or err) end
   local folders = M.folders(root)
   for _, dir in ipairs(folders) do
     for _, cand in ipairs({dir .. "/" .. name .. ".lua", dir .. "/" .. name}) do
       if sys.stat(cand) == "file" then return cand end
     end
   end
+  -- A file name (x.lua) gets the file system's words; a bare name says where it was looked for.
+  if name:find("%.lua$") then return nil, (err:match(": (.*)$") or err) end
   return nil, ("no such file, and no recipe of that name in %s (see 'ratio list')"):format(
     #folders > 0 and table.concat(folders, ", ") or "any recipe folder")
 end

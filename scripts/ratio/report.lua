@@ -535,8 +535,8 @@ body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .ci{display:block;color:#666;font-size:.78rem;white-space:nowrap}
-.wide{overflow-x:auto}table.summary th{font-size:.9rem}.wide td:first-child{white-space:nowrap}.note{color:#555}
-@media (max-width:64rem){table.summary td,table.summary th{padding:.25rem .35rem}table.summary .ci{white-space:normal}table.summary th{font-size:.8rem}}
+.wide{overflow-x:auto}.summary th{font-size:.9rem}.wide td:first-child{white-space:nowrap}.note{color:#555}
+@media (max-width:64rem){.summary td,.summary th{padding:.25rem .35rem}.summary .ci{white-space:normal}.summary th{font-size:.8rem}}
 svg.scatter,svg.bars{max-width:100%;height:auto}
 header.run{color:#444;font-size:.9rem;margin:-.5rem 0 1rem}header.run span{margin-right:1.2rem;display:inline-block}
 nav a{margin-right:1rem}figure{margin:1rem 0}figcaption{color:#555;font-size:.9rem}
@@ -926,7 +926,7 @@ local function cell_html(c)
 end
 
 local function html_table(out, header, rows, numeric_from)
-  out[#out + 1] = '<div class="wide"><table class="summary"><tr>'
+  out[#out + 1] = '<div class="wide summary"><table><tr>'
   for _, h in ipairs(header) do out[#out + 1] = "<th>" .. esc(h) .. "</th>" end
   out[#out + 1] = "</tr>"
   for _, r in ipairs(rows or {}) do

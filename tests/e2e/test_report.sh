@@ -220,7 +220,7 @@ t_report_layout_at_800_and_1400() {
   local width
   for width in 800 1400; do
     # The summary table neither scrolls sideways nor is cut; neither does the page.
-    measure qs/report.html "$width" '[d.querySelector(".wide").scrollWidth <= d.querySelector(".wide").clientWidth, d.documentElement.scrollWidth <= w.innerWidth, d.querySelector("table.summary").querySelectorAll(".ci").length].join(" ")'
+    measure qs/report.html "$width" '[d.querySelector(".wide").scrollWidth <= d.querySelector(".wide").clientWidth, d.documentElement.scrollWidth <= w.innerWidth, d.querySelector(".summary table").querySelectorAll(".ci").length].join(" ")'
     [ "$RESULT" = "true true 10" ] || fail "at $width px: table fits, page fits, CI lines: [$RESULT]"
     chrome --screenshot="$PWD/r$width.png" --window-size="$width,1400" --hide-scrollbars "file://$PWD/qs/report.html"
     read -r w _ nonwhite colours <<<"$(python3 "$ROOT/tests/e2e/png_stats.py" "r$width.png")"

@@ -122,6 +122,39 @@ t_ux_out_guard() {
   ratio run quickstart --quiet --out afile
   expect_rc 2
   expect_err_has "--out afile: it exists and is not a folder"
+  # The same recipe and parameters into its own finished folder: rewritten the same, no flag.
+  ratio run quickstart --quiet --out empty
+  expect_rc 0
+  # Other parameters into a finished run's folder: refused before anything runs.
+  ratio run quickstart --out empty --similarity char3
+  expect_rc 2
+  expect_err_first "ratio: --out empty: it holds a finished quickstart run with other parameters; give another --out, or --overwrite to write over it"
+  [ -z "$OUT" ] || fail "the refused run printed results: $OUT"
+  # Another recipe's folder: refused.
+  ratio run frontier --quiet --out empty
+  expect_rc 2
+  expect_err_has "--out empty: the folder exists and is not empty"
+  # An interrupted run is resumed in its folder; a live one is left alone.
+  cat > slow.lua <<'LUA'
+local ratio = require "ratio"
+local p = ratio.params{ ms = {60000, "how long to wait"} }
+local dir = ratio.run_dir()
+ratio.sleep(p.ms)
+local f = assert(io.open(dir .. "/done.txt", "w")) f:write("done\n") f:close()
+LUA
+  "$RATIO" run ./slow.lua --out s >slow.log 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 200); do grep -q '"status": "running"' s/manifest.json 2>/dev/null && break; sleep 0.05; done
+  ratio run ./slow.lua --out s --ms 1
+  expect_rc 2
+  expect_err_first "ratio: --out s: another run (process $pid) is writing into it now"
+  kill -KILL "$pid"
+  wait "$pid" 2>/dev/null
+  ratio run ./slow.lua --out s --ms 1
+  expect_rc 0
+  expect_err_has "ratio: resuming the interrupted run in s (calls it made come from the cache)"
+  expect_file s/done.txt
+  grep -q '"status": "ok"' s/manifest.json || fail "the resumed run did not finish ok"
 }
 
 t_ux_view_serves_only_the_runs_folder() {
