@@ -1,4 +1,5 @@
-/* ratio command line: `ratio run RECIPE [--flag value ...]`, `ratio version`, `ratio --help`. */
+/* ratio command line: `ratio run RECIPE [--flag value ...]`, `ratio list`, `ratio runs [DIR]`,
+ * `ratio view [DIR]`, `ratio version`, `ratio --help`. */
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <limits.h>
@@ -17,8 +18,11 @@
 static const char USAGE[] =
     "usage: ratio <command> [arguments]\n"
     "\n"
-    "  ratio run RECIPE [--name value ...]   run a recipe (a Lua study file)\n"
+    "  ratio run RECIPE [--name value ...]   run a recipe: a file, or a name from 'ratio list'\n"
     "  ratio run RECIPE --help               what the recipe answers and its parameters\n"
+    "  ratio list                            the recipes found, each with its question\n"
+    "  ratio runs [DIR]                      the runs in DIR (default runs/): status, numbers\n"
+    "  ratio view [DIR] [--port N]           browse and compare the runs in DIR on 127.0.0.1\n"
     "  ratio version                         versions of ratio and its libraries\n"
     "  ratio --help                          this text\n"
     "\n"
@@ -28,9 +32,13 @@ static const char USAGE[] =
     "  --offline      use only the call cache; a cache miss is an error, no network\n"
     "  --cache PATH   the call cache (default .ratio/cache.sqlite)\n"
     "  --no-cache     neither read nor write the call cache\n"
-    "  --out DIR      the run folder (default runs/<recipe>-<UTC time>)\n"
+    "  --out DIR      the run folder (default runs/<recipe>-<UTC time>): new, empty, or holding\n"
+    "                 an unfinished run of the same recipe (resumed)\n"
+    "  --overwrite    let --out write into a folder that holds anything else\n"
     "\n"
     "Exit status: 0 success, 1 the run failed, 2 a usage error (bad command or flag).\n"
+    "A recipe NAME is looked up as NAME.lua in ./recipes/, then each folder of $RATIO_RECIPES\n"
+    "(colon-separated), then the recipes shipped with ratio.\n"
     "The library is found next to the binary (or in $RATIO_HOME).\n";
 
 static int is_root(const char *dir)
@@ -95,12 +103,14 @@ int main(int argc, char **argv)
         print_version();
         return 0;
     }
-    if (strcmp(cmd, "run") != 0) {
+    int builtin = !strcmp(cmd, "list") || !strcmp(cmd, "runs") || !strcmp(cmd, "view");
+    if (!builtin && strcmp(cmd, "run") != 0) {
         fprintf(stderr, "ratio: unknown command '%s' (see 'ratio --help')\n", cmd);
         return 2;
     }
-    if (argc < 3 || argv[2][0] == '-') {
-        fputs("ratio: 'run' needs a recipe file: ratio run RECIPE [--name value ...]\n", stderr);
+    if (!builtin && (argc < 3 || argv[2][0] == '-')) {
+        fputs("ratio: 'run' needs a recipe: ratio run RECIPE [--name value ...] (see 'ratio list')\n",
+              stderr);
         return 2;
     }
     char root[PATH_MAX];
@@ -109,7 +119,32 @@ int main(int argc, char **argv)
         fputs("ratio: libcurl failed to initialise\n", stderr);
         return 1;
     }
-    int code = host_run(root, argv[2], argc - 3, argv + 3);
+    int code;
+    if (builtin) {
+        /* list/runs/view are Lua scripts shipped in scripts/ratio/cli/; a first argument that is
+         * not a flag is the runs folder (`ratio runs DIR` = `ratio runs --dir DIR`). */
+        char script[PATH_MAX];
+        if (snprintf(script, sizeof script, "%s/scripts/ratio/cli/%s.lua", root, cmd) >=
+            (int)sizeof script) {
+            fputs("ratio: the library path is too long\n", stderr);
+            curl_global_cleanup();
+            return 1;
+        }
+        char **args = calloc((size_t)argc + 1, sizeof *args);
+        if (!args) {
+            curl_global_cleanup();
+            return 1;
+        }
+        int n = 0;
+        for (int i = 2; i < argc; i++) {
+            if (i == 2 && argv[i][0] != '-' && strcmp(cmd, "list") != 0) args[n++] = "--dir";
+            args[n++] = argv[i];
+        }
+        code = host_run(root, script, n, args);
+        free(args);
+    } else {
+        code = host_run(root, argv[2], argc - 3, argv + 3);
+    }
     curl_global_cleanup();
     return code;
 }

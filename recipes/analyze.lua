@@ -42,6 +42,7 @@ local function analyze(path, model)
   local cols = {precision = {}, recall = {}, f1 = {}, ap = {}}
   local opts = {mode = p.mode, top_k = p.top_k, max_checklist_len = p.max_checklist_len}
   local reasons, shape_errors = {}, 0
+  local lines_with_model, models_seen = 0, {} -- is the model in the file at all?
 
   for line_obj, line in reader:lines() do
     local reply
@@ -63,6 +64,11 @@ local function analyze(path, model)
       if type(hc) == "table" then n_human = #hc end
       local key = dataset.key_of(meta, model, "checklist")
       if key and type(meta[key]) == "table" then n_model = #meta[key] end
+      if key then lines_with_model = lines_with_model + 1 end
+      for k in pairs(meta) do
+        local m = type(k) == "string" and k:match("^(.+)%-checklist$")
+        if m and m ~= "human" then models_seen[m] = true end
+      end
     end
     local item = metrics.score(reply, n_human, n_model, opts)
     acc:add(item)
@@ -78,6 +84,15 @@ local function analyze(path, model)
     require("ratio.errors").data(reader.skipped > 0
       and ("%s: no line is JSON (%d unparsable lines, first: %s)"):format(path, reader.skipped, reader.errors[1])
       or (path .. ": no items (the file is empty or has only blank lines)"))
+  end
+  -- A model the file never names would score every line as an error: say which models it has.
+  if lines_with_model == 0 then
+    local have = {}
+    for m in pairs(models_seen) do have[#have + 1] = m end
+    table.sort(have)
+    require("ratio.errors").data(("%s: no line has metadata.%s-checklist, so there is nothing to score for '%s'; %s"):format(
+      path, model, model, #have > 0 and ("the models it has: " .. table.concat(have, ", "))
+      or "it names no model (no metadata.<model>-checklist key)"))
   end
 
   local t = acc:totals()

@@ -1,6 +1,8 @@
 /* ratio.core.sys: the few operating-system facts the Lua library needs and Lua lacks. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <lauxlib.h>
 #include <limits.h>
 #include <stdio.h>
@@ -117,6 +119,77 @@ static int l_getpid(lua_State *L)
     return 1;
 }
 
+/* listdir(path) -> {names...} sorted, without "." and ".." | nil, message, errno */
+static int l_listdir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    DIR *d = opendir(path);
+    if (!d) return push_errno(L, path);
+    lua_newtable(L);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        lua_pushstring(L, e->d_name);
+        lua_rawseti(L, -2, ++n);
+    }
+    closedir(d);
+    /* Sorted in Lua's own order (byte order), so listings are deterministic. */
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_pushvalue(L, -3);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* symlink(target, path) -> true | nil, message: makes path a symlink to target, replacing an
+ * existing symlink at path atomically (a reader sees the old link or the new one). */
+static int l_symlink(lua_State *L)
+{
+    const char *target = luaL_checkstring(L, 1);
+    const char *path = luaL_checkstring(L, 2);
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return luaL_argerror(L, 2, "path too long");
+    unlink(tmp);
+    if (symlink(target, tmp) != 0) return push_errno(L, tmp);
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode)) {
+        unlink(tmp);
+        errno = EEXIST;
+        return push_errno(L, path); /* never replace a real file or folder */
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return push_errno(L, path);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* readlink(path) -> target | nil, message, errno */
+static int l_readlink(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    char out[PATH_MAX];
+    ssize_t n = readlink(path, out, sizeof out - 1);
+    if (n < 0) return push_errno(L, path);
+    out[n] = '\0';
+    lua_pushstring(L, out);
+    return 1;
+}
+
+/* pid_alive(pid) -> true when a process with that id exists (kill(pid, 0) succeeds or EPERM) */
+static int l_pid_alive(lua_State *L)
+{
+    lua_Integer pid = luaL_checkinteger(L, 1);
+    lua_pushboolean(L, pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM));
+    return 1;
+}
+
 /* sha256(s) -> 64 lowercase hex digits */
 static int l_sha256(lua_State *L)
 {
@@ -137,6 +210,10 @@ int luaopen_ratio_core_sys(lua_State *L)
                                    {"mkdir_p", l_mkdir_p},
                                    {"realpath", l_realpath},
                                    {"getpid", l_getpid},
+                                   {"listdir", l_listdir},
+                                   {"symlink", l_symlink},
+                                   {"readlink", l_readlink},
+                                   {"pid_alive", l_pid_alive},
                                    {"sha256", l_sha256},
                                    {NULL, NULL}};
     luaL_newlib(L, fns);

@@ -9,7 +9,7 @@ local M = {}
 
 -- Global flags every recipe accepts; value = true when the flag takes a value.
 local GLOBAL = {json = false, quiet = false, offline = false, help = false, ["no-cache"] = false,
-                cache = true, out = true}
+                cache = true, out = true, overwrite = false}
 
 local function split_args(args)
   local options, rest, i = {}, {}, 1
@@ -78,6 +78,11 @@ function M.start(root, recipe, args)
   state.options, state.args = options, rest
   if options.json then assert(sys.redirect_stdout()) end
 
+  -- A bare name (quickstart) is looked up in the recipe folders (ratio.recipes).
+  local found, ferr = require("ratio.recipes").find(recipe, root)
+  if not found then return stop_usage(("cannot open recipe '%s': %s"):format(recipe, ferr)) end
+  recipe = found
+  state.recipe = recipe
   local kind, err = sys.stat(recipe)
   if not kind then return stop_usage(("cannot open recipe '%s': %s"):format(recipe, err:match(": (.*)$") or err)) end
   if kind ~= "file" then return stop_usage(("recipe '%s' is a %s, not a file"):format(recipe, kind)) end
@@ -96,11 +101,16 @@ function M.start(root, recipe, args)
   make_strict()
 
   core.start(function()
-    local r = table.pack(xpcall(chunk, errors.handler, table.unpack(args)))
+    -- --out into a non-empty folder is refused before the recipe spends anything
+    local r = table.pack(xpcall(function(...)
+      if not state.options.help then require("ratio").check_out() end
+      return chunk(...)
+    end, errors.handler, table.unpack(args)))
     if not r[1] then
       local e = r[2]
       if errors.is_exit(e) then
         if e.message then io.stderr:write("ratio: ", e.message, "\n") end
+        state.exit_message = e.message -- for the manifest
         return core.stop(e.code)
       end
       return core.stop(1, errors.describe(e))
@@ -132,7 +142,7 @@ function M.finish(stopped, code, message)
       .. "stopped\n"):format(leftover))
   end
   local ratio = require "ratio"
-  local ok, err = pcall(ratio.finish_run, code)
+  local ok, err = pcall(ratio.finish_run, code, message or state.exit_message)
   if not ok then
     io.stderr:write("ratio: ", errors.describe(err), "\n")
     if code == 0 then code = 1 end

@@ -42,7 +42,11 @@ end
 
 -- check(item, models) -> nil | "field: what is wrong"
 function M.check(item, models)
-  if type(item) ~= "table" or json.is_array(item) then return "the line is not a JSON object" end
+  if type(item) == "table" and json.is_array(item) then
+    return "the line is a JSON array, not an object (if the file is one array of items, convert it "
+      .. "to JSON Lines: jq -c '.[]' FILE > FILE.jsonl)"
+  end
+  if type(item) ~= "table" then return "the line is not a JSON object" end
   local hc = item["human-checklist"]
   if hc == nil then return "human-checklist: missing" end
   if not M.is_list_of_strings(hc) then return "human-checklist: expected a list of strings" end
@@ -82,6 +86,61 @@ function M.outcome(label, pref)
   return (v < 0) == (pref < 0)
 end
 
+-- models_in(path) -> sorted list of the judges a dataset names: every <m> of a <m>-checklist or
+-- <m>-label key in any line (human-checklist aside). Lines that are not JSON are passed over.
+function M.models_in(path)
+  local seen, out = {}, {}
+  local r = jsonl.open(path, {on_error = "skip"})
+  if not r then return out end
+  while true do
+    local item, err, lineno = r.raw:read() -- the raw reader: no second round of warnings
+    if item == nil and (err == nil or lineno == nil) then break end
+    if type(item) == "table" then
+      for k in pairs(item) do
+        local m = type(k) == "string" and (k:match("^(.+)%-checklist$") or k:match("^(.+)%-label$"))
+        if m and m:lower() ~= "human" and not seen[m:lower()] then
+          seen[m:lower()] = true
+          out[#out + 1] = m
+        end
+      end
+    end
+  end
+  r:close()
+  table.sort(out)
+  return out
+end
+
+-- The judge names a study asked for that no line of the file has: a usage error (exit 2) naming
+-- the judges the file does have, with the nearest as a suggestion.
+local function check_models_exist(path, wanted)
+  local have = M.models_in(path)
+  local lower = {}
+  for _, m in ipairs(have) do lower[m:lower()] = true end
+  local missing
+  for _, m in ipairs(wanted) do
+    if not lower[m:lower()] then missing = m break end
+  end
+  if not missing then return end
+  local near, best = nil, math.huge
+  for _, m in ipairs(have) do
+    -- edit distance, for "did you mean"
+    local a, b = missing:lower(), m:lower()
+    local prev = {}
+    for j = 0, #b do prev[j] = j end
+    for i = 1, #a do
+      local cur = {[0] = i}
+      for j = 1, #b do
+        cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a:byte(i) == b:byte(j) and 0 or 1))
+      end
+      prev = cur
+    end
+    if prev[#b] < best then near, best = m, prev[#b] end
+  end
+  errors.usage(("unknown judge '%s': no line of %s has %s-checklist; %s%s"):format(missing, path, missing,
+    #have > 0 and ("the judges it has: " .. table.concat(have, ", ")) or "it names no judge (no <name>-checklist or <name>-label key)",
+    near and best <= math.max(2, #missing // 3) and (" (did you mean " .. near .. "?)") or ""))
+end
+
 local Reader = {}
 Reader.__index = Reader
 
@@ -109,6 +168,11 @@ function Reader:lines()
       if not problem then
         self.count = self.count + 1
         return item, line
+      end
+      local absent = problem:match("^(.+)%-checklist: missing$")
+      if absent and not self.models_checked then
+        self.models_checked = true
+        check_models_exist(self.path, self.models or {})
       end
       local msg = ("%s:%d: %s"):format(self.path, line, problem)
       if self.on_error == "stop" then errors.data(msg) end

@@ -61,11 +61,99 @@ local function recipe_stem()
   return (state.recipe:match("([^/]+)$") or "run"):gsub("%.lua$", "")
 end
 
+-- A folder --out may write into: absent or empty; one holding an unfinished (failed or
+-- interrupted) run of the same recipe, which this run resumes (its calls come from the cache); one
+-- holding a finished run of the same recipe with the same parameters (rewritten the same); or
+-- anything with --overwrite. Checked when the run starts (ratio.check_out, from boot) so a
+-- refused run spends nothing, and again, with the parameters known, when the folder is made.
+local resumed_note = false
+local function check_out(dir, final)
+  local kind = sys.stat(dir)
+  if not kind then return end
+  if kind ~= "directory" then
+    errors.usage(("--out %s: it exists and is not a folder"):format(dir))
+  end
+  local names = sys.listdir(dir) or {}
+  if #names == 0 or state.options.overwrite then return end
+  local runs = require "ratio.runs"
+  local m = runs.read_json(dir .. "/manifest.json")
+  if m and m.recipe == state.recipe then
+    local status = runs.status(m)
+    if status == "running" then
+      errors.usage(("--out %s: another run (process %s) is writing into it now"):format(dir, tostring(m.pid)))
+    end
+    if status ~= "ok" then
+      if not resumed_note then
+        resumed_note = true
+        io.stderr:write(("ratio: resuming the %s run in %s (calls it made come from the cache)\n"):format(status, dir))
+      end
+      return
+    end
+    if not final then return end -- a finished run: decided once the parameters are known
+    local json = require "ratio.core.json"
+    if json.encode(m.parameters or {}) == json.encode(state.params or {}) then return end
+    errors.usage(("--out %s: it holds a finished %s run with other parameters; give another --out, "
+      .. "or --overwrite to write over it"):format(dir, recipe_stem()))
+  end
+  errors.usage(("--out %s: the folder exists and is not empty (%d entries); give another --out, "
+    .. "or --overwrite to write over it (the call cache makes a rerun cheap)"):format(dir, #names))
+end
+
+function ratio.check_out()
+  if state.options.out then check_out(state.options.out) end
+end
+
+-- Once the parameters are known (ratio.params calls this), the --out check that needs them: a
+-- refused run spends nothing.
+state.after_params = function()
+  if state.options.out then check_out(state.options.out, true) end
+end
+
+-- runs/latest and runs/latest-<recipe>: symlinks to the newest run, kept in the folder that
+-- holds the run when that folder is named runs (the default, or --out runs/NAME).
+local function link_latest(dir)
+  local parent, base = dir:match("^(.*)/([^/]+)/*$")
+  if not parent then parent, base = ".", dir end
+  if (parent:match("([^/]+)/*$") or parent) ~= "runs" then return end
+  for _, name in ipairs({"latest", "latest-" .. recipe_stem()}) do
+    local ok, err = sys.symlink(base, parent .. "/" .. name)
+    if not ok then io.stderr:write("ratio: warning: cannot point ", parent, "/", name, " at the run: ", err, "\n") end
+  end
+end
+
+local function write_manifest(m)
+  local json = require "ratio.core.json"
+  local text = assert(json.encode(m, {indent = 2}))
+  -- Written beside and renamed over, so a kill never leaves half a manifest.
+  local path = state.run_dir .. "/manifest.json"
+  local f = assert(io.open(path .. ".tmp", "w"))
+  assert(f:write(text, "\n"))
+  assert(f:close())
+  assert(os.rename(path .. ".tmp", path))
+end
+
+local function manifest_base()
+  return {
+    recipe = state.recipe,
+    recipe_sha256 = ratio.sha256_file(state.recipe),
+    parameters = state.params or {},
+    options = {offline = state.options.offline or false, cache = state.options.cache,
+               no_cache = state.options.no_cache or false},
+    ratio_version = ratio.version,
+    lua_version = _VERSION,
+    started_at = os.date("!%Y-%m-%dT%H:%M:%SZ", state.started_at),
+  }
+end
+
 -- ratio.run_dir() -> the run folder (created on first call): --out, else runs/<recipe>-<UTC time>.
+-- --out must name a new or empty folder unless --overwrite is given. The folder gets a manifest
+-- saying the run is under way (status running, with the process id), and runs/latest points at it.
 function ratio.run_dir()
   if state.run_dir then return state.run_dir end
   local dir = state.options.out
-  if not dir then
+  if dir then
+    check_out(dir, true)
+  else
     local base = ("runs/%s-%s"):format(recipe_stem(), os.date("!%Y%m%dT%H%M%SZ", state.started_at))
     dir = base
     local n = 1
@@ -77,6 +165,11 @@ function ratio.run_dir()
   local ok, err = sys.mkdir_p(dir)
   if not ok then error("cannot create the run folder: " .. err, 2) end
   state.run_dir = dir
+  local m = manifest_base()
+  m.status, m.pid = "running", sys.getpid()
+  for k, v in pairs(state.manifest) do m[k] = v end
+  write_manifest(m)
+  link_latest(dir)
   return dir
 end
 
@@ -90,30 +183,29 @@ function ratio.sha256_file(path)
   return sys.sha256(data)
 end
 
--- Called once by boot when the run ends: writes manifest.json into the run folder, if one was made.
-function ratio.finish_run(code)
+-- Called once by boot when the run ends: writes manifest.json into the run folder, if one was
+-- made: what ran, when, how it ended (status ok/failed, exit code, the first line of the error),
+-- its counts and headline metrics (ratio.runs.headlines of the summary) and the LLM usage.
+function ratio.finish_run(code, message)
   if not state.run_dir then return end
-  local json = require "ratio.core.json"
-  local m = {
-    recipe = state.recipe,
-    recipe_sha256 = ratio.sha256_file(state.recipe),
-    parameters = state.params or {},
-    options = {offline = state.options.offline or false, cache = state.options.cache,
-               no_cache = state.options.no_cache or false},
-    ratio_version = ratio.version,
-    lua_version = _VERSION,
-    started_at = os.date("!%Y-%m-%dT%H:%M:%SZ", state.started_at),
-    finished_at = os.date("!%Y-%m-%dT%H:%M:%SZ"),
-    exit_code = code,
-  }
+  local runs = require "ratio.runs"
+  local m = manifest_base()
+  m.finished_at = os.date("!%Y-%m-%dT%H:%M:%SZ")
+  m.seconds = os.time() - state.started_at
+  m.exit_code = code
+  m.status = code == 0 and "ok" or "failed"
+  if code ~= 0 and type(message) == "string" then
+    m.error = message:match("^[^\n]*"):sub(1, 300)
+  end
+  m.headlines = runs.headlines(state.summary)
+  m.counts = runs.counts(state.summary, m.headlines)
+  local llm = package.loaded["ratio.llm"]
+  if type(llm) == "table" and llm.usage then
+    local u = llm.usage()
+    if next(u) ~= nil then m.llm_usage = u end
+  end
   for k, v in pairs(state.manifest) do m[k] = v end
-  local text = assert(json.encode(m, {indent = 2}))
-  -- Written beside and renamed over, so a kill never leaves half a manifest.
-  local path = state.run_dir .. "/manifest.json"
-  local f = assert(io.open(path .. ".tmp", "w"))
-  assert(f:write(text, "\n"))
-  assert(f:close())
-  assert(os.rename(path .. ".tmp", path))
+  write_manifest(m)
 end
 
 -- Library modules that load on first use: ratio.json, ratio.jsonl, ...

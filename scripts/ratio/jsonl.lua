@@ -31,6 +31,28 @@ function M.open(path, opts)
                        count = 0}, Reader)
 end
 
+-- hint(path) -> a sentence for a file that is one JSON document rather than JSON Lines (a JSON
+-- array, or an object spread over several lines), or "" when the file does not start like one.
+function M.hint(path)
+  local f = io.open(path, "rb")
+  if not f then return "" end
+  local head = f:read(4096) or ""
+  f:close()
+  head = head:gsub("^\239\187\191", "")
+  local first = head:match("^%s*(.)")
+  local q = path:find("[^%w%-%._/]") and ("'" .. path:gsub("'", "'\\''") .. "'") or path
+  local out = (q:gsub("%.json$", "") .. ".jsonl")
+  if out == q then out = q .. ".jsonl" end
+  if first == "[" then
+    return (" (the file looks like one JSON array; ratio reads JSON Lines, one object per line: "
+      .. "convert it with jq -c '.[]' %s > %s)"):format(q, out)
+  elseif first == "{" and head:match("^%s*{%s*\n") then
+    return (" (the file looks like pretty-printed JSON; ratio reads JSON Lines, one object per "
+      .. "line: convert it with jq -c . %s > %s)"):format(q, out)
+  end
+  return ""
+end
+
 -- reader:read() -> value, lineno | nil at the end (bad lines handled as the policy says)
 function Reader:read()
   while true do
@@ -40,6 +62,7 @@ function Reader:read()
       return v, line_or_err
     end
     if line_or_err == nil then return nil end -- end of file
+    if self.count == 0 and self.skipped == 0 then line_or_err = line_or_err .. M.hint(self.path) end
     if self.on_error == "stop" then errors.data(line_or_err) end
     self.skipped = self.skipped + 1
     if #self.errors < MAX_KEPT then self.errors[#self.errors + 1] = line_or_err end

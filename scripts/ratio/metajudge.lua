@@ -90,7 +90,9 @@ function M.from_params(p)
     local spec = M.prompt_from_params(p)
     -- Sampling given on the command line wins over the preset's (flags left unset are nil).
     local params = {temperature = rawget(p, "metajudge_temperature"), max_tokens = rawget(p, "metajudge_max_tokens")}
-    return M.matcher("llm", {client = llm.from_params(p, "judge_"), template = spec,
+    local client = llm.from_params(p, "judge_")
+    require("ratio.state").manifest.metajudge_model = client.model -- named in report.html's header
+    return M.matcher("llm", {client = client, template = spec,
                              preset = rawget(p, "metajudge_preset"), params = params})
   elseif p.matcher == "embedding" then
     if opt("embed_model") == "" then errors.usage("--embed-model: is required with --matcher embedding") end
@@ -123,6 +125,7 @@ function M.evaluate(item, model, matcher, opts)
   if #human > 0 then reply, err, code, info = matcher:match(human, reasons, item) end
   result.reply = reply
   result.matcher_info = info
+  result.matcher = matcher.name -- "llm" replies; "lexical"/"embedding" blocks are computed
   local m = M.score(reply, #human, #reasons, {mode = mode, top_k = opts.top_k,
     max_checklist_len = opts.max_checklist_len, policy = opts.policy})
   for k, v in pairs(m) do result[k] = v end

@@ -225,6 +225,7 @@ function M.params(spec)
     end
   end
   state.params = values
+  if state.after_params then state.after_params() end -- e.g. the --out check (ratio.run_dir)
   -- Reading a parameter that was never declared is a typo: say so instead of returning nil.
   return setmetatable(values, {
     __index = function(_, k)

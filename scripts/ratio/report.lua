@@ -47,8 +47,15 @@ function M.table(header, rows)
   return table.concat(lines, "\n")
 end
 
+-- Control bytes (NUL and the other C0 controls but tab, newline and carriage return, and DEL)
+-- become visible text such as \x00: raw, they corrupt HTML and CSV and hide what the data held.
+local function visible_controls(s)
+  return (s:gsub("[%z\1-\8\11\12\14-\31\127]", function(c) return ("\\x%02x"):format(c:byte()) end))
+end
+M.visible_controls = visible_controls
+
 local function esc(s)
-  return (tostring(s):gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}))
+  return (visible_controls(tostring(s)):gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}))
 end
 M.escape = esc
 
@@ -70,6 +77,13 @@ end
 -- The palette (Tableau 10); a page gives each judge one colour in every chart.
 M.COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
             "#7f7f7f", "#bcbd22", "#17becf"}
+
+-- color(i) -> the i-th series colour: the palette, then hues spread by the golden angle, so
+-- more than ten series stay distinct.
+function M.color(i)
+  if i <= #M.COLORS then return M.COLORS[i] end
+  return ("hsl(%d, 60%%, %d%%)"):format(math.floor((i * 137.508) % 360), i % 2 == 0 and 38 or 52)
+end
 
 local function clamp01(v) return math.max(0, math.min(1, v)) end
 local function isnum(v) return type(v) == "number" and v == v end
@@ -130,7 +144,7 @@ local function csv_cell(v)
     if v ~= v then return "" end
     return ("%.10g"):format(v)
   end
-  local s = tostring(v)
+  local s = visible_controls(tostring(v))
   if s:find('[,"\r\n]') or s:find("^%s") or s:find("%s$") then s = '"' .. s:gsub('"', '""') .. '"' end
   return s
 end
@@ -198,33 +212,81 @@ end
 -- miniature. Both axes run 0..1, so distances between judges read the same in every report.
 function M.scatter_svg(points, opts)
   opts = opts or {}
-  -- the legend to the right of the plot grows with the longest name (up to 60 characters)
+  -- the legend to the right of the plot grows with the longest name (up to 40 characters)
   local longest = 0
   for _, p in ipairs(points) do longest = math.max(longest, utf8.len(tostring(p.name)) or #tostring(p.name)) end
-  local R = math.max(150, 40 + 7 * math.min(longest, 60))
-  local W, H = opts.width or (410 + R), opts.height or 380
+  local R = math.max(150, 40 + 7 * math.min(longest, 40))
+  local W, H = opts.width or (560 + R), opts.height or 520
   local L, T, B = 56, 16, 48
   local pw, ph = W - L - R, H - T - B
-  local function x(v) return L + clamp01(v) * pw end
-  local function y(v) return T + (1 - clamp01(v)) * ph end
+  -- Axes zoomed to the data (and its CIs) in steps of 0.1, so judges close together still read
+  -- apart; the tick labels say where the axes start.
+  local xlo, xhi, ylo, yhi = 1, 0, 1, 0
+  for _, p in ipairs(points) do
+    if isnum(p.oa) and isnum(p.rc) then
+      xlo, xhi = math.min(xlo, p.oa_ci and p.oa_ci.lo or p.oa), math.max(xhi, p.oa_ci and p.oa_ci.hi or p.oa)
+      ylo, yhi = math.min(ylo, p.rc_ci and p.rc_ci.lo or p.rc), math.max(yhi, p.rc_ci and p.rc_ci.hi or p.rc)
+    end
+  end
+  local function lo10(v) return math.max(0, math.floor(v * 10 - 0.5) / 10) end
+  local function hi10(v) return math.min(1, math.ceil(v * 10 + 0.5) / 10) end
+  if xlo > xhi then xlo, xhi, ylo, yhi = 0, 1, 0, 1 end
+  xlo, xhi, ylo, yhi = lo10(xlo), hi10(xhi), lo10(ylo), hi10(yhi)
+  if opts.full then xlo, xhi, ylo, yhi = 0, 1, 0, 1 end
+  local function x(v) return L + (clamp01(v) - xlo) / (xhi - xlo) * pw end
+  local function y(v) return T + (1 - (clamp01(v) - ylo) / (yhi - ylo)) * ph end
   local out = {('<svg class="scatter" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="outcome accuracy against rationale consistency">'):format(W, H, W, H)}
   out[#out + 1] = ('<rect x="%d" y="%d" width="%d" height="%d" fill="#fafafa" stroke="#999"/>'):format(L, T, pw, ph)
-  for i = 0, 4 do
-    local v = i / 4
-    if i > 0 and i < 4 then
+  local function ticks(lo, hi)
+    local step = (hi - lo) > 0.5 and 0.1 or 0.05
+    local t, v = {}, lo
+    while v <= hi + 1e-9 do t[#t + 1] = v v = v + step end
+    return t
+  end
+  for _, v in ipairs(ticks(xlo, xhi)) do
+    if v > xlo + 1e-9 and v < xhi - 1e-9 then
       out[#out + 1] = ('<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#e4e4e4"/>'):format(x(v), x(v), T, T + ph)
-      out[#out + 1] = ('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#e4e4e4"/>'):format(L, L + pw, y(v), y(v))
     end
     out[#out + 1] = ('<text x="%.1f" y="%d" font-size="11" text-anchor="middle">%.2f</text>'):format(x(v), T + ph + 16, v)
+  end
+  for _, v in ipairs(ticks(ylo, yhi)) do
+    if v > ylo + 1e-9 and v < yhi - 1e-9 then
+      out[#out + 1] = ('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#e4e4e4"/>'):format(L, L + pw, y(v), y(v))
+    end
     out[#out + 1] = ('<text x="%d" y="%.1f" font-size="11" text-anchor="end">%.2f</text>'):format(L - 6, y(v) + 4, v)
   end
   out[#out + 1] = ('<text x="%d" y="%d" font-size="12" text-anchor="middle">outcome accuracy</text>'):format(L + pw // 2, H - 10)
   out[#out + 1] = ('<text x="14" y="%d" font-size="12" text-anchor="middle" transform="rotate(-90 14 %d)">rationale consistency</text>'):format(T + ph // 2, T + ph // 2)
-  local drawn = 0
-  for _, p in ipairs(points) do if isnum(p.oa) and isnum(p.rc) then drawn = drawn + 1 end end
+  -- Labels: each tries eight spots around its point and takes the first that overlaps no label
+  -- placed before it, no other point and stays in the plot; a label with no free spot is left
+  -- out (the legend names every point).
+  local placed, dots = {}, {}
+  for _, p in ipairs(points) do
+    if isnum(p.oa) and isnum(p.rc) then dots[#dots + 1] = {x(p.oa), y(p.rc)} end
+  end
+  local function free(bx)
+    if bx[1] < L + 2 or bx[3] > L + pw - 2 or bx[2] < T + 2 or bx[4] > T + ph - 2 then return false end
+    for _, o in ipairs(placed) do
+      if bx[1] < o[3] and o[1] < bx[3] and bx[2] < o[4] and o[2] < bx[4] then return false end
+    end
+    for _, d in ipairs(dots) do
+      if d[1] + 6 > bx[1] and d[1] - 6 < bx[3] and d[2] + 6 > bx[2] and d[2] - 6 < bx[4] then return false end
+    end
+    return true
+  end
+  local function label_spot(px, py, name)
+    local w, h = 7 * math.min(utf8.len(name) or #name, 40) + 4, 14
+    local spots = {{8, -8 - h}, {8, 6}, {-8 - w, -8 - h}, {-8 - w, 6}, {-w / 2, -10 - h}, {-w / 2, 10},
+                   {10, -h / 2}, {-10 - w, -h / 2}}
+    for _, sp in ipairs(spots) do
+      local bx = {px + sp[1], py + sp[2], px + sp[1] + w, py + sp[2] + h}
+      if free(bx) then placed[#placed + 1] = bx return bx end
+    end
+    return nil
+  end
   local k = 0
   for i, p in ipairs(points) do
-    local c = esc(p.color or M.COLORS[(i - 1) % #M.COLORS + 1])
+    local c = esc(p.color or M.color(i))
     if isnum(p.oa) and isnum(p.rc) then
       k = k + 1
       local tip = ("%s: OA %s, RC %s"):format(tostring(p.name), M.with_ci(p.oa, p.oa_ci), M.with_ci(p.rc, p.rc_ci))
@@ -244,15 +306,19 @@ function M.scatter_svg(points, opts)
         end
       end
       out[#out + 1] = ('<circle cx="%.1f" cy="%.1f" r="5" fill="%s"/>'):format(x(p.oa), y(p.rc), c)
-      if drawn <= 6 then -- beyond that, labels collide: the legend names the points
-        out[#out + 1] = ('<text x="%.1f" y="%.1f" font-size="12" fill="%s">%s</text>'):format(x(p.oa) + 8, y(p.rc) - 8, c, esc(p.name))
+      local name = tostring(p.name)
+      local bx = label_spot(x(p.oa), y(p.rc), name)
+      if bx then
+        out[#out + 1] = ('<text class="label" x="%.1f" y="%.1f" font-size="12" fill="%s">%s</text>'):format(bx[1] + 2, bx[4] - 3, c, esc(name))
       end
       out[#out + 1] = "</g>"
-      -- the legend, to the right of the plot
-      local ly = T + 10 + (k - 1) * 18
-      if ly < H - 10 then
-        out[#out + 1] = ('<circle cx="%d" cy="%d" r="5" fill="%s"/><text x="%d" y="%d" font-size="12">%s</text>'):format(
-          L + pw + 18, ly, c, L + pw + 28, ly + 4, esc(p.name))
+      -- the legend, to the right of the plot, in as many columns as it needs
+      local per_col = math.max(1, (H - T - 10) // 18)
+      local col, row = (k - 1) // per_col, (k - 1) % per_col
+      local lx = L + pw + 18 + col * (R - 10)
+      if lx < W then
+        out[#out + 1] = ('<g class="legend"><circle cx="%d" cy="%d" r="5" fill="%s"/><text x="%d" y="%d" font-size="12">%s</text></g>'):format(
+          lx, T + 10 + row * 18, c, lx + 10, T + 14 + row * 18, esc(name))
       end
     end
   end
@@ -284,9 +350,19 @@ function M.bars_svg(spec)
   local L, T, B = 48, 28, 40
   local gw = #series * bw + gap
   local legend_w = 8 * #tostring(spec.label or "") + 24
-  for _, s in ipairs(series) do legend_w = legend_w + 24 + 7 * #s end
-  local W = math.max(360, L + #groups * gw + 12, L + legend_w + 8)
-  local H = spec.height or 240
+  for _, s in ipairs(series) do legend_w = legend_w + 24 + 7 * math.min(utf8.len(s) or #s, 60) end
+  local W = math.max(360, L + #groups * gw + 12, math.min(L + legend_w + 8, 640))
+  -- The legend: one entry per series, wrapped into as many rows as the width needs.
+  local legend, lx0, ly = {}, L + 8 * #tostring(spec.label or "") + 24, 0
+  local lx = lx0
+  for si, s in ipairs(series) do
+    local w = 24 + 7 * math.min(utf8.len(s) or #s, 60)
+    if lx + w > W - 8 and lx > lx0 then lx, ly = L, ly + 1 end
+    legend[si] = {lx, ly}
+    lx = lx + w
+  end
+  T = T + ly * 16
+  local H = (spec.height or 240) + ly * 16
   local ph = H - T - B
   local function y(v) return T + (1 - clamp01(v)) * ph end
   local out = {('<svg class="bars" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s by group">'):format(W, H, W, H, esc(spec.label or "value"))}
@@ -297,18 +373,18 @@ function M.bars_svg(spec)
   end
   out[#out + 1] = ('<text x="%d" y="14" font-size="12" font-weight="bold">%s</text>'):format(L, esc(spec.label or ""))
   -- legend on the top line, after the label
-  local lx = L + 8 * #tostring(spec.label or "") + 24
   for si, s in ipairs(series) do
-    local c = esc(colors[s] or M.COLORS[(si - 1) % #M.COLORS + 1])
-    out[#out + 1] = ('<rect x="%d" y="5" width="10" height="10" fill="%s"/><text x="%d" y="14" font-size="12">%s</text>'):format(lx, c, lx + 14, esc(s))
-    lx = lx + 24 + 7 * #s
+    local c = esc(colors[s] or M.color(si))
+    local at = legend[si]
+    out[#out + 1] = ('<g class="legend"><rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d" font-size="12">%s</text></g>'):format(
+      at[1], 5 + at[2] * 16, c, at[1] + 14, 14 + at[2] * 16, esc(s))
   end
   for gi, g in ipairs(groups) do
     local gx = L + 12 + (gi - 1) * gw
     out[#out + 1] = ('<text x="%.1f" y="%d" font-size="11" text-anchor="middle">%s</text>'):format(gx + #series * bw / 2, H - B + 16, esc(g))
     for si, s in ipairs(series) do
       local c = at[g .. "\0" .. s]
-      local color = esc(colors[s] or M.COLORS[(si - 1) % #M.COLORS + 1])
+      local color = esc(colors[s] or M.color(si))
       local bx = gx + (si - 1) * bw
       if c and isnum(c.value) then
         local tip = ("%s, %s: %s"):format(s, g, M.with_ci(c.value, c.ci))
@@ -442,18 +518,27 @@ function M.alignment(item, judge, result, opts)
     human = human, model = model, top_k = top_k,
     pairs = M.pairs_of(result.reply, #human, #model, {match = result.match, top_k = top_k}),
     judge_text = gk and text_of(item[gk]) or nil, reply = text_of(result.reply),
+    matcher = type(result.matcher) == "string" and result.matcher or nil,
     context = render_context(item.context), response1 = text_of(item.response1),
     response2 = text_of(item.response2),
   }
 end
+
+-- The viewer cards embedded in report.html; beyond them the page says so and, served over HTTP
+-- (ratio view), loads the rest from alignments.jsonl. Keeps report.html a few MB at most.
+M.ALIGNMENT_LIMIT = 200
 
 -- ---- the page ----------------------------------------------------------------------------------
 
 local CSS = [[
 body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.4}
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.wide{overflow-x:auto}.wide td:first-child{white-space:nowrap}.note{color:#555}
+th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.ci{display:block;color:#666;font-size:.78rem;white-space:nowrap}
+.wide{overflow-x:auto}.summary th{font-size:.9rem}.wide td:first-child{white-space:nowrap}.note{color:#555}
+@media (max-width:64rem){.summary td,.summary th{padding:.25rem .35rem}.summary .ci{white-space:normal}.summary th{font-size:.8rem}}
+svg.scatter,svg.bars{max-width:100%;height:auto}
+header.run{color:#444;font-size:.9rem;margin:-.5rem 0 1rem}header.run span{margin-right:1.2rem;display:inline-block}
 nav a{margin-right:1rem}figure{margin:1rem 0}figcaption{color:#555;font-size:.9rem}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
 [hidden]{display:none!important}
@@ -476,7 +561,7 @@ tr.unmatched td:last-child{color:#a33}tr.uncounted td:last-child{color:#888}
 -- boxes; the URL query (?judge=skimmer&outcome=correct&rc_max=0.2&id=code) sets them, so a
 -- filtered view can be shared.
 -- It reads only data-* attributes and writes only textContent and hidden: no markup is built.
-local SCRIPT = [[
+local SCRIPT = [=[
 (function () {
   "use strict";
   var form = document.getElementById("filter"), viewer = document.getElementById("viewer");
@@ -530,8 +615,134 @@ local SCRIPT = [[
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   form.addEventListener("reset", function () { setTimeout(function () { apply(); remember(); }, 0); });
   apply();
+  var filtered = keys.concat(["rc_max", "id"]).some(function (k) { return q.get(k) !== null; });
+  // A filtered URL opens at the viewer, not at the top of the page.
+  function toViewer() {
+    if (filtered && !window.location.hash) document.getElementById("alignments").scrollIntoView();
+  }
+  toViewer();
+
+  // Cards beyond the embedded ones: fetched from alignments.jsonl when served over HTTP. Built
+  // with createElement and textContent only, as the embedded cards are escaped by the server.
+  var total = parseInt(viewer.getAttribute("data-items"), 10);
+  var want = parseInt(viewer.getAttribute("data-total"), 10);
+  var colors = {};
+  (viewer.getAttribute("data-colors") || "").split("\t").forEach(function (kv) {
+    var i = kv.lastIndexOf("=");
+    if (i > 0) colors[kv.slice(0, i)] = kv.slice(i + 1);
+  });
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function num(x) { return typeof x === "number" ? x.toFixed(3) : "-"; }
+  function scoreClass(v) { return typeof v === "number" ? "s" + Math.round(Math.max(0, Math.min(1, v)) * 4) * 25 : "s0"; }
+  function judgeBlock(e) {
+    var rc = typeof e.recall === "number" ? e.recall.toFixed(6) : "";
+    var b = el("div", {"class": "aj", "data-judge": e.judge || "?", "data-status": e.status || "none",
+      "data-outcome": e.outcome || "none", "data-rc": rc, style: "--c:" + (colors[e.judge] || "#999")});
+    var h = el("h4", {}, (e.judge || "?") + " ");
+    var oc = e.outcome === "correct" ? "correct" : e.outcome === "wrong" ? "wrong" : e.outcome === "tie" ? "human tie" : "no outcome";
+    h.appendChild(el("span", {"class": "st"}, "· " + (e.label ? "verdict " + e.label : "no verdict") + " · " + oc +
+      " · RC " + num(e.recall) + " · precision " + num(e.precision) + " · AP " + num(e.ap) + " · status " +
+      (e.status || "none") + (e.reason && e.reason !== "ok" ? " (" + e.reason + ")" : "")));
+    b.appendChild(h);
+    if (e.error) b.appendChild(el("p", {"class": "bad"}, e.error));
+    var human = e.human || [], model = e.model || [], byR = {}, byS = {};
+    (e.pairs || []).forEach(function (p) { byR[p.r] = p; byS[p.s] = true; });
+    var counted = e.top_k > 0 ? Math.min(model.length, e.top_k) : model.length;
+    if (human.length || model.length) {
+      var t = el("table", {"class": "align"}), tr = el("tr");
+      ["", "human rationale", "score", "the judge's reason"].forEach(function (x) { tr.appendChild(el("th", {}, x)); });
+      t.appendChild(tr);
+      human.forEach(function (text, i) {
+        var p = byR[i + 1], row = el("tr");
+        row.appendChild(el("td", {}, "R" + (i + 1)));
+        row.appendChild(el("td", {}, text));
+        row.appendChild(el("td", {"class": "sc " + scoreClass(p && p.score)}, p ? String(p.score) : "0"));
+        var right = el("td");
+        if (p) {
+          right.textContent = "S" + p.s + ". " + (model[p.s - 1] || "?");
+          if (p.counted === false) right.appendChild(el("span", {"class": "note"}, " (beyond the top " + counted + ": not counted)"));
+        } else right.appendChild(el("span", {"class": "note"}, "no matching reason"));
+        row.appendChild(right);
+        t.appendChild(row);
+      });
+      model.forEach(function (text, j) {
+        if (byS[j + 1]) return;
+        var beyond = j + 1 > counted, row = el("tr", {"class": beyond ? "uncounted" : "unmatched"});
+        row.appendChild(el("td"));
+        row.appendChild(el("td", {"class": "note"}, "—"));
+        row.appendChild(el("td"));
+        var right = el("td", {}, "S" + (j + 1) + ". " + text + " ");
+        right.appendChild(el("span", {"class": "note"}, "(" + (beyond ? "beyond the top " + counted + ": not counted" : "matches no human rationale") + ")"));
+        row.appendChild(right);
+        t.appendChild(row);
+      });
+      b.appendChild(t);
+    }
+    function details(summary, text) {
+      var d = el("details"); d.appendChild(el("summary", {}, summary)); d.appendChild(el("pre", {}, text)); b.appendChild(d);
+    }
+    if (e.judge_text) details("the judge's full reply", e.judge_text);
+    if (e.reply) details(e.matcher && e.matcher !== "llm" ? "the score block the " + e.matcher +
+      " matcher computed (no MetaJudge was asked)" : "the MetaJudge reply", e.reply);
+    return b;
+  }
+  function card(c, n) {
+    var a = el("article", {"class": "item", id: "item-" + n, "data-domain": c.domain || "", "data-id": c.id || ""});
+    var h = el("h3", {}, (c.id || "item " + n) + " ");
+    h.appendChild(el("span", {"class": "dom"}, c.domain || ""));
+    a.appendChild(h);
+    if (c.preference) a.appendChild(el("p", {"class": "note"}, c.preference));
+    if (c.context || c.response1 || c.response2) {
+      var d = el("details");
+      d.appendChild(el("summary", {}, "prompt and responses"));
+      if (c.context) d.appendChild(el("pre", {}, c.context));
+      var r = el("div", {"class": "resp"});
+      [["Response 1 (A)", c.response1], ["Response 2 (B)", c.response2]].forEach(function (x) {
+        var box = el("div"); box.appendChild(el("b", {}, x[0])); box.appendChild(el("pre", {}, x[1] || "")); r.appendChild(box);
+      });
+      d.appendChild(r);
+      a.appendChild(d);
+    }
+    (c.judges || []).forEach(function (e) { a.appendChild(judgeBlock(e)); });
+    return a;
+  }
+  var loading = false;
+  function loadMore() {
+    if (loading || total >= want) return;
+    loading = true;
+    var note = document.getElementById("more");
+    fetch("alignments.jsonl").then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.text();
+    }).then(function (text) {
+      var lines = text.split("\n"), n = 0;
+      for (var i = total; i < lines.length; i++) {
+        if (!lines[i]) continue;
+        viewer.appendChild(card(JSON.parse(lines[i]), i + 1));
+        n++;
+      }
+      total += n;
+      viewer.setAttribute("data-items", String(total));
+      viewer.setAttribute("data-loaded", String(n));
+      if (note) note.textContent = "All " + total + " items are shown (the first ones embedded in this page, the rest loaded from alignments.jsonl).";
+      apply();
+      toViewer();
+    }).catch(function (err) {
+      viewer.setAttribute("data-load-error", String(err));
+      if (note) note.appendChild(el("span", {"class": "bad"}, " Could not load alignments.jsonl (" + err + "): open the page through ratio view."));
+    });
+  }
+  var button = document.getElementById("load-more");
+  if (button) button.addEventListener("click", loadMore);
+  // Served (not a file:): a filtered URL should filter every item, so load them at once.
+  if (total < want && /^https?:$/.test(window.location.protocol) && (filtered || q.get("all") !== null)) loadMore();
 })();
-]]
+]=]
 
 local function score_class(v)
   if not isnum(v) then return "s0" end
@@ -618,13 +829,17 @@ local function judge_block(out, e, color)
     out[#out + 1] = ("<details><summary>the judge's full reply</summary><pre>%s</pre></details>"):format(esc(e.judge_text))
   end
   if e.reply then
-    out[#out + 1] = ("<details><summary>the MetaJudge reply</summary><pre>%s</pre></details>"):format(esc(e.reply))
+    -- Only an LLM matcher's block is a reply; lexical and embedding blocks are computed here.
+    local what = (e.matcher and e.matcher ~= "llm")
+      and ("the score block the %s matcher computed (no MetaJudge was asked)"):format(esc(e.matcher))
+      or "the MetaJudge reply"
+    out[#out + 1] = ('<details class="reply"><summary>%s</summary><pre>%s</pre></details>'):format(what, esc(e.reply))
   end
   out[#out + 1] = "</div>"
 end
 
-local function viewer(out, alignments, colors, limit)
-  -- One card per item (alignments of the same id share it), judges inside, in the given order.
+-- One card per item (alignments of the same id share it), judges inside, in the given order.
+local function cards_of(alignments)
   local cards, by_key = {}, {}
   for i, e in ipairs(alignments) do
     local key = e.id and ("id:" .. e.id) or ("n:" .. tostring(e.index or i))
@@ -636,6 +851,32 @@ local function viewer(out, alignments, colors, limit)
     end
     card.list[#card.list + 1] = e
   end
+  return cards
+end
+
+-- alignments_jsonl(page) -> the text of alignments.jsonl: one line per viewer card, in order:
+-- {id, domain, overall_preference, context, response1, response2, judges = {alignment...}}.
+-- The viewer loads the cards beyond the ones embedded from it when the page is served over HTTP.
+function M.alignments_jsonl(alignments)
+  local lines = {}
+  for _, card in ipairs(cards_of(alignments)) do
+    local f = card.first
+    local judges = {}
+    for i, e in ipairs(card.list) do
+      judges[i] = {judge = e.judge, status = e.status, reason = e.reason, error = e.error, label = e.label,
+                   outcome = outcome_name(e), recall = e.recall, precision = e.precision, ap = e.ap,
+                   human = e.human, model = e.model, top_k = e.top_k, pairs = e.pairs,
+                   judge_text = e.judge_text, reply = e.reply, matcher = e.matcher}
+    end
+    lines[#lines + 1] = assert(json.encode({id = f.id, domain = f.domain, overall_preference = f.overall_preference,
+      preference = preference_text(f.overall_preference), context = f.context,
+      response1 = f.response1, response2 = f.response2, judges = judges}))
+  end
+  return table.concat(lines, "\n") .. (#lines > 0 and "\n" or "")
+end
+
+local function viewer(out, alignments, colors, limit)
+  local cards = cards_of(alignments)
   local judges = distinct(alignments, function(e) return e.judge end)
   local domains = distinct(alignments, function(e) return e.domain end)
   local statuses = distinct(alignments, function(e) return e.status or "none" end)
@@ -649,9 +890,15 @@ local function viewer(out, alignments, colors, limit)
     .. '<button type="reset">show all</button> <span id="shown"></span></form>'
   out[#out + 1] = "<noscript><p>Without JavaScript the filter does nothing; every item is shown.</p></noscript>"
   if #cards > limit then
-    out[#out + 1] = ('<p class="note">Showing the first %d of %d items; items.jsonl holds them all.</p>'):format(limit, #cards)
+    out[#out + 1] = ('<p class="note" id="more">This page holds the first %d of %d items, to stay small. Served by <code>ratio view</code>, it loads the other %d from alignments.jsonl beside it when you press <button type="button" id="load-more">load all %d items</button> (or when a filter is set in the URL); opened as a file, browsers do not let a page read files beside it, so run <code>ratio view</code> (items.jsonl holds every item\'s numbers).</p>'):format(
+      limit, #cards, #cards - limit, #cards)
   end
-  out[#out + 1] = ('<div id="viewer" data-items="%d">'):format(math.min(#cards, limit))
+  local colors_attr = {}
+  for name, c in pairs(colors) do colors_attr[#colors_attr + 1] = {name, c} end
+  table.sort(colors_attr, function(a, b) return a[1] < b[1] end)
+  for i, nc in ipairs(colors_attr) do colors_attr[i] = esc(nc[1]) .. "=" .. esc(nc[2]) end
+  out[#out + 1] = ('<div id="viewer" data-items="%d" data-total="%d" data-colors="%s">'):format(
+    math.min(#cards, limit), #cards, table.concat(colors_attr, "\t"))
   for ci = 1, math.min(#cards, limit) do
     local card, f = cards[ci], cards[ci].first
     out[#out + 1] = ('<article class="item" id="item-%d" data-domain="%s" data-id="%s">'):format(ci, esc(f.domain or ""), esc(f.id or ""))
@@ -670,13 +917,21 @@ local function viewer(out, alignments, colors, limit)
   out[#out + 1] = "</div></section>"
 end
 
+-- A cell "0.412 [0.351, 0.470]" shows its interval on a second, smaller line, so a table of
+-- metrics with CIs fits a narrow window.
+local function cell_html(c)
+  local v, ci = tostring(c):match("^(%S+) (%[[^%]]+%])$")
+  if v then return esc(v) .. '<span class="ci">' .. esc(ci) .. "</span>" end
+  return esc(c)
+end
+
 local function html_table(out, header, rows, numeric_from)
-  out[#out + 1] = '<div class="wide"><table><tr>'
+  out[#out + 1] = '<div class="wide summary"><table><tr>'
   for _, h in ipairs(header) do out[#out + 1] = "<th>" .. esc(h) .. "</th>" end
   out[#out + 1] = "</tr>"
   for _, r in ipairs(rows or {}) do
     out[#out + 1] = "<tr>"
-    for i, c in ipairs(r) do out[#out + 1] = (i >= (numeric_from or 2) and '<td class="n">' or "<td>") .. esc(c) .. "</td>" end
+    for i, c in ipairs(r) do out[#out + 1] = (i >= (numeric_from or 2) and '<td class="n">' or "<td>") .. cell_html(c) .. "</td>" end
     out[#out + 1] = "</tr>"
   end
   out[#out + 1] = "</table></div>"
@@ -704,12 +959,56 @@ local function judges_table(heads)
   return header, rows
 end
 
+-- The models this run called, with their role (from the manifest's *_model facts), calls,
+-- tokens and cost: ratio.llm.usage() as it stands when the page is written.
+local ROLES = {metajudge_model = "MetaJudge", judge_model = "judge", audit_model = "auditor",
+               decompose_model = "decomposer", embed_model = "embeddings"}
+local function usage_header(page)
+  local usage = page.usage
+  if usage == nil then
+    local llm = package.loaded["ratio.llm"]
+    usage = type(llm) == "table" and llm.usage and llm.usage() or nil
+  end
+  if type(usage) ~= "table" or next(usage) == nil then return nil end
+  local st = require "ratio.state"
+  local role_of, model_of = {}, {}
+  for key, role in pairs(ROLES) do
+    local m = st.manifest[key]
+    if type(m) == "string" then role_of[m] = role end
+  end
+  for _, m in ipairs(type(st.manifest.models) == "table" and st.manifest.models or {}) do
+    if type(m) == "table" and m.name then model_of[m.name] = m.model end
+  end
+  local names = {}
+  for name in pairs(usage) do names[#names + 1] = name end
+  table.sort(names)
+  local parts = {}
+  for _, name in ipairs(names) do
+    local u = usage[name]
+    local model = model_of[name] or name
+    local role = role_of[model] or role_of[name] or "model"
+    local bits = {("%s <b>%s</b>"):format(esc(role), esc(model))}
+    if math.type(u.calls) == "integer" then
+      bits[#bits + 1] = ("%d calls%s"):format(u.calls, (u.cached or 0) > 0 and (" (%d from the cache)"):format(u.cached) or "")
+    end
+    if (u.failed or 0) > 0 then bits[#bits + 1] = ('<span class="bad">%d failed</span>'):format(u.failed) end
+    if (u.retries or 0) > 0 then bits[#bits + 1] = ("%d retries"):format(u.retries) end
+    if isnum(u.input_tokens) then
+      bits[#bits + 1] = ("%s tokens in, %s out"):format(esc(("%d"):format(u.input_tokens)), esc(("%d"):format(u.output_tokens or 0)))
+    end
+    if isnum(u.cost_usd) then bits[#bits + 1] = ("$%.4f"):format(u.cost_usd)
+    else bits[#bits + 1] = "cost unknown (no price for this model)" end
+    parts[#parts + 1] = "<span>" .. table.concat(bits, ", ") .. "</span>"
+  end
+  return '<header class="run">' .. table.concat(parts) .. "</header>"
+end
+
 local function color_map(page)
   local colors, n = {}, 0
   local function add(name)
     if name and not colors[name] then
       n = n + 1
-      colors[name] = M.COLORS[(n - 1) % #M.COLORS + 1]
+      colors[name] = M.color(n)
     end
   end
   for _, e in ipairs(page.judges or {}) do
@@ -723,7 +1022,7 @@ end
 
 -- html(page) -> a self-contained page. page: title, intro, header + rows (a table of strings),
 -- notes, svg (trusted markup, e.g. scatter_svg), judges, domains, domain_metrics ({"rc", "oa"}),
--- alignments, alignment_limit (1000 items), sections ({{title=, text=, pre=, header=, rows=, svg=}}).
+-- alignments, alignment_limit (M.ALIGNMENT_LIMIT items embedded; the rest load from alignments.jsonl), sections ({{title=, text=, pre=, header=, rows=, svg=}}).
 function M.html(page)
   local colors = color_map(page)
   local heads = {}
@@ -732,6 +1031,8 @@ function M.html(page)
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     "<title>" .. esc(page.title or "ratio run") .. "</title>", "<style>" .. CSS .. "</style>",
     "</head><body>", "<h1>" .. esc(page.title or "ratio run") .. "</h1>"}
+  local usage_html = usage_header(page)
+  if usage_html then out[#out + 1] = usage_html end
   local nav = {}
   local has_scatter = page.svg ~= nil
   for _, h in ipairs(heads) do if h.oa and h.rc then has_scatter = true end end
@@ -808,7 +1109,7 @@ function M.html(page)
     out[#out + 1] = "</section>"
   end
 
-  if has_viewer then viewer(out, page.alignments, colors, page.alignment_limit or 1000) end
+  if has_viewer then viewer(out, page.alignments, colors, page.alignment_limit or M.ALIGNMENT_LIMIT) end
   out[#out + 1] = '<p class="note">Written by ratio. This page is self-contained: it loads nothing from the network.</p>'
   if has_viewer then out[#out + 1] = "<script>" .. SCRIPT .. "</script>" end
   out[#out + 1] = "</body></html>"
@@ -865,6 +1166,7 @@ function M.write_run(dir, run)
     page = {title = "ratio run", sections = {{title = "summary.json", pre = assert(json.encode(run.summary, {indent = 2}))}}}
   end
   if page then write_file(dir .. "/report.html", M.html(page)) end
+  if page and page.alignments and #page.alignments > 0 then write_file(dir .. "/alignments.jsonl", M.alignments_jsonl(page.alignments)) end
   local csv = M.summary_csv(run)
   if csv then write_file(dir .. "/summary.csv", csv) end
   if page and page.domains and #page.domains > 0 then

@@ -117,8 +117,8 @@ t_frontier_usage_errors() {
   expect_rc 2
   expect_err_first "ratio: --judge-model: is required with --matcher llm"
   ratio run "$ROOT/recipes/frontier.lua" --judges careful,nobody
-  expect_rc 1
-  expect_err_has "nobody-checklist: missing"
+  expect_rc 2
+  expect_err_has "unknown judge 'nobody'"
 }
 
 t_sweep_grid_with_llm_reference() {

@@ -16,7 +16,7 @@ need_chromium() {
 chrome() {
   local profile
   profile=$(mktemp -d)
-  DOM=$(timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+  DOM=$(timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" "$@" 2>chrome.err)
   local rc=$?
   rm -rf "$profile"
@@ -97,7 +97,7 @@ HTML
   chrome --allow-file-access-from-files --dump-dom "file://$PWD/harness.html"
   local got
   got=$(grep -o '<pre id="result">[^<]*' <<<"$DOM" | sed 's/.*>//')
-  grep -q 'scatter=560x380 points=2 ' <<<"$got" || fail "scatter not laid out: [$got]"
+  grep -q 'scatter=710x520 points=2 ' <<<"$got" || fail "scatter not laid out: [$got]"
   local bars blocks rows
   bars=$(sed -n 's/.*bars=\([0-9]*\).*/\1/p' <<<"$got")
   blocks=$(sed -n 's/.*blocks=\([0-9]*\).*/\1/p' <<<"$got")
@@ -179,10 +179,150 @@ t_report_metajudge_llm_unscored_and_offline_replay() {
   grep -q 'I cannot decide.</pre></details>' a/report.html || fail "the unscored reply is not kept in the report"
   [ "$(grep -c 'class="sc s[1-9]' a/report.html)" -gt 3 ] || fail "no scored pairs from the LLM MetaJudge replies"
   grep -q '^careful,4,3,0,1,0,' a/summary.csv || fail "summary.csv counts: $(cat a/summary.csv)"
-  # The fake is gone: an offline replay from the cache writes the same report, byte for byte.
+  # The header names the MetaJudge model with its calls, tokens and cost.
+  grep -q '<header class="run"><span>MetaJudge <b>fake-metajudge</b>, [0-9]* calls, [0-9]* tokens in, [0-9]* out, ' a/report.html ||
+    fail "report header: $(grep -o '<header class="run">.*</header>' a/report.html)"
+  grep -q '<summary>the MetaJudge reply</summary>' a/report.html || fail "LLM replies are not labelled as the MetaJudge reply"
+  # The fake is gone: an offline replay from the cache writes the same report, byte for byte,
+  # but for the header's usage line (every call now comes from the cache, and it says so).
   ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --models careful --matcher llm \
     --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --out b --cache c.sqlite --offline --json
   expect_rc 0
-  cmp -s a/report.html b/report.html || fail "the offline replay wrote a different report.html"
+  grep -q '<header class="run"><span>MetaJudge <b>fake-metajudge</b>, \([0-9]*\) calls (\1 from the cache)' b/report.html ||
+    fail "replay header: $(grep -o '<header class="run">.*</header>' b/report.html)"
+  cmp -s <(grep -v '^<header class="run">' a/report.html) <(grep -v '^<header class="run">' b/report.html) ||
+    fail "the offline replay wrote a different report.html"
   cmp -s a/summary.csv b/summary.csv || fail "the offline replay wrote a different summary.csv"
+}
+
+# measure HTML_FILE JS_EXPR: loads the page in an iframe of a harness page (same folder) at the
+# given width and prints what JS_EXPR (run with d = the iframe's document, w = its window) returns.
+measure() {
+  local page=$1 width=$2 expr=$3
+  cat > measure.html <<HTML
+<!doctype html><html><body><iframe id="f" src="$page" width="$width" height="900"></iframe>
+<script>
+window.addEventListener("load", function () {
+  var out;
+  try { var w = document.getElementById("f").contentWindow, d = w.document; out = String($expr); } catch (e) { out = "error=" + e; }
+  var pre = document.createElement("pre"); pre.id = "result"; pre.textContent = out; document.body.appendChild(pre);
+});
+</script></body></html>
+HTML
+  chrome --allow-file-access-from-files --dump-dom "file://$PWD/measure.html"
+  RESULT=$(grep -o '<pre id="result">[^<]*' <<<"$DOM" | sed 's/.*>//')
+}
+
+t_report_layout_at_800_and_1400() {
+  need_chromium || return
+  ratio run quickstart --out qs --quiet
+  expect_rc 0
+  local width
+  for width in 800 1400; do
+    # The summary table neither scrolls sideways nor is cut; neither does the page.
+    measure qs/report.html "$width" '[d.querySelector(".wide").scrollWidth <= d.querySelector(".wide").clientWidth, d.documentElement.scrollWidth <= w.innerWidth, d.querySelector(".summary table").querySelectorAll(".ci").length].join(" ")'
+    [ "$RESULT" = "true true 10" ] || fail "at $width px: table fits, page fits, CI lines: [$RESULT]"
+    chrome --screenshot="$PWD/r$width.png" --window-size="$width,1400" --hide-scrollbars "file://$PWD/qs/report.html"
+    read -r w _ nonwhite colours <<<"$(python3 "$ROOT/tests/e2e/png_stats.py" "r$width.png")"
+    [ "$w" = "$width" ] || fail "screenshot width $w"
+    awk -v f="$nonwhite" 'BEGIN { exit !(f > 0.03) }' || fail "the $width px screenshot is nearly blank ($nonwhite)"
+    [ "${colours:-0}" -gt 20 ] || fail "the $width px screenshot has $colours colours"
+  done
+  # The scatter is large and its two labels are drawn; a filtered URL opens at the viewer.
+  measure "qs/report.html?judge=skimmer" 1200 '[Math.round(d.querySelector("svg.scatter").getBoundingClientRect().width), d.querySelectorAll("svg.scatter text.label").length, w.scrollY > 1000, Math.abs(d.getElementById("alignments").getBoundingClientRect().top) < 5].join(" ")'
+  [ "$RESULT" = "710 2 true true" ] || fail "scatter width, labels, scrolled to the viewer: [$RESULT]"
+  measure "qs/report.html" 1200 'w.scrollY'
+  [ "$RESULT" = 0 ] || fail "an unfiltered URL should open at the top: scrollY $RESULT"
+  # Lexical matches are labelled as computed, never as a reply.
+  grep -q '<summary>the MetaJudge reply</summary>' qs/report.html && fail "a lexical block is labelled as the MetaJudge reply"
+  grep -q '<summary>the score block the lexical matcher computed (no MetaJudge was asked)</summary>' qs/report.html || fail "no computed label"
+}
+
+t_report_scatter_labels_do_not_collide() {
+  need_chromium || return
+  # Twelve judges within 0.02 of each other: labels that fit are placed apart, every judge is in
+  # the legend, and the twelve colours are distinct.
+  cat > many.lua <<'LUA'
+local ratio = require "ratio"
+ratio.params{}
+local pts = {}
+for i = 1, 12 do
+  pts[i] = {name = "judge-number-" .. i, oa = 0.80 + (i % 4) * 0.006, rc = 0.50 + (i // 4) * 0.006,
+            color = ratio.report.color(i)}
+end
+local f = assert(io.open("many.html", "w"))
+f:write("<!doctype html><html><body>", ratio.report.scatter_svg(pts), "</body></html>")
+f:close()
+LUA
+  ratio run many.lua
+  expect_rc 0
+  measure many.html 1000 '(function () { var t = d.querySelectorAll("svg.scatter text.label"), b = [], hits = 0, fills = {}; for (var i = 0; i < t.length; i++) { var r = t[i].getBBox(); b.push(r); } for (var i = 0; i < b.length; i++) for (var j = i + 1; j < b.length; j++) if (b[i].x < b[j].x + b[j].width && b[j].x < b[i].x + b[i].width && b[i].y < b[j].y + b[j].height && b[j].y < b[i].y + b[i].height) hits++; d.querySelectorAll("svg.scatter g.legend circle").forEach(function (c) { fills[c.getAttribute("fill")] = 1; }); return [t.length > 2, hits, d.querySelectorAll("svg.scatter g.legend").length, Object.keys(fills).length].join(" "); })()'
+  [ "$RESULT" = "true 0 12 12" ] || fail "labels placed, overlaps, legend entries, distinct colours: [$RESULT]"
+}
+
+t_report_control_bytes_escaped() {
+  # A NUL and other control bytes in item text reach neither report.html nor the CSVs raw.
+  cat > ctl.lua <<'LUA'
+local ratio = require "ratio"
+local p = ratio.params{ input = {"data/sample.jsonl", "data", type = "file"} }
+local item = ratio.jsonl.read_all(p.input)[1]
+item.id = "ctl\0id\1\27"
+item.domain = "dom\0ain"
+item["human-checklist"][1] = "nul \0 here, bell \7, escape \27[31m red"
+item["careful-checklist"][1] = "reason with \0 and \127"
+local w = assert(ratio.jsonl.writer("ctl.jsonl"))
+assert(w:write(item))
+assert(w:close())
+LUA
+  ratio run ctl.lua
+  expect_rc 0
+  ratio run quickstart --input ctl.jsonl --out c --quiet
+  expect_rc 0
+  local f
+  for f in c/report.html c/summary.csv c/domains.csv; do
+    LC_ALL=C grep -qP '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]' "$f" && fail "$f holds raw control bytes"
+  done
+  grep -qF 'nul \x00 here, bell \x07, escape \x1b[31m red' c/report.html || fail "the control bytes are not shown as \\xNN"
+  grep -qF 'dom\x00ain' c/domains.csv || fail "domains.csv does not show the NUL as \\x00"
+}
+
+t_report_lazy_viewer_over_http() {
+  need_chromium || return
+  # A page that embeds 10 of 48 items: as a file it says where the rest are; served by
+  # `ratio view` it loads them from alignments.jsonl, and a filtered URL filters all 48.
+  cat > small.lua <<'LUA'
+local ratio = require "ratio"
+local p = ratio.params{ input = {"data/sample.jsonl", "data", type = "file"} }
+local items = ratio.dataset.read_all(p.input, {models = {"careful", "skimmer"}})
+local matcher = ratio.metajudge.matcher("lexical")
+local alignments = {}
+for _, judge in ipairs({"careful", "skimmer"}) do
+  for i, item in ipairs(items) do
+    local r = ratio.metajudge.evaluate(item, judge, matcher, {})
+    alignments[#alignments + 1] = ratio.report.alignment(item, judge, r, {index = i})
+  end
+end
+ratio.report.write_run(ratio.run_dir(), {summary = {items = #items}, page = {title = "small", alignments = alignments, alignment_limit = 10}})
+LUA
+  ratio run ./small.lua --out runs/small
+  expect_rc 0
+  [ "$(grep -c '<article class="item"' runs/small/report.html)" = 10 ] || fail "expected 10 embedded cards"
+  [ "$(wc -l < runs/small/alignments.jsonl)" = 48 ] || fail "alignments.jsonl should hold 48 cards"
+  grep -q 'This page holds the first 10 of 48 items' runs/small/report.html || fail "no truncation note"
+  chrome --dump-dom "file://$PWD/runs/small/report.html?judge=skimmer"
+  grep -q '<div id="viewer" data-items="10" data-total="48"' <<<"$DOM" || fail "as a file: $(grep -o '<div id="viewer"[^>]*>' <<<"$DOM")"
+  start_view runs || return
+  chrome --virtual-time-budget=5000 --dump-dom "$VIEW_URL/run/small/report.html?judge=skimmer&outcome=correct&rc_max=0"
+  grep -q '<div id="viewer" data-items="48" data-total="48"[^>]*data-loaded="38"' <<<"$DOM" || fail "served: $(grep -o '<div id="viewer"[^>]*>' <<<"$DOM")"
+  [ "$(count '<article class="item"')" = 48 ] || fail "48 cards after loading, got $(count '<article class="item"')"
+  # the filter counts the loaded cards: the same count as in the embedded quickstart report
+  ratio run quickstart --out runs/qs --quiet
+  chrome --dump-dom "file://$PWD/runs/qs/report.html?judge=skimmer&outcome=correct&rc_max=0"
+  local want
+  want=$(grep -o 'data-shown-items="[0-9]*" data-shown-blocks="[0-9]*"' <<<"$DOM")
+  chrome --virtual-time-budget=5000 --dump-dom "$VIEW_URL/run/small/report.html?judge=skimmer&outcome=correct&rc_max=0"
+  grep -q "$want" <<<"$DOM" || fail "lazily loaded cards filtered differently: want [$want], got $(grep -o '<div id="viewer"[^>]*>' <<<"$DOM")"
+  # the loaded cards render like the embedded ones: one block per judge, alignment tables
+  [ "$(count '<div class="aj" data-judge="(careful|skimmer)"')" = 96 ] || fail "judge blocks after loading: $(count '<div class="aj" ')"
+  stop_view
 }

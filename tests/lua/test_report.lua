@@ -100,7 +100,7 @@ t.test("charts: clamped whiskers, legends, missing bars", function()
   local svg = report.scatter_svg({{name = "a", oa = 0.5, rc = 0.5, oa_ci = {lo = -0.2, hi = 1.4}, rc_ci = {lo = 0.4, hi = 0.6}},
                                   {name = "b", oa = 0.1}})
   t.eq(count(svg, "<circle"), 2, "one point and one legend mark: b has no RC")
-  t.eq(svg:find('x1="56.0" x2="410.0"', 1, true) ~= nil, true, "whiskers clamped to the axes")
+  t.eq(svg:find('x1="56.0" x2="560.0"', 1, true) ~= nil, true, "whiskers clamped to the axes")
   local bars = report.bars_svg{label = "rationale consistency",
     cells = {{group = "code", series = "a", value = 0.5, ci = {lo = 0.4, hi = 0.6}}, {group = "stem", series = "b", value = 0.2}}}
   t.eq(count(bars, '<g class="bar"'), 2)
