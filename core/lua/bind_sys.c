@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lua/bindings.h"
@@ -119,6 +120,16 @@ static int l_getpid(lua_State *L)
     return 1;
 }
 
+/* wall_ms() -> milliseconds since the Unix epoch (CLOCK_REALTIME), to order runs started within
+ * the same second. */
+static int l_wall_ms(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    lua_pushinteger(L, (lua_Integer)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+    return 1;
+}
+
 /* listdir(path) -> {names...} sorted, without "." and ".." | nil, message, errno */
 static int l_listdir(lua_State *L)
 {
@@ -210,6 +221,7 @@ int luaopen_ratio_core_sys(lua_State *L)
                                    {"mkdir_p", l_mkdir_p},
                                    {"realpath", l_realpath},
                                    {"getpid", l_getpid},
+                                   {"wall_ms", l_wall_ms},
                                    {"listdir", l_listdir},
                                    {"symlink", l_symlink},
                                    {"readlink", l_readlink},

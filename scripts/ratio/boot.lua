@@ -73,6 +73,7 @@ end
 
 function M.start(root, recipe, args)
   state.root, state.recipe, state.started_at = root, recipe, os.time()
+  state.started_ms = require("ratio.core.sys").wall_ms()
   local options, rest = split_args(args)
   if not options then return stop_usage(rest) end
   state.options, state.args = options, rest

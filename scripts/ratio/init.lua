@@ -141,7 +141,8 @@ local function manifest_base()
                no_cache = state.options.no_cache or false},
     ratio_version = ratio.version,
     lua_version = _VERSION,
-    started_at = os.date("!%Y-%m-%dT%H:%M:%SZ", state.started_at),
+    -- with milliseconds, so that runs started within one second still sort by start
+    started_at = os.date("!%Y-%m-%dT%H:%M:%S", state.started_ms // 1000) .. (".%03dZ"):format(state.started_ms % 1000),
   }
 end
 

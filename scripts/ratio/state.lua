@@ -10,4 +10,5 @@ return {
   manifest = {},     -- extra manifest fields added by library modules (models, prompt hashes, ...)
   run_dir = nil,     -- created on first use by ratio.run_dir()
   started_at = nil,  -- os.time() at start
+  started_ms = nil,  -- the same in milliseconds (ratio.core.sys.wall_ms)
 }

@@ -229,7 +229,7 @@ function M.index_html(dir, list)
       .. '<td data-v="%s" class="err">%s</td><td class="n" data-v="%s">%s</td><td>%s</td></tr>'):format(
       esc(r.name), esc(r.recipe), esc(r.name), esc(r.name),
       esc(r.name), esc(link), esc(r.name), esc(r.recipe), esc(r.recipe),
-      esc(r.started_at), esc((r.started_at:gsub("T", " "):gsub("Z$", ""))),
+      esc(r.started_at), esc((r.started_at:gsub("T", " "):gsub("%.%d+Z$", ""):gsub("Z$", ""))),
       esc(math.type(r.seconds) == "integer" and r.seconds or ""), esc(math.type(r.seconds) == "integer" and r.seconds or "–"),
       esc(r.status), esc(r.status), esc(r.status), esc(items or ""), esc(items or "–"),
       esc(table.concat(problems, "; ")), esc(table.concat(problems, "; ")),

@@ -17,7 +17,7 @@ for _, r in ipairs(list) do
     local dur = math.type(r.seconds) == "integer" and ("%ds"):format(r.seconds) or "-"
     local problems = runs.counts_text(r)
     if r.error then problems = problems .. (problems ~= "" and "; " or "") .. r.error end
-    rows[#rows + 1] = {r.name, r.recipe, r.started_at:gsub("T", " "):gsub("Z$", ""), dur, r.status,
+    rows[#rows + 1] = {r.name, r.recipe, r.started_at:gsub("T", " "):gsub("%.%d+Z$", ""):gsub("Z$", ""), dur, r.status,
                        problems, runs.headline_text(r)}
     out[#out + 1] = {name = r.name, path = r.path, recipe = r.recipe, started_at = r.started_at,
                      finished_at = r.manifest.finished_at, seconds = r.seconds, status = r.status,
