@@ -39,11 +39,11 @@ Answer with exactly one line per human rationale, in order, and nothing else bet
 
 M.REASK = [[Your answer had no readable result block. Reply again with only the block: one line per human rationale, `- R<i>@S<j>: <score>` with a score of 0, 0.25, 0.5, 0.75 or 1, between <RESULT_START> and <RESULT_END>.]]
 
--- new{client = ratio.llm{...}, template = , reasks = 1, params = {temperature = 0}} -> matcher
+-- new{client = ratio.llm{...}, template = , reasks = 1, params = {}} -> matcher
 function M.new(opts)
   if not opts.client then error("llm matcher: needs client = ratio.llm{...}", 3) end
   local self = {client = opts.client, template = opts.template or M.TEMPLATE,
-                reasks = opts.reasks or 1, params = opts.params or {temperature = 0, max_tokens = 1024}}
+                reasks = opts.reasks or 1, params = opts.params or {}} -- settings: the client's (--metajudge-*)
   prompts.register("metajudge", self.template)
 
   function self:match(human, reasons)
