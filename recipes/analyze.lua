@@ -8,12 +8,12 @@
 local ratio = require "ratio"
 local p = ratio.params{
   input = {nil, "MetaJudge output file (JSONL)", type = "file", required = true},
-  model = {nil, "the judge whose <model>-checklist was matched", required = true},
-  mode = {"reference", "metric definitions", choices = {"reference", "paper"}},
+  judge = {nil, "the judge whose <name>-checklist was matched", required = true, alias = "model"},
   max_checklist_len = {10, "reference: skip items with more model reasons", min = 1},
   top_k = {5, "model reasons counted (0 = all)", min = 0},
   resamples = {1000, "bootstrap resamples for the CIs", min = 1},
   seed = {1, "bootstrap seed"},
+  ratio.flags.mode,
 }
 
 local metrics = require "ratio.core.metrics"

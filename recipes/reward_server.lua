@@ -10,10 +10,6 @@ local p = ratio.params{
   host = {"127.0.0.1", "address to bind (127.0.0.1 keeps it off the network)"},
   port = {8000, "port (0 = any free port)", min = 0, max = 65535},
   port_file = {"", "write the bound port here once listening (for scripts and tests)"},
-  matcher = {"llm", "how rollout reasons are matched to the human checklist", choices = {"llm", "lexical"}},
-  judge_base_url = {"", "MetaJudge: OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
-  judge_model = {"", "MetaJudge model (required with --matcher llm)"},
-  judge_provider = {"openai", "MetaJudge provider plugin", choices = {"openai", "anthropic"}},
   max_inflight = {64, "MetaJudge calls in flight at most, across all requests", min = 1},
   max_queue = {2048, "rollouts accepted but not yet scored before new requests get 429", min = 1},
   retry_after = {1, "seconds a 429 tells the trainer to wait", min = 0},
@@ -27,6 +23,7 @@ local p = ratio.params{
   cache_calls = {false, "keep MetaJudge replies in the call cache (--cache PATH) so a repeated rollout is not judged twice; off by default: RL rollouts rarely repeat, so the cache would only grow"},
   max_body = {16 * 1024 * 1024, "largest request body in bytes", min = 1024},
   max_depth = {32, "deepest JSON nesting accepted in a request", min = 2},
+  ratio.flags.matcher{choices = {"llm", "lexical"}, help = "how rollout reasons are matched to the human checklist", legacy = "judge"},
 }
 
 -- The collector's pace. Lua 5.4.4 gives an incremental step a budget of (bytes allocated / 16) x
@@ -47,10 +44,9 @@ for i = 1, #BUCKETS + 1 do stats.judge_buckets[i] = 0 end
 
 local matcher
 if p.matcher == "llm" then
-  if p.judge_model == "" then ratio.exit(2, "--judge-model: is required with --matcher llm") end
-  local client = ratio.llm{provider = p.judge_provider, model = p.judge_model,
-    base_url = p.judge_base_url ~= "" and p.judge_base_url or nil, concurrency = p.max_inflight,
-    cache = p.cache_calls, cache_wait = false} -- a reward never waits for a cache row to reach the disk
+  if p.metajudge_model == "" then ratio.exit(2, "--metajudge-model: is required with --matcher llm") end
+  local client = ratio.llm.from_params(p, "metajudge", {concurrency = p.max_inflight,
+    cache = p.cache_calls, cache_wait = false}) -- a reward never waits for a cache row to reach the disk
   matcher = ratio.metajudge.matcher("llm", {client = client})
 else
   matcher = ratio.metajudge.matcher("lexical")

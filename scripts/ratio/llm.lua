@@ -542,7 +542,7 @@ function M.from_params(p, family, extra)
   local prefix = family == "" and "" or family .. "_"
   local function opt(k) return rawget(p, k) end -- a flag the recipe did not declare is nil
   local function flag(k) return "--" .. (prefix .. k):gsub("_", "-") end
-  local model = opt(prefix .. "model")
+  local model = extra and extra.model or opt(prefix .. "model")
   if model == nil or model == "" then errors.usage(flag("model") .. ": is required (the model id)") end
   local rpm = opt("rpm")
   local urls -- several base URLs, comma-separated, are used least-busy first

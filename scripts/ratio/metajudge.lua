@@ -66,19 +66,19 @@ function M.matcher(name, opts)
   return m
 end
 
--- from_params(p) -> matcher: the matcher a recipe's flags ask for. Reads p.matcher ("lexical",
--- "embedding" or "llm") and, as the recipe declares them, --judge-base-url, --judge-model,
--- --judge-provider (llm), --embed-base-url, --embed-model (embedding), --concurrency and --rpm.
--- A missing model flag ends the run with a usage error naming it.
+-- from_params(p) -> matcher: the matcher a recipe's flags (ratio.flags.matcher) ask for. Reads
+-- p.matcher ("lexical", "embedding" or "llm") and, as the recipe declares them, the MetaJudge
+-- LLM's --metajudge-* flags (llm), --embed-base-url, --embed-model (embedding), --concurrency
+-- and --rpm. A missing model flag ends the run with a usage error naming it.
 function M.from_params(p)
   local llm = require "ratio.llm"
   local function opt(k) return rawget(p, k) or "" end
   if p.matcher == "llm" then
-    if opt("judge_model") == "" then errors.usage("--judge-model: is required with --matcher llm") end
-    return M.matcher("llm", {client = llm.from_params(p, "judge_")})
+    if opt("metajudge_model") == "" then errors.usage("--metajudge-model: is required with --matcher llm") end
+    return M.matcher("llm", {client = llm.from_params(p, "metajudge")})
   elseif p.matcher == "embedding" then
     if opt("embed_model") == "" then errors.usage("--embed-model: is required with --matcher embedding") end
-    return M.matcher("embedding", {client = llm.from_params(p, "embed_")})
+    return M.matcher("embedding", {client = llm.from_params(p, "embed")})
   end
   return M.matcher("lexical")
 end

@@ -171,8 +171,8 @@ t_report_metajudge_llm_unscored_and_offline_replay() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
   head -n 3 "$ROOT/data/sample.jsonl" > d.jsonl
   sed -n 6p "$ROOT/data/sample.jsonl" | sed 's/"human-checklist": \["/"human-checklist": ["NEVERBLOCK /' >> d.jsonl
-  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --models careful --matcher llm \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --out a --cache c.sqlite --json
+  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --judges careful --matcher llm \
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --out a --cache c.sqlite --json
   expect_rc 0
   stop_fake
   grep -q 'data-judge="careful" data-status="unscored"' a/report.html || fail "the unscored item is not in the viewer"
@@ -180,8 +180,8 @@ t_report_metajudge_llm_unscored_and_offline_replay() {
   [ "$(grep -c 'class="sc s[1-9]' a/report.html)" -gt 3 ] || fail "no scored pairs from the LLM MetaJudge replies"
   grep -q '^careful,4,3,0,1,0,' a/summary.csv || fail "summary.csv counts: $(cat a/summary.csv)"
   # The fake is gone: an offline replay from the cache writes the same report, byte for byte.
-  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --models careful --matcher llm \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --out b --cache c.sqlite --offline --json
+  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --judges careful --matcher llm \
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --out b --cache c.sqlite --offline --json
   expect_rc 0
   cmp -s a/report.html b/report.html || fail "the offline replay wrote a different report.html"
   cmp -s a/summary.csv b/summary.csv || fail "the offline replay wrote a different summary.csv"

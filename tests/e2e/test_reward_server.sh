@@ -33,7 +33,7 @@ fake_requests() { curl -s "$FAKE_URL/stats" | grep -o '"requests":[0-9]*' | head
 
 t_reward_server_protocol() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge || return
   ratio run "$E2E/recipes/reward_request.lua" --n 4 --output good.json
   post /get_reward good.json
   [ "$CODE" = 200 ] || fail "status $CODE: $BODY"
@@ -66,7 +66,7 @@ t_reward_server_protocol() {
 
 t_reward_server_cache_calls() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --cache-calls || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --cache-calls || return
   ratio run "$E2E/recipes/reward_request.lua" --n 3 --output good.json
   post /get_reward good.json
   local first=$BODY
@@ -115,7 +115,7 @@ JSON
 
 t_reward_server_deadline_fallback() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 2000 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --deadline-ms 200 || return
   ratio run "$E2E/recipes/reward_request.lua" --n 3 --output good.json
   post /get_reward good.json
   [ "$CODE" = 200 ] || fail "status $CODE: $BODY"
@@ -127,7 +127,7 @@ t_reward_server_deadline_fallback() {
   # One call slot: one rollout is at the MetaJudge when the deadline passes, two still wait. The
   # waiting two are dropped, never sent: a late request does not keep spending MetaJudge calls.
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 600 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 \
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --deadline-ms 200 \
     --max-inflight 1 || return
   post /get_reward good.json
   grep -q '"fallback":\[true,true,true\]' <<<"$BODY" || fail "late rollouts must be flagged: $BODY"
@@ -141,7 +141,7 @@ t_reward_server_deadline_fallback() {
 
 t_reward_server_overload_gets_429() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 1500 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --max-queue 4 --retry-after 2 || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --max-queue 4 --retry-after 2 || return
   ratio run "$E2E/recipes/reward_request.lua" --n 3 --output three.json
   curl -s -o first.out -X POST --data-binary @three.json "$RS_URL/get_reward" &
   local first=$!
@@ -204,7 +204,7 @@ t_reward_server_bearer_token() {
 
 t_reward_server_sigterm_answers_in_flight() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 400 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge || return
   ratio run "$E2E/recipes/reward_request.lua" --n 2 --output two.json
   local pids=() i
   for i in 1 2 3 4; do
