@@ -3,8 +3,8 @@
 -- samples[0].generated_text, status, metadata with human-checklist and <model>-checklist) and
 -- computes precision, recall (Rationale Consistency), F1 and average precision per item, then
 -- their means, population std and 95% bootstrap CIs. --mode reference reproduces the published
--- metajudge_analysis.py (QwenLM/RationaleRM) to 1e-9; --mode paper applies the paper's Eq. 1-3
--- with one-to-one matching. docs/metrics.md lists every difference.
+-- metajudge_analysis.py (QwenLM/RationaleRM) to 1e-9; --mode paper (the default, as in every recipe)
+-- applies the paper's Eq. 1-3 with one-to-one matching. docs/metrics.md lists every difference.
 local ratio = require "ratio"
 local p = ratio.params{
   input = {nil, "MetaJudge output file (JSONL)", type = "file", required = true},

@@ -423,7 +423,7 @@ function M.new(opts)
     error("ratio.decompose.new: reasks must be 0 or 1", 2)
   end
   local self = setmetatable({client = opts.client, template = template, reasks = reasks,
-    name = opts.name or "decompose", params = opts.params or {temperature = 0, max_tokens = 2048}}, D)
+    name = opts.name or "decompose", params = opts.params or {}}, D) -- settings: the client's
   prompts.register(self.name, template)
   return self
 end
