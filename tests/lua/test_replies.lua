@@ -106,3 +106,83 @@ t.test("the same 400 twice is not adapted to twice: the call fails with the API'
   t.eq(n, 2)
   srv.raw:close()
 end)
+
+-- Captures the bodies a client sends; answers each with the corpus' plain reply of the provider.
+local function capture()
+  local bodies = {}
+  local function answer(file)
+    return function(req)
+      bodies[#bodies + 1] = req:json()
+      return {status = 200, headers = {["content-type"] = "application/json"}, body = read(file)}
+    end
+  end
+  local srv = ratio.serve{port = 0, wait = false, routes = {
+    ["POST /v1/chat/completions"] = answer("openai_plain.json"),
+    ["POST /v1/messages"] = answer("anthropic_text.json")}}
+  return ("http://127.0.0.1:%d/v1"):format(srv.port), bodies, function() srv.raw:close() end
+end
+
+t.test("no hidden settings: a request carries only what the caller set", function()
+  local url, bodies, close = capture()
+  assert(ratio.llm{base_url = url, model = "gpt-4.1", cache = false}:chat("x"))
+  local keys = {}
+  for k in pairs(bodies[1]) do keys[#keys + 1] = k end
+  table.sort(keys)
+  t.eq(keys, {"messages", "model"})
+  assert(ratio.llm{provider = "anthropic", base_url = url, model = "claude-x", cache = false}:chat("x"))
+  keys = {}
+  for k in pairs(bodies[2]) do keys[#keys + 1] = k end
+  table.sort(keys)
+  t.eq(keys, {"max_tokens", "messages", "model"}) -- max_tokens: the API requires it
+  close()
+end)
+
+t.test("every setting reaches the request under the API's own name", function()
+  local url, bodies, close = capture()
+  local settings = {temperature = 0.3, max_tokens = 700, top_p = 0.9, seed = 11, reasoning_effort = "low",
+                    stop = {"END"}, extra_body = {chat_template_kwargs = {enable_thinking = false}, top_k = 20}}
+  assert(ratio.llm{base_url = url, model = "Qwen/Qwen3-8B", cache = false, params = settings}:chat("x"))
+  local b = bodies[1]
+  t.eq({b.temperature, b.max_tokens, b.top_p, b.seed, b.reasoning_effort, b.stop, b.top_k},
+       {0.3, 700, 0.9, 11, "low", {"END"}, 20})
+  t.eq(b.chat_template_kwargs, {enable_thinking = false})
+  t.eq(b.extra_body, nil)
+  -- OpenAI reasoning models, known by name: max_completion_tokens from the first call.
+  for _, model in ipairs{"o3-mini", "o1", "gpt-5", "gpt-5-mini-2025-08-07", "openai/gpt-5.1"} do
+    assert(ratio.llm{base_url = url, model = model, cache = false, params = {max_tokens = 99}}:chat("x"))
+    t.eq({bodies[#bodies].max_completion_tokens, bodies[#bodies].max_tokens}, {99, nil}, model)
+  end
+  assert(ratio.llm{base_url = url, model = "gpt-4o", cache = false, params = {max_tokens = 99}}:chat("x"))
+  t.eq(bodies[#bodies].max_tokens, 99)
+  -- Anthropic: stop -> stop_sequences, reasoning_effort -> output_config.effort.
+  local no_seed = {}
+  for k, v in pairs(settings) do if k ~= "seed" and k ~= "extra_body" then no_seed[k] = v end end
+  assert(ratio.llm{provider = "anthropic", base_url = url, model = "claude-x", cache = false, params = no_seed}:chat("x"))
+  b = bodies[#bodies]
+  t.eq({b.temperature, b.max_tokens, b.top_p, b.stop_sequences, b.output_config, b.stop, b.reasoning_effort},
+       {0.3, 700, 0.9, {"END"}, {effort = "low"}, nil, nil})
+  t.raises(function() ratio.llm{provider = "anthropic", model = "c", params = {seed = 1}} end, "has no seed")
+  close()
+end)
+
+t.test("the cache key is the request as asked: an adapted client finds its earlier replies", function()
+  local n = 0
+  local srv = ratio.serve{port = 0, wait = false, routes = {["POST /v1/chat/completions"] = function(req)
+    n = n + 1
+    if req:json().max_tokens then
+      return {status = 400, headers = {["content-type"] = "application/json"}, body = read("openai_unsupported_max_tokens.json")}
+    end
+    return {status = 200, headers = {["content-type"] = "application/json"}, body = read("openai_plain.json")}
+  end}}
+  local url = ("http://127.0.0.1:%d/v1"):format(srv.port)
+  local prompt = "cache me " .. ratio.sha256(tostring(ratio.now()) .. tostring(math.random()))
+  local c = ratio.llm{base_url = url, model = "reasoner-cache-test", backoff_ms = 1, params = {max_tokens = 50}}
+  assert(c:chat(prompt))
+  t.eq(n, 2) -- the 400, then the adapted request
+  -- A new client has learnt nothing yet, but asks the same: the cache answers, nothing is sent.
+  local fresh = ratio.llm{base_url = url, model = "reasoner-cache-test", backoff_ms = 1, params = {max_tokens = 50}}
+  local r = assert(fresh:chat(prompt))
+  t.eq(r.cached, true)
+  t.eq(n, 2)
+  srv.raw:close()
+end)
