@@ -15,7 +15,8 @@
 --                     usage.output_tokens_details.thinking_tokens.
 -- --reasoning (compatible and openai-reasoning) adds reasoning to each reply as vLLM/SGLang do:
 -- think (a <think>...</think> block at the start of content), reasoning_content, or reasoning.
--- GET /stats counts the 400s in `rejected` (by field).
+-- GET /stats counts the 400s in `rejected` (by field). A prompt containing REFUSEME is refused as
+-- each API refuses: OpenAI `content: null` with `refusal`, Anthropic `stop_reason: "refusal"`.
 --
 --   bin/ratio run tests/fake_llm.lua --port 0 --port-file /tmp/port --latency-ms 50 --p429 0.1
 local ratio = require "ratio"
@@ -146,6 +147,13 @@ local function chat(req)
   elseif f == "nochoices" then
     return done({status = 200, json = {id = "chatcmpl-fake", object = "chat.completion", choices = {}}})
   end
+  if req.body:find("REFUSEME", 1, true) then
+    stats.refused = (stats.refused or 0) + 1
+    return done({status = 200, json = {id = "chatcmpl-refused", object = "chat.completion", model = body.model,
+      choices = {{index = 0, finish_reason = "stop", message = {role = "assistant", content = ratio.json.null,
+        refusal = "I'm sorry, but I can't help with that."}}},
+      usage = {prompt_tokens = 10, completion_tokens = 9, total_tokens = 19}}})
+  end
   local text = responder and responder(body.messages, body) or default_reply(body.messages)
   local prompt_chars = 0
   for _, m in ipairs(body.messages) do prompt_chars = prompt_chars + #tostring(m.content) end
@@ -249,6 +257,13 @@ local function messages_api(req)
     stats.injected["500"] = stats.injected["500"] + 1
     return anthropic_error(529, "overloaded_error", "Overloaded (injected)")
   end
+  if req.body:find("REFUSEME", 1, true) then
+    stats.refused = (stats.refused or 0) + 1
+    return {status = 200, json = {id = "msg_refused", type = "message", role = "assistant", model = body.model,
+      content = {}, stop_reason = "refusal", stop_sequence = ratio.json.null,
+      stop_details = {type = "refusal", category = ratio.json.null, explanation = "Declined by the fake's policy."},
+      usage = {input_tokens = 10, output_tokens = 0}}}
+  end
   -- The responders read the prompt as chat messages: give them the system prompt back in front.
   local messages = {}
   if type(body.system) == "string" then messages[1] = {role = "system", content = body.system} end
@@ -281,7 +296,8 @@ routes["GET /v1/models"] = function() return {status = 200, json = {object = "li
 routes["GET /stats"] = function()
   return {status = 200, json = {requests = stats.requests, ok = stats.ok, keys = stats.keys,
     duplicates = stats.duplicates, injected = stats.injected, embeddings = stats.embeddings,
-    max_inflight = stats.max_inflight, authorized = stats.authorized, rejected = stats.rejected}}
+    max_inflight = stats.max_inflight, authorized = stats.authorized, rejected = stats.rejected,
+    refused = stats.refused or 0}}
 end
 routes["GET /health"] = function() return {status = 200, body = "ok\n"} end
 

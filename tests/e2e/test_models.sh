@@ -155,3 +155,24 @@ t_models_help_vocabulary() {
   ratio run "$ROOT/recipes/sweep.lua" --help
   expect_out_has "--matchers CHOICE,..."
 }
+
+# A refusal fails its item with the refusal's text and is never asked again; the others complete.
+t_models_refusals_are_terminal() {
+  local api provider
+  for api in compatible anthropic; do
+    provider=openai
+    [ "$api" = anthropic ] && provider=anthropic
+    start_fake --api "$api" --responder "$ROOT/tests/fake/judge_responder.lua" || return
+    head -n 3 "$ROOT/data/sample.jsonl" > d.jsonl
+    sed -n 4p "$ROOT/data/sample.jsonl" | sed 's/"response1": "/"response1": "REFUSEME /' >> d.jsonl
+    ratio run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-provider "$provider" --judge-model m \
+      --judge-base-url "$FAKE_URL/v1" --out "j-$api" --no-cache --json
+    grep -q '"scored":3' <<<"$OUT" || fail "$api: $(head -c 400 <<<"$OUT") $(head -c 400 <<<"$ERR")"
+    grep -q '"failed":1' <<<"$OUT" || fail "$api: the refused item did not fail: $(head -c 400 <<<"$OUT")"
+    grep -q 'EREFUSED' "j-$api/items.jsonl" || fail "$api: no EREFUSED in items.jsonl"
+    grep -qE "refused: (I'm sorry, but I can't help with that|Declined by the fake's policy)" "j-$api/items.jsonl" \
+      || fail "$api: the refusal's text was lost"
+    grep -qE '"refused":1[,}]' <<<"$(fake_stats)" || fail "$api: the refusal was asked again: $(fake_stats)"
+    stop_fake
+  done
+}
