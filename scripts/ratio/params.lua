@@ -105,7 +105,7 @@ local function convert(p, raw)
     if not ok or decoded == nil then
       usage(p, ("not valid JSON (%s): %s"):format(tostring(ok and err or decoded), raw))
     end
-    if type(decoded) ~= "table" or decoded[1] ~= nil or getmetatable(decoded) ~= nil and next(decoded) == nil then
+    if type(decoded) ~= "table" or json.is_array(decoded) then
       usage(p, "expected a JSON object such as '{\"chat_template_kwargs\": {\"enable_thinking\": false}}', got " .. raw)
     end
     v = decoded
