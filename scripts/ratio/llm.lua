@@ -136,6 +136,15 @@ local OPTIONS = {
   max_backoff_ms = true, rest_after = true, http_version = true, name = true,
 }
 
+-- unsupported_setting(provider, params) -> name, why | nil: a setting the provider cannot send
+-- (provider.settings[name] is then the reason, e.g. Anthropic's API has no seed).
+function M.unsupported_setting(provider, params)
+  for k in pairs(params or {}) do
+    local why = provider.settings and provider.settings[k]
+    if type(why) == "string" then return k, why end
+  end
+end
+
 local function load_provider(name)
   local ok, p = pcall(require, "providers." .. name)
   if not ok then
@@ -161,10 +170,8 @@ function M.new(opts)
   end
   if type(urls) == "string" then urls = {urls} end
   if type(urls) ~= "table" or #urls == 0 then error("ratio.llm: base_url must be a URL or a list", 2) end
-  for k in pairs(opts.params or {}) do
-    local why = provider.settings and provider.settings[k]
-    if type(why) == "string" then error(("ratio.llm: %s: %s"):format(k, why), 2) end
-  end
+  local bad, why = M.unsupported_setting(provider, opts.params)
+  if bad then error(("ratio.llm: %s: %s"):format(bad, why), 2) end
   local cap = opts.concurrency or 16
   if math.type(cap) ~= "integer" or cap < 1 then error("ratio.llm: concurrency must be an integer >= 1", 2) end
   local endpoints = {}
@@ -425,9 +432,11 @@ local function cache_key(self, kind, payload, params, sample)
   for _, k in ipairs(self.provider.sampling_params or {}) do
     if params[k] ~= nil then sampling[k] = params[k] end
   end
-  -- What the caller asked for, not what was sent after an adaptation (provider.adapt): the
-  -- adaptation is the same for every request to this model, so the key stays one per request.
   if params.extra_body ~= nil then sampling.extra_body = params.extra_body end
+  -- The key holds the request as the caller asked for it, not as it was sent after an adaptation
+  -- (provider.adapt: max_completion_tokens, a setting left out): the adaptation is the same for
+  -- every request to this model, so each request still has one key, and a cache filled before
+  -- or after the adaptation answers the same asks.
   return sys.sha256(assert(json.encode({
     v = 1, kind = kind, provider = self.provider.name, model = self.model,
     payload = payload, params = sampling, sample = sample or 0,
@@ -568,13 +577,9 @@ function M.from_params(p, family, extra)
       opts[k] = v
     end
   end
-  local ok, client = pcall(M.new, opts)
-  if not ok then
-    local setting = tostring(client):match("ratio%.llm: ([%w_]+): ")
-    if setting and params[setting] ~= nil then errors.usage(("%s: %s"):format(flag(setting), tostring(client):match(": [%w_]+: (.*)$"))) end
-    error(client, 0)
-  end
-  return client
+  local bad, why = M.unsupported_setting(load_provider(opts.provider or "openai"), params)
+  if bad then errors.usage(("%s: %s"):format(flag(bad), why)) end
+  return M.new(opts)
 end
 
 return setmetatable(M, {__call = function(_, opts) return M.new(opts) end})
