@@ -23,7 +23,7 @@ local p = ratio.params{
   ratio.flags.judges{help = "judges to score (<name>-checklist); empty = every <name>-checklist in the first item"},
   ratio.flags.mode,
   ratio.flags.similarity,
-  ratio.flags.metajudge{model = false, what = "llm cells: MetaJudge (models: --matcher-models)", legacy = "judge"},
+  ratio.flags.metajudge{model = false, what = "llm cells", legacy = "judge"}, -- models: --matcher-models
   ratio.flags.embed{model = false},
 }
 
