@@ -75,7 +75,9 @@ function M.chat_reply(body)
     if type(d.category) == "string" then why = ("%s (category %s)"):format(why, d.category) end
     return nil, "refused: " .. why, "EREFUSED"
   end
-  if #parts == 0 then return nil, "reply has no text block" end
+  -- Out of tokens while thinking: an empty answer (the caller sees finish_reason max_tokens),
+  -- not a malformed reply to retry.
+  if #parts == 0 and body.stop_reason ~= "max_tokens" then return nil, "reply has no text block" end
   local usage = type(body.usage) == "table" and body.usage or {}
   local details = type(usage.output_tokens_details) == "table" and usage.output_tokens_details or {}
   return {

@@ -13,6 +13,8 @@
 -- <think>...</think> block (or only the closing tag, when the server's template already sent
 -- the opening one). A message with `refusal` and no content is a refusal (EREFUSED), not a
 -- malformed reply.
+local json_null = require("ratio.core.json").null
+
 local M = {
   name = "openai",
   default_base_url = "https://api.openai.com/v1",
@@ -143,11 +145,16 @@ function M.chat_reply(body)
   if refusal and (type(text) ~= "string" or text == "") then
     return nil, "refused: " .. refusal, "EREFUSED"
   end
-  if type(text) ~= "string" then return nil, "reply message has no text content" end
   local reasoning
   for _, k in ipairs{"reasoning_content", "reasoning"} do
     if type(msg[k]) == "string" and msg[k] ~= "" then reasoning = msg[k] break end
   end
+  -- vLLM's reasoning parser leaves content null when the model never left its thinking (out of
+  -- tokens): an empty answer with its reasoning, not a malformed reply to retry.
+  if text == nil or text == json_null then
+    if reasoning or choices[1].finish_reason == "length" then text = "" end
+  end
+  if type(text) ~= "string" then return nil, "reply message has no text content" end
   local answer, inline = M.split_reasoning(text)
   reasoning = join(reasoning, inline)
   local usage = type(body.usage) == "table" and body.usage or {}
