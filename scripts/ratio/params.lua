@@ -256,7 +256,7 @@ function M.params(spec)
     local p, negated = by_flag[flag], false
     if not p and flag:sub(1, 5) == "--no-" then
       local q = by_flag["--" .. flag:sub(6)]
-      if q and q.type == "boolean" and not raw then p, negated = q.alias_of or q, true end
+      if q and q.type == "boolean" and not raw then p, negated = q, true end
     end
     if p and p.alias_of then
       io.stderr:write(("ratio: %s is an old name of %s; it still works, but use %s\n"):format(
