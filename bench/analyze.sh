@@ -21,7 +21,7 @@ run() { # NAME FILE ARGS...
   shift 2
   local best=""
   for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$tmp/time" bin/ratio run recipes/analyze.lua --input "$file" --model m "$@" --json >/dev/null
+    /usr/bin/time -f "%e %M" -o "$tmp/time" bin/ratio run recipes/analyze.lua --input "$file" --judge m "$@" --json >/dev/null
     read -r secs kb < "$tmp/time"
     if [ -z "$best" ] || awk "BEGIN{exit !($secs < ${best%% *})}"; then best="$secs $kb"; fi
   done

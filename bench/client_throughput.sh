@@ -130,7 +130,7 @@ run_client() {
     cmd=("$TMP/curl_baseline" --base-url "$BASE" --requests "$n" --concurrency "$CONC"
          --loop "${name#curl-}")
   else
-    cmd=("$RATIO" run "$ROOT/recipes/loadtest.lua" --base-url "$BASE" --requests "$n"
+    cmd=("$RATIO" run "$ROOT/recipes/loadtest.lua" --llm-base-url "$BASE" --requests "$n"
          --concurrency "$CONC" --json --quiet --no-cache --out "$TMP/runs")
   fi
   s0=$(server_ticks)

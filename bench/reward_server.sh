@@ -47,7 +47,7 @@ wait_port() { for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; don
 fake_pid=$!
 wait_port "$tmp/fake.port"
 "${pin_server[@]}" bin/ratio run recipes/reward_server.lua --port 0 --port-file "$tmp/rs.port" --cache "$tmp/cache.sqlite" \
-  --judge-base-url "http://127.0.0.1:$(cat "$tmp/fake.port")/v1" --judge-model fake-metajudge \
+  --metajudge-base-url "http://127.0.0.1:$(cat "$tmp/fake.port")/v1" --metajudge-model fake-metajudge \
   --max-inflight "$inflight" --max-queue 100000 "$@" >"$tmp/rs.log" 2>&1 &
 rs_pid=$!
 wait_port "$tmp/rs.port"

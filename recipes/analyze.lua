@@ -3,8 +3,8 @@
 -- samples[0].generated_text, status, metadata with human-checklist and <model>-checklist) and
 -- computes precision, recall (Rationale Consistency), F1 and average precision per item, then
 -- their means, population std and 95% bootstrap CIs. --mode reference reproduces the published
--- metajudge_analysis.py (QwenLM/RationaleRM) to 1e-9; --mode paper applies the paper's Eq. 1-3
--- with one-to-one matching. docs/metrics.md lists every difference.
+-- metajudge_analysis.py (QwenLM/RationaleRM) to 1e-9; --mode paper (the default, as in every recipe)
+-- applies the paper's Eq. 1-3 with one-to-one matching. docs/metrics.md lists every difference.
 --
 -- --input-dir D ranks every MetaJudge output file in a folder in one table (--sort-by), as the
 -- published script's --input-dir does, with the CIs added; each file's numbers are those --input
@@ -16,14 +16,14 @@ local ratio = require "ratio"
 local p = ratio.params{
   input = {nil, "MetaJudge output file (JSONL)", type = "file"},
   input_dir = {nil, "a folder of MetaJudge output files (*.jsonl): one ranked table"},
-  model = {nil, "the judge whose <model>-checklist was matched (--input; default: found in the file)"},
+  judge = {nil, "--input: the judge whose <name>-checklist was matched", alias = "model"},
   eval_model = {"", "--input-dir: only files whose name contains this (the MetaJudge's name)"},
   sort_by = {"recall", "--input-dir: rank by", choices = {"recall", "precision", "f1", "ap", "average_precision"}},
-  mode = {"reference", "metric definitions", choices = {"reference", "paper"}},
   max_checklist_len = {10, "reference: skip items with more model reasons", min = 1},
   top_k = {5, "model reasons counted (0 = all)", min = 0},
   resamples = {1000, "bootstrap resamples for the CIs", min = 1},
   seed = {1, "bootstrap seed"},
+  ratio.flags.mode,
 }
 if (p.input == nil) == (p.input_dir == nil) then
   ratio.exit(2, "give --input FILE (one file) or --input-dir DIR (a folder), not both")
@@ -126,8 +126,8 @@ end
 local HEADER = {"model", "mode", "valid", "error", "skipped", "precision", "recall", "F1", "AP"}
 
 if p.input then
-  if not p.model then ratio.exit(2, "--model: is required") end
-  local summary, _, _, reader = analyze(p.input, p.model)
+  if not p.judge then ratio.exit(2, "--judge: is required with --input") end
+  local summary, _, _, reader = analyze(p.input, p.judge)
   if not ratio.options.json then
     print(ratio.report.table(HEADER, {row(summary)}))
     if reader.skipped > 0 then print(("%d unparsable lines were left out (as the published script does)"):format(reader.skipped)) end

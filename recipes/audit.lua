@@ -27,24 +27,21 @@
 local ratio = require "ratio"
 local p = ratio.params{
   input = {"data/sample.jsonl", "a RationaleRM-format dataset", type = "file"},
-  judges = {{"careful", "skimmer"}, "judges whose <name>-checklist to audit", type = "list"},
   classifier = {"heuristic", "who classifies the reasons", choices = {"heuristic", "llm"}},
-  model = {nil, "llm classifier: the model (required with --classifier llm)"},
-  base_url = {"", "llm classifier: OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
-  provider = {"openai", "llm classifier: provider plugin", choices = {"openai", "anthropic"}},
   template = {nil, "llm classifier: a Lua file returning the prompt template (default: the built-in one)", type = "file"},
   top_k = {0, "audit only each judge's first K reasons (0 = all)", min = 0},
   concurrency = {16, "items classified at once", min = 1},
   rpm = {0, "llm classifier: requests per minute (0 = no limit)", min = 0},
-  max_tokens = {1024, "llm classifier: max_tokens per call", min = 1},
   resamples = {1000, "bootstrap resamples for the CIs", min = 1},
   seed = {1, "bootstrap seed"},
   on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
+  ratio.flags.judges{default = {"careful", "skimmer"}, help = "judges whose <name>-checklist to audit"},
+  ratio.flags.llm{what = "llm classifier", when = "with --classifier llm", legacy = "", aliases = {max_tokens = "llm_max_tokens"}},
 }
 
 local auditor
 if p.classifier == "llm" then
-  if not p.model then ratio.exit(2, "--model: is required with --classifier llm") end
+  if p.llm_model == "" then ratio.exit(2, "--llm-model: is required with --classifier llm") end
   local template = ratio.audit.TEMPLATE
   if p.template then
     local chunk, err = loadfile(p.template, "t")
@@ -56,10 +53,10 @@ if p.classifier == "llm" then
     if not good then ratio.exit(2, ("--template: %s: %s"):format(p.template, why)) end
     template = v
   end
-  local client = ratio.llm.from_params(p)
+  local client = ratio.llm.from_params(p, "llm")
   ratio.manifest("audit_model", p.model)
   auditor = ratio.audit.new{classifier = "llm", client = client, template = template, top_k = p.top_k,
-                            params = {temperature = 0, max_tokens = p.max_tokens}}
+                            params = {}} -- the settings are the client's (--llm-*)
 else
   if p.template then ratio.exit(2, "--template: only the llm classifier reads a prompt") end
   auditor = ratio.audit.new{classifier = "heuristic", top_k = p.top_k}

@@ -12,9 +12,6 @@
 local ratio = require "ratio"
 local p = ratio.params{
   input = {"data/sample.jsonl", "items with individual_preference (HelpSteer3 layout)", type = "file"},
-  model = {nil, "the decomposing LLM", required = true},
-  base_url = {"", "OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
-  provider = {"openai", "provider plugin", choices = {"openai", "anthropic"}},
   prompt_a = {nil, "a Lua file returning the decomposition template (default: the built-in prompt)", type = "file"},
   prompt_b = {nil, "a second template: run both side by side and compare them", type = "file"},
   keep_range = {"3-7", "keep only items with this many rationales (the paper's 3-7), also what the prompt asks for; 'all' keeps every item"},
@@ -24,8 +21,8 @@ local p = ratio.params{
   limit = {0, "decompose only the first N items (0 = all)", min = 0},
   concurrency = {16, "items decomposed at once", min = 1},
   rpm = {0, "requests per minute (0 = no limit)", min = 0},
-  max_tokens = {2048, "max_tokens of each decomposition call", min = 1},
   on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
+  ratio.flags.llm{required = true, what = "the decomposing LLM", legacy = "", aliases = {max_tokens = "llm_max_tokens"}},
 }
 
 local lo, hi
@@ -62,12 +59,12 @@ do
   end
 end
 
-local client = ratio.llm.from_params(p)
+local client = ratio.llm.from_params(p, "llm")
 ratio.manifest("decompose_model", p.model)
 for _, v in ipairs(variants) do
   v.decomposer = ratio.decompose.new{client = client, template = v.template,
     name = side_by_side and ("decompose_" .. v.key) or "decompose",
-    params = {temperature = 0, max_tokens = p.max_tokens}, strengths = p.strengths,
+    params = {}, strengths = p.strengths, -- the settings are the client's (--llm-*)
     range = lo and hi < math.maxinteger and {lo, hi} or nil}
   v.sha256 = ratio.sha256(v.template)
 end

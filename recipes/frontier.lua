@@ -8,15 +8,7 @@
 local ratio = require "ratio"
 local p = ratio.params{
   input = {"data/sample.jsonl", "a RationaleRM-format dataset holding the judges' outputs", type = "file"},
-  judges = {{}, "judges to compare (<name>-checklist, <name>-label); empty = every <name>-checklist in the first item", type = "list"},
-  matcher = {"lexical", "how rationales are matched", choices = {"lexical", "embedding", "llm"}},
-  mode = {"paper", "metric definitions (docs/metrics.md)", choices = {"paper", "reference"}},
   top_k = {5, "model reasons counted (0 = all)", min = 0},
-  judge_base_url = {"", "llm matcher: OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
-  judge_model = {"", "llm matcher: the MetaJudge model"},
-  judge_provider = {"openai", "llm matcher: provider plugin", choices = {"openai", "anthropic"}},
-  embed_base_url = {"", "embedding matcher: base URL"},
-  embed_model = {"", "embedding matcher: embedding model"},
   concurrency = {32, "matches in flight at once", min = 1},
   rpm = {0, "requests per minute to the matcher's API (0 = no limit)", min = 0},
   on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
@@ -25,6 +17,9 @@ local p = ratio.params{
   permutations = {10000, "resamples of the paired permutation test (exact when 2^n is fewer)", min = 1},
   rc_threshold = {0.25, "an outcome-correct item with RC below this is rationale-inconsistent", min = 0, max = 1},
   seed = {1, "seed of the bootstrap and the permutation test"},
+  ratio.flags.judges{help = "judges to compare (<name>-checklist, <name>-label); empty = every <name>-checklist in the first item"},
+  ratio.flags.mode,
+  ratio.flags.matcher{legacy = "judge"},
 }
 
 -- The judges: as given, or every <name>-checklist of the first item.

@@ -20,13 +20,10 @@ local p = ratio.params{
          choices = {"exact", "lenient", "any"}},
   fallback = {"0", "reward of an unscored or failed rollout: a number, or 'outcome' (the outcome part alone)"},
   top_k = {5, "reasons matched, most important first (0 = all)", min = 0},
-  matcher = {"lexical", "how reasons are matched to the human checklist", choices = {"lexical", "llm"}},
-  judge_base_url = {"", "llm matcher: OpenAI-compatible base URL of the MetaJudge (default $OPENAI_BASE_URL)"},
-  judge_model = {"", "llm matcher: the MetaJudge model"},
-  judge_provider = {"openai", "llm matcher: provider plugin", choices = {"openai", "anthropic"}},
   concurrency = {32, "rollouts matched at once", min = 1},
   rpm = {0, "requests per minute to the MetaJudge (0 = no limit)", min = 0},
   on_bad_item = {"stop", "a malformed line: stop, or skip and count", choices = {"stop", "skip"}},
+  ratio.flags.matcher{choices = {"lexical", "llm"}, help = "how reasons are matched to the human checklist", legacy = "judge"},
 }
 
 -- ---- the reward's settings -----------------------------------------------------------------------

@@ -5,24 +5,20 @@
 -- reasons. Reports outcome accuracy with a 95% bootstrap CI, per domain, and — with --swap —
 -- whether the verdict survives swapping the two responses. Writes judged.jsonl: every input item
 -- unchanged plus <name>-checklist, <name>-label and <name>-generated_text, so
---   bin/ratio run recipes/metajudge.lua --input <run folder>/judged.jsonl --models <name>
+--   bin/ratio run recipes/metajudge.lua --input <run folder>/judged.jsonl --judges <name>
 -- scores the judge's reasons against the human rationales next.
 local ratio = require "ratio"
 local p = ratio.params{
   input = {"data/sample.jsonl", "a RationaleRM-format dataset (context, response1, response2, overall_preference)", type = "file"},
-  judge_model = {nil, "the judge model", required = true},
-  judge_base_url = {"", "OpenAI-compatible base URL (empty: $OPENAI_BASE_URL, else the provider's)"},
-  judge_provider = {"openai", "provider plugin", choices = {"openai", "anthropic"}},
   name = {"", "the judge's name in the fields <name>-checklist, -label, -generated_text (empty: the model id)"},
   top_k = {5, "reasons kept per item, most important first (0 = all)", min = 0},
   swap = {false, "also judge with the responses swapped and report position consistency"},
   reasks = {1, "times an unreadable reply is asked again before the item is unscored", min = 0},
-  temperature = {0.0, "sampling temperature", min = 0},
-  max_tokens = {0, "longest reply in tokens (0 = the provider's default)", min = 0},
   concurrency = {32, "judge calls in flight", min = 1},
   rpm = {0, "requests per minute (0 = no limit)", min = 0},
   on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
   seed = {1, "bootstrap seed"},
+  ratio.flags.judge{required = true, aliases = {temperature = "judge_temperature", max_tokens = "judge_max_tokens"}},
 }
 
 -- A model id such as "Qwen/Qwen3-8B" is not a usable field or file name as it stands.
@@ -47,9 +43,7 @@ for _, item in ipairs(items) do
 end
 items = kept
 
-local params = {temperature = p.temperature}
-if p.max_tokens > 0 then params.max_tokens = p.max_tokens end
-local client = ratio.llm.from_params(p, "judge_", {params = params})
+local client = ratio.llm.from_params(p, "judge")
 ratio.manifest("judge_model", p.judge_model)
 ratio.manifest("judge_name", name)
 

@@ -9,15 +9,13 @@ local ratio = require "ratio"
 local p = ratio.params{
   input = {"tests/fixtures/judgebench_sample.jsonl",
            "JudgeBench pairs: the published JSON Lines (or the same as a JSON array)", type = "file"},
-  judge_model = {nil, "the judge model", required = true},
-  judge_base_url = {"", "OpenAI-compatible base URL of the judge (default $OPENAI_BASE_URL)"},
-  judge_provider = {"openai", "provider plugin of the judge", choices = {"openai", "anthropic"}},
   orders = {2, "2: judge each pair as given and swapped (published default); 1: as given only", min = 1, max = 2},
   rule = {"strict", "which rule the headline accuracy uses", choices = {"strict", "published"}},
   limit = {0, "judge only the first N pairs (0 = all)", min = 0},
   reasks = {1, "times a reply with no readable verdict is asked again before it counts as unscored", min = 0},
   concurrency = {32, "judge calls in flight", min = 1},
   rpm = {0, "requests per minute to the judge's API (0 = no limit)", min = 0},
+  ratio.flags.judge{required = true},
 }
 
 local jb = ratio.judgebench
@@ -27,7 +25,7 @@ if p.limit > 0 then
 end
 if #pairs_ == 0 then ratio.exit(1, p.input .. ": no pairs") end
 
-local client = ratio.llm.from_params(p, "judge_")
+local client = ratio.llm.from_params(p, "judge")
 ratio.manifest("judge_model", p.judge_model)
 
 local jobs = {}

@@ -4,15 +4,12 @@
 -- every request again), and reports throughput and latency.
 local ratio = require "ratio"
 local p = ratio.params{
-  base_url = {nil, "the endpoint, e.g. http://127.0.0.1:8080/v1", required = true},
   requests = {1000, "how many requests", min = 1},
   concurrency = {64, "requests in flight at most", min = 1},
-  model = {"fake", "model name sent with each request"},
-  provider = {"openai", "provider plugin"},
+  ratio.flags.llm{what = "the endpoint", default_model = "fake", base_url_required = true, legacy = ""},
 }
 
-local client = ratio.llm{provider = p.provider, base_url = p.base_url, model = p.model,
-                         concurrency = p.concurrency, cache = false}
+local client = ratio.llm.from_params(p, "llm", {cache = false})
 -- ~2 KB of prompt, distinct per request.
 local filler = ("The quick brown fox jumps over the lazy dog while the judge weighs each reason. "):rep(25)
 local items = {}

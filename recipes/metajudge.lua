@@ -6,22 +6,13 @@
 local ratio = require "ratio"
 local p = ratio.params{
   input = {"data/sample.jsonl", "a RationaleRM-format dataset", type = "file"},
-  models = {{"careful", "skimmer"}, "judges whose <name>-checklist to score", type = "list"},
-  matcher = {"lexical", "how rationales are matched", choices = {"lexical", "embedding", "llm"}},
-  mode = {"paper", "metric definitions for the summary", choices = {"paper", "reference"}},
   top_k = {5, "model reasons counted (0 = all)", min = 0},
-  judge_base_url = {"", "llm matcher: OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
-  judge_model = {"", "llm matcher: the MetaJudge model"},
-  judge_provider = {"openai", "llm matcher: provider plugin", choices = {"openai", "anthropic"}},
-  metajudge_prompt = {"", "llm matcher: the MetaJudge template: a copy of plugins/matchers/templates/ratio.txt, a Lua file returning one, or the published metajudge_infer.py itself (empty = ratio's)"},
-  metajudge_preset = {"auto", "llm matcher: ratio (temperature 0, 1024 tokens, re-ask once), published (as metajudge_infer.py: temperature 0.6, 8192 tokens, up to 5 samples per item), or auto (published for the published script's prompt, else ratio)", choices = {"auto", "ratio", "published"}},
-  metajudge_temperature = {nil, "llm matcher: sampling temperature (default: the preset's)", type = "number", min = 0},
-  metajudge_max_tokens = {nil, "llm matcher: longest reply in tokens (default: the preset's)", type = "integer", min = 1},
-  embed_base_url = {"", "embedding matcher: base URL"},
-  embed_model = {"", "embedding matcher: embedding model"},
   concurrency = {32, "items matched at once", min = 1},
   rpm = {0, "requests per minute to the matcher's API (0 = no limit)", min = 0},
   on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
+  ratio.flags.judges{default = {"careful", "skimmer"}, help = "judges whose <name>-checklist to score", aliases = {models = "judges"}},
+  ratio.flags.mode,
+  ratio.flags.matcher{legacy = "judge"},
 }
 
 local matcher = ratio.metajudge.from_params(p)

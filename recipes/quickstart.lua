@@ -6,11 +6,11 @@
 local ratio = require "ratio"
 local p = ratio.params{
   input = {"data/sample.jsonl", "a RationaleRM-format dataset", type = "file"},
-  judges = {{"careful", "skimmer"}, "judges whose <name>-checklist and <name>-label to score", type = "list"},
-  mode = {"paper", "metric definitions (docs/metrics.md)", choices = {"paper", "reference"}},
   top_k = {5, "model reasons kept (0 = all)", min = 0},
-  similarity = {"jaccard", "lexical similarity", choices = {"jaccard", "char3", "bm25"}},
   seed = {1, "bootstrap seed"},
+  ratio.flags.judges{default = {"careful", "skimmer"}, help = "judges whose <name>-checklist and <name>-label to score"},
+  ratio.flags.mode,
+  ratio.flags.similarity,
 }
 
 local items = ratio.dataset.read_all(p.input, {models = p.judges})

@@ -18,13 +18,6 @@ local ratio = require "ratio"
 local p = ratio.params{
   input = {nil, "the released test file, or one in its shape (domain, context, response1, response2, overall_preference, human-checklist)", type = "file", required = true},
   judges = {{}, "judges, comma-separated: NAME (its NAME-checklist and NAME-label are in the file) or [NAME=]PROVIDER:MODEL[@BASE_URL] (judged now; PROVIDER openai or anthropic); empty: every judge in the first item", type = "list"},
-  metajudge_model = {nil, "the MetaJudge model", required = true},
-  metajudge_base_url = {"", "the MetaJudge's base URL (empty: the provider's, or $OPENAI_BASE_URL)"},
-  metajudge_provider = {"openai", "the MetaJudge's provider plugin", choices = {"openai", "anthropic"}},
-  metajudge_preset = {"published", "published (metajudge_infer.py's prompt and sampling) or ratio (ratio's prompt and sampling)", choices = {"published", "ratio"}},
-  metajudge_prompt = {"", "the MetaJudge prompt: your copy of metajudge_infer.py or a ratio template (default: published: metajudge_infer.py beside the input's data/ folder; ratio: the built-in)"},
-  metajudge_temperature = {nil, "MetaJudge temperature (default: the preset's)", type = "number", min = 0},
-  metajudge_max_tokens = {nil, "MetaJudge longest reply (default: the preset's)", type = "integer", min = 1},
   figures = {"helpsteer3-atomic", "which published RC to set beside ours", choices = {"helpsteer3-atomic", "cw-atomic"}},
   published_as = {{}, "JUDGE=ENTRY pairs naming a judge's entry in data/published.json (default: found from the model id)", type = "list"},
   domains = {{}, "only these domains (empty: all)", type = "list"},
@@ -37,6 +30,9 @@ local p = ratio.params{
   concurrency = {16, "calls in flight per model", min = 1},
   rpm = {0, "requests per minute per model (0 = no limit)", min = 0},
   seed = {1, "bootstrap seed"},
+  ratio.flags.metajudge{required = true},
+  ratio.flags.metajudge_prompt{preset_default = "published", preset_choices = {"published", "ratio"},
+    prompt_help = "MetaJudge: the prompt: your copy of metajudge_infer.py or a ratio template (default: published: metajudge_infer.py beside the input's data/ folder; ratio: the built-in)"},
 }
 
 local json, dataset, report = ratio.json, ratio.dataset, ratio.report
@@ -116,10 +112,8 @@ if prompt_path ~= "" then
   spec, err = llm_matcher.load_template(prompt_path)
   if not spec then ratio.exit(2, "--metajudge-prompt: " .. err) end
 end
-local mj_client = ratio.llm{provider = p.metajudge_provider, model = p.metajudge_model, concurrency = p.concurrency,
-  base_url = p.metajudge_base_url ~= "" and p.metajudge_base_url or nil, rpm = p.rpm > 0 and p.rpm or nil}
-local matcher = ratio.metajudge.matcher("llm", {client = mj_client, template = spec, preset = p.metajudge_preset,
-  params = {temperature = p.metajudge_temperature, max_tokens = p.metajudge_max_tokens}})
+local mj_client = ratio.llm.from_params(p, "metajudge")
+local matcher = ratio.metajudge.matcher("llm", {client = mj_client, template = spec, preset = p.metajudge_preset})
 
 -- Cost, before any call: prompt characters / 4 for input tokens, the assumed reply lengths for
 -- output, at the prices of scripts/ratio/prices.lua. Calls already in the cache cost nothing, so

@@ -9,9 +9,6 @@ local p = ratio.params{
   input = {"tests/fixtures/rmbench_sample.json",
            "RM-Bench items: total_dataset.json, a <domain>_filtered.json, or the same as JSON Lines", type = "file"},
   domain = {"", "domain of items that have no domain field; empty: read it from the file name (chat_filtered.json: chat)"},
-  judge_model = {nil, "the judge model", required = true},
-  judge_base_url = {"", "OpenAI-compatible base URL of the judge (default $OPENAI_BASE_URL)"},
-  judge_provider = {"openai", "provider plugin of the judge", choices = {"openai", "anthropic"}},
   order = {"alternate", "which response the judge reads first: alternate (chosen first in half the cells, " ..
            "balanced over the grid and from item to item), chosen_first, or both (each cell judged in both " ..
            "orders; it counts only when both are right)", choices = {"alternate", "chosen_first", "both"}},
@@ -19,6 +16,7 @@ local p = ratio.params{
   reasks = {1, "times a reply with no readable verdict is asked again before it counts as unscored", min = 0},
   concurrency = {32, "judge calls in flight", min = 1},
   rpm = {0, "requests per minute to the judge's API (0 = no limit)", min = 0},
+  ratio.flags.judge{required = true},
 }
 
 local rmb = ratio.rmbench
@@ -28,7 +26,7 @@ if p.limit > 0 then
 end
 if #items == 0 then ratio.exit(1, p.input .. ": no items") end
 
-local client = ratio.llm.from_params(p, "judge_")
+local client = ratio.llm.from_params(p, "judge")
 ratio.manifest("judge_model", p.judge_model)
 
 -- Every item becomes 9 comparisons (18 with --order both), judged as one flat list so the

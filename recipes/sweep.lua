@@ -8,25 +8,24 @@
 local ratio = require "ratio"
 local p = ratio.params{
   input = {"data/sample.jsonl", "a RationaleRM-format dataset holding the judges' outputs", type = "file"},
-  judges = {{}, "judges to score (<name>-checklist); empty = every <name>-checklist in the first item", type = "list"},
   matchers = {{"lexical"}, "matchers in the grid", type = "list", choices = {"lexical", "embedding", "llm"}},
   thresholds = {"", "threshold sets for the lexical and embedding cells, four ascending numbers each, sets separated by ';' (e.g. \"0.08,0.15,0.25,0.4;0.1,0.2,0.3,0.5\"); empty = each matcher's default"},
-  similarity = {"jaccard", "lexical cells: similarity", choices = {"jaccard", "char3", "bm25"}},
   prompts = {{}, "llm cells: MetaJudge templates: 'ratio' (the built-in one), template files with {{human}} and {{model}}, Lua files returning one, or the published metajudge_infer.py itself (empty = ratio)", type = "list"},
-  metajudge_preset = {"auto", "llm cells: sampling and retries: auto (published for the published script's prompt, else ratio), ratio or published", choices = {"auto", "ratio", "published"}},
   matcher_models = {{}, "llm cells: MetaJudge models (required with llm)", type = "list"},
-  judge_base_url = {"", "llm cells: OpenAI-compatible base URL (default $OPENAI_BASE_URL)"},
-  judge_provider = {"openai", "llm cells: provider plugin", choices = {"openai", "anthropic"}},
   embed_models = {{}, "embedding cells: embedding models (required with embedding)", type = "list"},
-  embed_base_url = {"", "embedding cells: base URL"},
   reference = {"", "the reference cell: its name, its number in the grid, or a matcher name for that matcher's first cell (empty = the first llm cell, else the first cell)"},
   kappa_weights = {"linear", "Cohen's kappa disagreement weights", choices = {"unweighted", "linear", "quadratic"}},
-  mode = {"paper", "metric definitions (docs/metrics.md)", choices = {"paper", "reference"}},
   top_k = {5, "model reasons counted (0 = all)", min = 0},
   concurrency = {32, "matches in flight at once", min = 1},
   rpm = {0, "requests per minute to each matcher API (0 = no limit)", min = 0},
   on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
   seed = {1, "bootstrap seed of the RC and AP CIs in summary.json"},
+  ratio.flags.judges{help = "judges to score (<name>-checklist); empty = every <name>-checklist in the first item"},
+  ratio.flags.mode,
+  ratio.flags.similarity,
+  ratio.flags.metajudge{model = false, what = "llm cells", legacy = "judge"}, -- models: --matcher-models
+  ratio.flags.metajudge_prompt{prompt = false},
+  ratio.flags.embed{model = false},
 }
 
 -- The judges: as given, or every <name>-checklist of the first item.
@@ -150,9 +149,7 @@ local clients = {}
 local function client(kind, model)
   local key = kind .. "\0" .. model
   if not clients[key] then
-    local base = kind == "llm" and p.judge_base_url or p.embed_base_url
-    clients[key] = ratio.llm{provider = kind == "llm" and p.judge_provider or nil, model = model,
-      base_url = base ~= "" and base or nil, concurrency = p.concurrency, rpm = p.rpm > 0 and p.rpm or nil}
+    clients[key] = ratio.llm.from_params(p, kind == "llm" and "metajudge" or "embed", {model = model})
   end
   return clients[key]
 end

@@ -10,7 +10,8 @@
 -- (`R1: text`), so ratio ships none of that prompt's text and runs it unchanged.
 --
 -- Two presets (docs/metrics.md, "Reproducing the published numbers"):
---   ratio      temperature 0, 1024 tokens; a reply with no readable block is asked again in the
+--   ratio      no sampling settings of its own (the client's --metajudge-* ones, else the API's
+--              defaults); a reply with no readable block is asked again in the
 --              same conversation (`reasks`, default 1), then the item is `unscored`.
 --   published  what metajudge_infer.py does: temperature 0.6, 8192 tokens; a reply failing the
 --              script's format check (no block, no score line, a score above 1, R lines not
@@ -46,7 +47,9 @@ M.TEMPLATE = text_template(assert(read_file(M.DIR .. "/ratio.txt")))
 M.REASK = [[Your answer had no readable result block. Reply again with only the block: one line per human rationale, `- R<i>@S<j>: <score>` with a score of 0, 0.25, 0.5, 0.75 or 1, between <RESULT_START> and <RESULT_END>.]]
 
 M.PRESETS = {
-  ratio = {params = {temperature = 0, max_tokens = 1024}, retry = "reask", tries = 2, lists = "ratio"},
+  -- No sampling settings: the MetaJudge client's own (--metajudge-temperature, ...) or the API's
+  -- defaults, since today's reasoning models reject a temperature other than theirs.
+  ratio = {params = {}, retry = "reask", tries = 2, lists = "ratio"},
   published = {params = {temperature = 0.6, max_tokens = 8192}, retry = "resample", tries = 5, lists = "published"},
 }
 
@@ -330,6 +333,8 @@ function M.new(opts)
     tries = spec.max_retries or tries
   end
   for k, v in pairs(opts.params or {}) do params[k] = v end
+  -- A setting the client was given (--metajudge-temperature, ...) wins over the preset's.
+  for k in pairs(opts.client.params or {}) do params[k] = nil end
   local self = {client = opts.client, template = spec.template, spec = spec, preset = preset_name,
                 retry = preset.retry, tries = 1 + (opts.reasks or tries - 1),
                 lists = opts.lists or spec.lists, params = params}

@@ -1,6 +1,20 @@
 -- OpenAI-compatible chat completions and embeddings: OpenAI, vLLM, SGLang, llama.cpp server,
 -- Ollama (/v1), DashScope/Qwen compatible mode, DeepSeek, OpenRouter — anything with a base URL.
 -- A provider maps ratio's request to the API's and the API's reply back; it never touches HTTP.
+--
+-- Generation settings are sent only when the caller set them: no temperature, max_tokens or
+-- anything else is added here. Reasoning models (o-series, gpt-5*) take `max_completion_tokens`
+-- instead of `max_tokens`, and some accept only the default temperature/top_p: the request is
+-- built for them by name, and for any other model the 400 the API answers is understood once
+-- (adapt below) and remembered by the client, so later calls do not pay it again.
+--
+-- Replies: the answer is `message.content` with the reasoning taken out — vLLM/SGLang put it in
+-- `reasoning_content` (or `reasoning` in newer versions), or leave it inside content as a leading
+-- <think>...</think> block (or only the closing tag, when the server's template already sent
+-- the opening one). A message with `refusal` and no content is a refusal (EREFUSED), not a
+-- malformed reply.
+local json_null = require("ratio.core.json").null
+
 local M = {
   name = "openai",
   default_base_url = "https://api.openai.com/v1",
@@ -8,11 +22,15 @@ local M = {
   base_url_env = "OPENAI_BASE_URL",
 }
 
--- Sampling parameters passed through to the API when a recipe sets them.
+-- Settings passed through to the API when a recipe sets them (and only then).
 local PASS = {"temperature", "top_p", "max_tokens", "seed", "stop", "presence_penalty",
               "frequency_penalty", "response_format", "n", "logprobs", "top_logprobs",
               "max_completion_tokens", "reasoning_effort"}
 M.sampling_params = PASS
+
+-- The generation settings of ratio's flags (--judge-temperature, ...) this provider can send.
+M.settings = {temperature = true, max_tokens = true, top_p = true, seed = true,
+              reasoning_effort = true, stop = true}
 
 function M.headers(key)
   local h = {["content-type"] = "application/json"}
@@ -20,17 +38,90 @@ function M.headers(key)
   return h
 end
 
--- chat_request(model, messages, params) -> path, body table
-function M.chat_request(model, messages, params)
+-- Models that reject `max_tokens` (OpenAI's reasoning models), known by name, with or without a
+-- router prefix such as "openai/".
+function M.is_reasoning_model(model)
+  local m = tostring(model):lower():match("([^/]+)$") or ""
+  return m:match("^o%d") ~= nil or m:match("^gpt%-5") ~= nil
+end
+
+-- chat_request(model, messages, params [, adapt]) -> path, body table
+-- adapt: what the client learnt about this model (see M.adapt): {max_completion_tokens = true,
+-- drop = {temperature = true, ...}}.
+function M.chat_request(model, messages, params, adapt)
+  adapt = adapt or {}
   local body = {model = model, messages = messages}
   for _, k in ipairs(PASS) do
-    if params[k] ~= nil then body[k] = params[k] end
+    if params[k] ~= nil and not (adapt.drop and adapt.drop[k]) then body[k] = params[k] end
+  end
+  if body.max_tokens ~= nil and (adapt.max_completion_tokens or M.is_reasoning_model(model)) then
+    if body.max_completion_tokens == nil then body.max_completion_tokens = body.max_tokens end
+    body.max_tokens = nil
   end
   return "/chat/completions", body
 end
 
--- chat_reply(decoded body) -> {text, usage={input_tokens, output_tokens}, finish_reason, model}
--- | nil, message. A reply without a message is not a reply, whatever the HTTP status said.
+-- adapt(status, decoded error body, adapt) -> description | nil. Understands the two 400s OpenAI
+-- answers reasoning models with:
+--   {"error": {"param": "max_tokens", "code": "unsupported_parameter", ...}} -> max_completion_tokens
+--   {"error": {"param": "temperature", "code": "unsupported_value", ...}}    -> leave it out
+-- and records the change in `adapt` (the client's table). Returns nil when there is nothing (new)
+-- to change, so the same 400 is never answered twice.
+function M.adapt(status, body, adapt)
+  if status ~= 400 or type(body) ~= "table" or type(body.error) ~= "table" then return nil end
+  local e = body.error
+  local param, code = e.param, e.code
+  local msg = type(e.message) == "string" and e.message or ""
+  if param == "max_tokens" and (code == "unsupported_parameter" or msg:find("max_completion_tokens", 1, true)) then
+    if adapt.max_completion_tokens then return nil end
+    adapt.max_completion_tokens = true
+    return "sends max_completion_tokens instead of max_tokens"
+  end
+  if (param == "temperature" or param == "top_p")
+     and (code == "unsupported_value" or code == "unsupported_parameter") then
+    adapt.drop = adapt.drop or {}
+    if adapt.drop[param] then return nil end
+    adapt.drop[param] = true
+    return ("leaves %s out (the model accepts only its default)"):format(param)
+  end
+  return nil
+end
+
+-- The terminal error codes of an HTTP error: quota exhaustion is a 429 that waiting never cures.
+function M.error_code(status, body)
+  if status == 429 and type(body) == "table" and type(body.error) == "table"
+     and (body.error.code == "insufficient_quota" or body.error.type == "insufficient_quota") then
+    return "EQUOTA"
+  end
+  return nil
+end
+
+-- split_reasoning(text) -> answer, reasoning | nil. A leading <think>...</think> block, or text
+-- up to a lone </think> (the server's chat template sent the opening tag), is reasoning. An
+-- unclosed leading <think> is all reasoning: the model ran out of tokens while thinking.
+function M.split_reasoning(text)
+  local lead = text:match("^%s*()<think>")
+  if lead then
+    local open_end = lead + #"<think>"
+    local close = text:find("</think>", open_end, true)
+    if not close then return "", text:sub(open_end) end
+    return text:sub(close + #"</think>"):gsub("^%s+", ""), text:sub(open_end, close - 1)
+  end
+  local close = text:find("</think>", 1, true)
+  if close and not text:sub(1, close - 1):find("<think>", 1, true) then
+    return text:sub(close + #"</think>"):gsub("^%s+", ""), text:sub(1, close - 1)
+  end
+  return text, nil
+end
+
+local function join(a, b)
+  if a and b then return a .. "\n" .. b end
+  return a or b
+end
+
+-- chat_reply(decoded body) -> {text, reasoning, usage = {input_tokens, output_tokens,
+-- reasoning_tokens}, finish_reason, model} | nil, message [, code]. A reply without a message is
+-- not a reply, whatever the HTTP status said; a refusal gives code EREFUSED with its text.
 function M.chat_reply(body)
   if type(body) ~= "table" then return nil, "reply is not a JSON object" end
   if type(body.error) == "table" or type(body.error) == "string" then
@@ -50,16 +141,33 @@ function M.chat_reply(body)
     end
     text = table.concat(parts)
   end
+  local refusal = type(msg.refusal) == "string" and msg.refusal ~= "" and msg.refusal or nil
+  if refusal and (type(text) ~= "string" or text == "") then
+    return nil, "refused: " .. refusal, "EREFUSED"
+  end
+  local reasoning
+  for _, k in ipairs{"reasoning_content", "reasoning"} do
+    if type(msg[k]) == "string" and msg[k] ~= "" then reasoning = msg[k] break end
+  end
+  -- vLLM's reasoning parser leaves content null when the model never left its thinking (out of
+  -- tokens): an empty answer with its reasoning, not a malformed reply to retry.
+  if text == nil or text == json_null then
+    if reasoning or choices[1].finish_reason == "length" then text = "" end
+  end
   if type(text) ~= "string" then return nil, "reply message has no text content" end
+  local answer, inline = M.split_reasoning(text)
+  reasoning = join(reasoning, inline)
   local usage = type(body.usage) == "table" and body.usage or {}
+  local details = type(usage.completion_tokens_details) == "table" and usage.completion_tokens_details or {}
   return {
-    text = text,
-    reasoning = type(msg.reasoning_content) == "string" and msg.reasoning_content or nil,
+    text = answer,
+    reasoning = reasoning,
     finish_reason = type(choices[1].finish_reason) == "string" and choices[1].finish_reason or nil,
     model = type(body.model) == "string" and body.model or nil,
     usage = {
       input_tokens = math.tointeger(usage.prompt_tokens) or 0,
       output_tokens = math.tointeger(usage.completion_tokens) or 0,
+      reasoning_tokens = math.tointeger(details.reasoning_tokens) or 0,
     },
   }
 end

@@ -568,7 +568,7 @@ function M.new(opts)
   local reasks = opts.reasks or 1
   if math.type(reasks) ~= "integer" or reasks < 0 or reasks > 1 then error("ratio.audit.new: reasks must be 0 or 1", 2) end
   self.classifier, self.client, self.template, self.reasks = "llm", opts.client, template, reasks
-  self.params = opts.params or {temperature = 0, max_tokens = 1024}
+  self.params = opts.params or {} -- settings: the client's (no hidden defaults)
   prompts.register(opts.name or "audit", template)
   return self
 end

@@ -446,7 +446,7 @@ function M.new(opts)
     error("ratio.decompose.new: range must be {lo, hi} with 1 <= lo <= hi", 2)
   end
   local self = setmetatable({client = opts.client, template = template, reasks = reasks,
-    name = opts.name or "decompose", params = opts.params or {temperature = 0, max_tokens = 2048},
+    name = opts.name or "decompose", params = opts.params or {}, -- settings: the client's
     extra = {about = opts.strengths and M.ABOUT.strengths or M.ABOUT.problems,
              min_rationales = range[1], max_rationales = range[2]}}, D)
   prompts.register(self.name, template)

@@ -218,6 +218,7 @@ local LAZY = {json = "ratio.core.json", jsonl = "ratio.jsonl", progress = "ratio
               audit = "ratio.audit", rmbench = "ratio.rmbench", judgebench = "ratio.judgebench"}
 
 LAZY.compare = "ratio.compare" -- judges against judges, matchers against matchers
+LAZY.flags = "ratio.flags" -- the flag families recipes share (--judge-*, --metajudge-*, ...)
 
 function ratio.register_module(name, module) LAZY[name] = module end
 

@@ -28,14 +28,15 @@ local M = {}
 ---------------------------------------------------------------------------------------------------
 -- Usage and cost, per model, for the summary and the progress line.
 
-local usage = {} -- model -> {calls, cached, failed, retries, input_tokens, output_tokens, cost}
+local usage = {} -- model -> {calls, cached, failed, retries, input_tokens, output_tokens,
+                 --           reasoning_tokens, cost}
 local usage_order = {}
 
 local function usage_of(model)
   local u = usage[model]
   if not u then
     u = {calls = 0, cached = 0, failed = 0, retries = 0, input_tokens = 0, output_tokens = 0,
-         cost = 0.0, priced = true}
+         reasoning_tokens = 0, cost = 0.0, priced = true}
     usage[model] = u
     usage_order[#usage_order + 1] = model
   end
@@ -66,7 +67,7 @@ function M.usage()
     local u = usage[model]
     out[model] = {calls = u.calls, cached = u.cached, failed = u.failed, retries = u.retries,
                   input_tokens = u.input_tokens, output_tokens = u.output_tokens,
-                  cost_usd = u.priced and u.cost or json.null}
+                  reasoning_tokens = u.reasoning_tokens, cost_usd = u.priced and u.cost or json.null}
   end
   return out
 end
@@ -135,6 +136,15 @@ local OPTIONS = {
   max_backoff_ms = true, rest_after = true, http_version = true, name = true,
 }
 
+-- unsupported_setting(provider, params) -> name, why | nil: a setting the provider cannot send
+-- (provider.settings[name] is then the reason, e.g. Anthropic's API has no seed).
+function M.unsupported_setting(provider, params)
+  for k in pairs(params or {}) do
+    local why = provider.settings and provider.settings[k]
+    if type(why) == "string" then return k, why end
+  end
+end
+
 local function load_provider(name)
   local ok, p = pcall(require, "providers." .. name)
   if not ok then
@@ -160,6 +170,8 @@ function M.new(opts)
   end
   if type(urls) == "string" then urls = {urls} end
   if type(urls) ~= "table" or #urls == 0 then error("ratio.llm: base_url must be a URL or a list", 2) end
+  local bad, why = M.unsupported_setting(provider, opts.params)
+  if bad then error(("ratio.llm: %s: %s"):format(bad, why), 2) end
   local cap = opts.concurrency or 16
   if math.type(cap) ~= "integer" or cap < 1 then error("ratio.llm: concurrency must be an integer >= 1", 2) end
   local endpoints = {}
@@ -192,6 +204,7 @@ function M.new(opts)
     params = opts.params or {},
     prices = opts.prices or prices.lookup(opts.model),
     http_version = opts.http_version,
+    adapt = {gen = 0}, -- what the provider learnt about this model from its 400s (provider.adapt)
   }, Client)
   usage_of(self.name)
   local models = state.manifest.models or {}
@@ -268,10 +281,27 @@ local function estimate_tokens(body_text, params)
   return #body_text // 4 + (math.tointeger(params.max_tokens) or 0)
 end
 
+-- Codes of failures no retry can cure: a refusal (the model's answer), quota exhaustion.
+local TERMINAL = {EREFUSED = true, EQUOTA = true}
+
+-- The wait a 429/5xx asks for, in ms: `retry-after-ms` (OpenAI's and Anthropic's SDKs read it
+-- first) before `retry-after` (seconds or an HTTP date); nil when neither is usable.
+local function retry_wait_ms(resp)
+  local ms = tonumber(resp.headers and resp.headers["retry-after-ms"] or nil)
+  if ms and ms > 0 and ms == ms then return math.min(ms, 600000) end
+  if resp.retry_after then return math.min(resp.retry_after * 1000, 600000) end
+  return nil
+end
+M._retry_wait_ms = retry_wait_ms -- for the tests
+
 -- One logical call: tries until success, a permanent failure or max_tries.
--- `kind` is "chat" or "embed"; map(decoded) turns a reply body into the result or nil, message.
-function Client:call(kind, path, body, map, params)
+-- `kind` is "chat" or "embed"; map(decoded) turns a reply body into the result or nil, message
+-- [, code] (a TERMINAL code ends the call at once). rebuild(), when given, makes the request
+-- again after the provider adapted to a 400 (see provider.adapt): that resend counts as a try
+-- and waits for no backoff.
+function Client:call(kind, path, body, map, params, rebuild)
   local body_text = assert(json.encode(body))
+  local built_gen = self.adapt.gen
   local headers = self.provider.headers(key(self))
   local u = usage_of(self.name)
   local last_msg, last_code = "no attempt made", "EOTHER"
@@ -298,11 +328,11 @@ function Client:call(kind, path, body, map, params)
     local wait_ms
     if resp and resp.status == 200 then
       local decoded, jerr = json.decode(resp.body)
-      local result, merr
+      local result, merr, mcode
       if decoded == nil then
         merr = "reply is not valid JSON (" .. jerr .. ")"
       else
-        result, merr = map(decoded)
+        result, merr, mcode = map(decoded)
       end
       if result then
         note_success(self, ep)
@@ -313,19 +343,37 @@ function Client:call(kind, path, body, map, params)
         end
         return result
       end
-      last_msg, last_code = merr, "EMALFORMED"
+      last_msg, last_code = merr, mcode or "EMALFORMED"
+      if TERMINAL[last_code] then
+        return nil, last_msg, last_code
+      end
       note_failure(self, ep, false)
     elseif resp then
       local decoded = json.decode(resp.body)
       local text = self.provider.error_text(decoded) or resp.body:sub(1, 300)
       last_msg = ("HTTP %d from %s: %s"):format(resp.status, self.provider.name, text)
-      last_code = "HTTP" .. resp.status
+      last_code = (self.provider.error_code and self.provider.error_code(resp.status, decoded))
+        or "HTTP" .. resp.status
       if self.tpm then self.tpm:charge(-estimate) end -- nothing was generated
-      if not RETRY_STATUS[resp.status] then
-        return nil, last_msg, last_code
+      local adapted = rebuild and self.provider.adapt and self.provider.adapt(resp.status, decoded, self.adapt)
+      if adapted then
+        self.adapt.gen = self.adapt.gen + 1
+        io.stderr:write(("ratio: %s answered HTTP %d (%s); from now on this client %s\n"):format(
+          self.name == self.model and self.model or ("%s (%s)"):format(self.name, self.model),
+          resp.status, text, adapted))
       end
-      note_failure(self, ep, resp.status == 429)
-      if resp.retry_after then wait_ms = math.min(resp.retry_after * 1000, 600000) end
+      if rebuild and resp.status == 400 and self.adapt.gen ~= built_gen then
+        -- Adapted now, or by another call while this one was in flight: send it as it now goes.
+        path, body = rebuild()
+        body_text = assert(json.encode(body))
+        built_gen = self.adapt.gen
+        wait_ms = 0
+      elseif TERMINAL[last_code] or not RETRY_STATUS[resp.status] then
+        return nil, last_msg, last_code
+      else
+        note_failure(self, ep, resp.status == 429)
+        wait_ms = retry_wait_ms(resp)
+      end
     else
       last_msg, last_code = ("%s: %s"):format(ep.url, err), code
       if self.tpm then self.tpm:charge(-estimate) end
@@ -339,7 +387,7 @@ function Client:call(kind, path, body, map, params)
         wait_ms = bound / 2 + math.random() * bound / 2
       end
       local ts = sched.now()
-      sched.sleep(wait_ms)
+      if wait_ms > 0 then sched.sleep(wait_ms) end
       endpoint_ms = endpoint_ms + (sched.now() - ts)
     end
   end
@@ -362,6 +410,7 @@ local function account(self, reply, cached)
   end
   u.input_tokens = u.input_tokens + reply.usage.input_tokens
   u.output_tokens = u.output_tokens + reply.usage.output_tokens
+  u.reasoning_tokens = u.reasoning_tokens + (reply.usage.reasoning_tokens or 0)
   if self.prices then
     u.cost = u.cost + (reply.usage.input_tokens * self.prices.input
       + reply.usage.output_tokens * self.prices.output) / 1e6
@@ -383,6 +432,11 @@ local function cache_key(self, kind, payload, params, sample)
   for _, k in ipairs(self.provider.sampling_params or {}) do
     if params[k] ~= nil then sampling[k] = params[k] end
   end
+  if params.extra_body ~= nil then sampling.extra_body = params.extra_body end
+  -- The key holds the request as the caller asked for it, not as it was sent after an adaptation
+  -- (provider.adapt: max_completion_tokens, a setting left out): the adaptation is the same for
+  -- every request to this model, so each request still has one key, and a cache filled before
+  -- or after the adaptation answers the same asks.
   return sys.sha256(assert(json.encode({
     v = 1, kind = kind, provider = self.provider.name, model = self.model,
     payload = payload, params = sampling, sample = sample or 0,
@@ -418,8 +472,17 @@ function Client:chat(messages, opts)
   elseif state.options.offline and self.use_cache then
     return fail(self, "offline: this call bypasses the cache, so it would need the network", "EOFFLINE")
   end
-  local path, body = self.provider.chat_request(self.model, messages, params)
-  local reply, msg, code = self:call("chat", path, body, self.provider.chat_reply, params)
+  local function build()
+    local path, body = self.provider.chat_request(self.model, messages, params, self.adapt)
+    -- extra_body (--judge-extra-body '{"chat_template_kwargs": ...}'): top-level fields merged
+    -- over the request, as the OpenAI SDKs' extra_body does; they win over ratio's own.
+    if type(params.extra_body) == "table" then
+      for k, v in pairs(params.extra_body) do body[k] = v end
+    end
+    return path, body
+  end
+  local path, body = build()
+  local reply, msg, code = self:call("chat", path, body, self.provider.chat_reply, params, build)
   if not reply then return fail(self, msg, code) end
   account(self, reply, false)
   if k then
@@ -471,18 +534,51 @@ function Client:embed(texts, opts)
   return r.vectors
 end
 
--- from_params(p [, prefix [, extra]]) -> client from a recipe's flags: --<prefix>provider,
--- --<prefix>model, --<prefix>base-url (empty = the provider's default), and the shared
--- --concurrency and --rpm (0 = no limit) when the recipe declares them. extra: more options
--- (e.g. params). prefix is "" (--model), "judge_" (--judge-model) or "embed_" (--embed-model).
-function M.from_params(p, prefix, extra)
-  prefix = prefix or ""
+-- The generation settings a flag family carries (ratio.flags: --judge-temperature, ...), sent
+-- only when set.
+M.SETTINGS = {"temperature", "max_tokens", "top_p", "seed", "reasoning_effort", "stop", "extra_body"}
+
+-- from_params(p, family [, extra]) -> client from a recipe's flags of one family (ratio.flags):
+-- family "judge" reads --judge-provider, --judge-model, --judge-base-url (empty = $OPENAI_BASE_URL,
+-- else the provider's default) and the settings --judge-temperature, --judge-max-tokens,
+-- --judge-top-p, --judge-seed, --judge-reasoning-effort, --judge-stop, --judge-extra-body; the
+-- same for "metajudge", "llm" and "embed". Also the shared --concurrency and --rpm (0 = no limit)
+-- when the recipe declares them. extra: more client options (extra.params are merged over the
+-- settings). An empty model or a base URL without http(s):// ends the run with a usage error
+-- naming the flag. (A prefix with a trailing "_", e.g. "judge_", is read as its family.)
+function M.from_params(p, family, extra)
+  family = (family or ""):gsub("_$", "")
+  local prefix = family == "" and "" or family .. "_"
   local function opt(k) return rawget(p, k) end -- a flag the recipe did not declare is nil
-  local url, rpm = opt(prefix .. "base_url"), opt("rpm")
-  local opts = {provider = opt(prefix .. "provider"), model = opt(prefix .. "model"),
-                base_url = url ~= "" and url or nil, concurrency = opt("concurrency"),
-                rpm = rpm and rpm > 0 and rpm or nil}
-  for k, v in pairs(extra or {}) do opts[k] = v end
+  local function flag(k) return "--" .. (prefix .. k):gsub("_", "-") end
+  local model = extra and extra.model or opt(prefix .. "model")
+  if model == nil or model == "" then errors.usage(flag("model") .. ": is required (the model id)") end
+  local rpm = opt("rpm")
+  local urls -- several base URLs, comma-separated, are used least-busy first
+  for u in (opt(prefix .. "base_url") or ""):gmatch("[^,%s]+") do
+    if not u:match("^https?://") then
+      errors.usage(("%s: '%s' is not a URL: give http:// or https:// and the API path, e.g. http://127.0.0.1:8000/v1")
+        :format(flag("base_url"), u))
+    end
+    urls = urls or {}
+    urls[#urls + 1] = u
+  end
+  local params = {}
+  if family ~= "" then -- unprefixed settings flags (--seed, ...) belong to the recipe, not the LLM
+    for _, k in ipairs(M.SETTINGS) do params[k] = opt(prefix .. k) end
+  end
+  if type(params.stop) == "table" and #params.stop == 0 then params.stop = nil end
+  local opts = {provider = opt(prefix .. "provider"), model = model, base_url = urls,
+                concurrency = opt("concurrency"), rpm = rpm and rpm > 0 and rpm or nil, params = params}
+  for k, v in pairs(extra or {}) do
+    if k == "params" then
+      for pk, pv in pairs(v) do params[pk] = pv end
+    else
+      opts[k] = v
+    end
+  end
+  local bad, why = M.unsupported_setting(load_provider(opts.provider or "openai"), params)
+  if bad then errors.usage(("%s: %s"):format(flag(bad), why)) end
   return M.new(opts)
 end
 

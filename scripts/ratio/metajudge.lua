@@ -77,26 +77,23 @@ function M.prompt_from_params(p)
   return spec
 end
 
--- from_params(p) -> matcher: the matcher a recipe's flags ask for. Reads p.matcher ("lexical",
--- "embedding" or "llm") and, as the recipe declares them, --judge-base-url, --judge-model,
--- --judge-provider, --metajudge-prompt, --metajudge-preset and --metajudge-temperature /
--- --metajudge-max-tokens (llm; sampling left unset takes the preset's), --embed-base-url, --embed-model (embedding), --concurrency and --rpm.
--- A missing model flag ends the run with a usage error naming it.
+-- from_params(p) -> matcher: the matcher a recipe's flags (ratio.flags.matcher) ask for. Reads
+-- p.matcher ("lexical", "embedding" or "llm") and, as the recipe declares them, the MetaJudge
+-- LLM's --metajudge-* flags with --metajudge-prompt and --metajudge-preset (llm; sampling
+-- settings left unset take the preset's), --embed-base-url, --embed-model (embedding),
+-- --concurrency and --rpm. A missing model flag ends the run with a usage error naming it.
 function M.from_params(p)
   local llm = require "ratio.llm"
   local function opt(k) return rawget(p, k) or "" end
   if p.matcher == "llm" then
-    if opt("judge_model") == "" then errors.usage("--judge-model: is required with --matcher llm") end
+    if opt("metajudge_model") == "" then errors.usage("--metajudge-model: is required with --matcher llm") end
     local spec = M.prompt_from_params(p)
-    -- Sampling given on the command line wins over the preset's (flags left unset are nil).
-    local params = {temperature = rawget(p, "metajudge_temperature"), max_tokens = rawget(p, "metajudge_max_tokens")}
-    local client = llm.from_params(p, "judge_")
+    local client = llm.from_params(p, "metajudge")
     require("ratio.state").manifest.metajudge_model = client.model -- named in report.html's header
-    return M.matcher("llm", {client = client, template = spec,
-                             preset = rawget(p, "metajudge_preset"), params = params})
+    return M.matcher("llm", {client = client, template = spec, preset = rawget(p, "metajudge_preset")})
   elseif p.matcher == "embedding" then
     if opt("embed_model") == "" then errors.usage("--embed-model: is required with --matcher embedding") end
-    return M.matcher("embedding", {client = llm.from_params(p, "embed_")})
+    return M.matcher("embedding", {client = llm.from_params(p, "embed")})
   end
   return M.matcher("lexical")
 end

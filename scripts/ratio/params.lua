@@ -9,16 +9,24 @@
 --   }
 --
 -- Types: string, number, integer, boolean, list (comma-separated strings), file (a path that must
--- exist and be a regular file). The type defaults to the default value's own type. A name with
--- underscores is written with dashes on the command line (top_k -> --top-k).
+-- exist and be a regular file), json (a JSON object, given as text). The type defaults to the
+-- default value's own type. A name with underscores is written with dashes on the command line
+-- (top_k -> --top-k).
+--
+-- Flag families shared by recipes (ratio.flags: the judge, MetaJudge and LLM families, --judges,
+-- --matcher, --mode) are listed after the recipe's own parameters, as array items:
+--   ratio.params{input = {...}, ratio.flags.judges{default = {"careful"}}, ratio.flags.matcher}
+-- A family may carry old names of its flags (aliases): they still work, print a one-line
+-- deprecation warning on stderr, and p.<old name> reads the new one's value.
 local errors = require "ratio.errors"
 local state = require "ratio.state"
 local sys = require "ratio.core.sys"
 
 local M = {}
 
-local TYPES = {string = true, number = true, integer = true, boolean = true, list = true, file = true}
-local META = {"type", "choices", "required", "min", "max"}
+local TYPES = {string = true, number = true, integer = true, boolean = true, list = true, file = true,
+               json = true}
+local META = {"type", "choices", "required", "min", "max", "group", "alias"}
 
 local function flag_of(name) return "--" .. name:gsub("_", "-") end
 
@@ -53,7 +61,7 @@ local function declare(name, d)
   end
   local p = {name = name, flag = flag_of(name), default = d[1], help = d[2] or "",
              type = d.type or infer_type(d[1]), choices = d.choices, required = d.required,
-             min = d.min, max = d.max}
+             min = d.min, max = d.max, group = d.group}
   if not TYPES[p.type] then
     error(("ratio.params: %s: unknown type '%s'"):format(name, tostring(p.type)), 4)
   end
@@ -91,6 +99,16 @@ local function convert(p, raw)
   elseif p.type == "list" then
     v = {}
     for item in raw:gmatch("[^,]+") do v[#v + 1] = item:match("^%s*(.-)%s*$") end
+  elseif p.type == "json" then
+    local json = require "ratio.core.json"
+    local ok, decoded, err = pcall(json.decode, raw)
+    if not ok or decoded == nil then
+      usage(p, ("not valid JSON (%s): %s"):format(tostring(ok and err or decoded), raw))
+    end
+    if type(decoded) ~= "table" or json.is_array(decoded) then
+      usage(p, "expected a JSON object such as '{\"chat_template_kwargs\": {\"enable_thinking\": false}}', got " .. raw)
+    end
+    v = decoded
   end
   if p.choices then
     local items = p.type == "list" and v or {v}
@@ -131,7 +149,8 @@ local function show(v)
   return tostring(v)
 end
 
-local PLACEHOLDER = {string = "TEXT", number = "X", integer = "N", list = "A,B", file = "FILE"}
+local PLACEHOLDER = {string = "TEXT", number = "X", integer = "N", list = "A,B,...", file = "FILE",
+                     json = "JSON"}
 
 -- The text of `ratio run RECIPE --help`.
 function M.help_text(list)
@@ -139,16 +158,32 @@ function M.help_text(list)
   if state.header and state.header ~= "" then out[#out + 1] = state.header .. "\n" end
   out[#out + 1] = ("usage: ratio run %s [flags]"):format(state.recipe)
   if list and #list > 0 then
-    out[#out + 1] = "\nParameters:"
-    for _, p in ipairs(list) do
-      local lhs = p.flag .. (p.type == "boolean" and "" or " " .. (p.choices and "CHOICE" or PLACEHOLDER[p.type]))
-      local notes = {}
-      if p.choices then notes[#notes + 1] = "one of " .. table.concat(p.choices, "|") end
-      if p.required then notes[#notes + 1] = "required"
-      elseif p.default ~= nil and show(p.default) ~= "" then notes[#notes + 1] = "default: " .. show(p.default) end
-      local help = p.help
-      if #notes > 0 then help = help .. (help ~= "" and " " or "") .. "(" .. table.concat(notes, "; ") .. ")" end
-      out[#out + 1] = ("  %-24s %s"):format(lhs, help)
+    -- Required parameters first, then the recipe's own, then each shared family under its title.
+    local sections, order = {}, {}
+    local function add(title, p)
+      if not sections[title] then sections[title] = {}; order[#order + 1] = title end
+      table.insert(sections[title], p)
+    end
+    for _, p in ipairs(list) do if p.required then add("Required:", p) end end
+    for _, p in ipairs(list) do if not p.required and not p.group then add("Parameters:", p) end end
+    for _, p in ipairs(list) do if not p.required and p.group then add(p.group .. ":", p) end end
+    for _, title in ipairs(order) do
+      out[#out + 1] = "\n" .. title
+      for _, p in ipairs(sections[title]) do
+        local placeholder = p.type == "list" and p.choices and "CHOICE,..." or p.choices and "CHOICE"
+          or PLACEHOLDER[p.type]
+        local lhs = p.flag .. (p.type == "boolean" and "" or " " .. placeholder)
+        local notes = {}
+        if p.choices then
+          notes[#notes + 1] = (p.type == "list" and "any of " or "one of ") .. table.concat(p.choices, "|")
+        end
+        if p.required then notes[#notes + 1] = "required"
+        elseif p.default ~= nil and show(p.default) ~= "" then notes[#notes + 1] = "default: " .. show(p.default) end
+        if p.aliases then notes[#notes + 1] = "old name: " .. table.concat(p.aliases, ", ") end
+        local help = p.help
+        if #notes > 0 then help = help .. (help ~= "" and " " or "") .. "(" .. table.concat(notes, "; ") .. ")" end
+        out[#out + 1] = ("  %-28s %s"):format(lhs, help)
+      end
     end
   else
     out[#out + 1] = "\nThis recipe declares no parameters."
@@ -161,13 +196,47 @@ end
 function M.params(spec)
   if state.params then error("ratio.params: call it once, at the top of the recipe", 2) end
   if type(spec) ~= "table" then error("ratio.params: expected a table of parameters", 2) end
-  local list, by_flag = {}, {}
+  local list, by_flag, family_list, aliases = {}, {}, {}, {}
+  local flags = require "ratio.flags"
   for name, d in pairs(spec) do
-    local p = declare(name, d)
-    list[#list + 1] = p
-    by_flag[p.flag] = p
+    if math.type(name) == "integer" then
+      if not flags.is_family(d) then
+        error(("ratio.params: item %d is not a flag family (ratio.flags.*)"):format(name), 2)
+      end
+    else
+      local p = declare(name, d)
+      list[#list + 1] = p
+      by_flag[p.flag] = p
+      if d.alias then aliases[d.alias] = name end -- an old name of the recipe's own parameter
+    end
   end
   table.sort(list, function(a, b) return a.name < b.name end)
+  for _, fam in ipairs(spec) do -- families in the order given, their members in theirs
+    local entries, fam_aliases = fam:entries()
+    for _, e in ipairs(entries) do
+      local p = declare(e[1], e[2])
+      if by_flag[p.flag] then
+        error(("ratio.params: %s is declared twice (by the recipe and by ratio.flags.%s)"):format(p.flag, fam.name), 2)
+      end
+      family_list[#family_list + 1] = p
+      by_flag[p.flag] = p
+    end
+    for old, new in pairs(fam_aliases) do aliases[old] = new end
+  end
+  for _, p in ipairs(family_list) do list[#list + 1] = p end
+  local old_names = {}
+  for old, new in pairs(aliases) do old_names[#old_names + 1] = old end
+  table.sort(old_names)
+  for _, old in ipairs(old_names) do
+    local target = by_flag[flag_of(aliases[old])]
+    if not target then error(("ratio.params: alias %s names no declared parameter %s"):format(old, aliases[old]), 2) end
+    if by_flag[flag_of(old)] then
+      error(("ratio.params: the old name %s is also a parameter of this recipe"):format(flag_of(old)), 2)
+    end
+    by_flag[flag_of(old)] = setmetatable({alias_of = target, old_flag = flag_of(old)}, {__index = target})
+    target.aliases = target.aliases or {}
+    table.insert(target.aliases, flag_of(old))
+  end
   state.param_list = list
 
   if state.options.help then
@@ -188,6 +257,11 @@ function M.params(spec)
     if not p and flag:sub(1, 5) == "--no-" then
       local q = by_flag["--" .. flag:sub(6)]
       if q and q.type == "boolean" and not raw then p, negated = q, true end
+    end
+    if p and p.alias_of then
+      io.stderr:write(("ratio: %s is an old name of %s; it still works, but use %s\n"):format(
+        p.old_flag, p.alias_of.flag, p.alias_of.flag))
+      p = p.alias_of
     end
     if not p then
       local near = suggest(list, flag)
@@ -228,8 +302,10 @@ function M.params(spec)
   if state.after_params then state.after_params() end -- e.g. the --out check (ratio.run_dir)
   -- Reading a parameter that was never declared is a typo: say so instead of returning nil.
   return setmetatable(values, {
-    __index = function(_, k)
-      if by_flag[flag_of(tostring(k))] then return nil end
+    __index = function(t, k)
+      local q = by_flag[flag_of(tostring(k))]
+      if q and q.alias_of then return rawget(t, q.alias_of.name) end -- p.<old name>
+      if q then return nil end
       error(("no parameter named '%s' was declared in ratio.params"):format(tostring(k)), 2)
     end,
   })

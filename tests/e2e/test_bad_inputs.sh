@@ -11,14 +11,14 @@ bad_run() {
   shift 2
   case $key in
     qs) ratio run "$ROOT/recipes/quickstart.lua" --input "$file" --judges m --out "o-$key" --quiet "$@" ;;
-    mj) ratio run "$ROOT/recipes/metajudge.lua" --input "$file" --models m --out "o-$key" --quiet "$@" ;;
+    mj) ratio run "$ROOT/recipes/metajudge.lua" --input "$file" --judges m --out "o-$key" --quiet "$@" ;;
     au) ratio run "$ROOT/recipes/audit.lua" --input "$file" --judges m --out "o-$key" --quiet "$@" ;;
     jd) ratio run "$ROOT/recipes/judge.lua" --input "$file" --judge-model x --no-cache \
           --judge-base-url http://127.0.0.1:1/v1 --out "o-$key" --quiet "$@" ;;
     hr) ratio run "$ROOT/recipes/hybrid_reward.lua" --input "$file" --out "o-$key" --quiet "$@" ;;
-    dc) ratio run "$ROOT/recipes/decompose.lua" --input "$file" --model x --no-cache \
-          --base-url http://127.0.0.1:1/v1 --out "o-$key" --quiet "$@" ;;
-    an) ratio run "$ROOT/recipes/analyze.lua" --input "$file" --model m --quiet "$@" ;;
+    dc) ratio run "$ROOT/recipes/decompose.lua" --input "$file" --llm-model x --no-cache \
+          --llm-base-url http://127.0.0.1:1/v1 --out "o-$key" --quiet "$@" ;;
+    an) ratio run "$ROOT/recipes/analyze.lua" --input "$file" --judge m --quiet "$@" ;;
   esac
   rm -rf "o-$key"
 }

@@ -23,7 +23,7 @@ fake_stats() { curl -s "$FAKE_URL/stats"; }
 
 t_client_all_complete_with_429_and_500() {
   start_fake --latency-ms 5 --p429 0.10 --retry-after 1 --p500 0.05 --seed 7 || return
-  ratio run "$ROOT/recipes/loadtest.lua" --base-url "$FAKE_URL/v1" --requests 400 --concurrency 32 --json
+  ratio run "$ROOT/recipes/loadtest.lua" --llm-base-url "$FAKE_URL/v1" --requests 400 --concurrency 32 --json
   expect_rc 0
   [ "$(json_field "$OUT" ok)" = 400 ] || fail "not all requests completed: $OUT"
   [ "$(json_field "$OUT" failed)" = 0 ] || fail "failures: $OUT"

@@ -62,8 +62,8 @@ t_crash_judge_calls_killed_four_times() {
 
 t_crash_metajudge_llm_killed_three_times() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 80 || return
-  local args=(run "$ROOT/recipes/metajudge.lua" --matcher llm --judge-model fake-mj
-              --judge-base-url "$FAKE_URL/v1" --concurrency 4)
+  local args=(run "$ROOT/recipes/metajudge.lua" --matcher llm --metajudge-model fake-mj
+              --metajudge-base-url "$FAKE_URL/v1" --concurrency 4)
   ratio "${args[@]}" --out ref --cache ref.sqlite --json
   expect_rc 0
   RANDOM=23

@@ -35,8 +35,8 @@ decompose_data() {
 t_decompose_fake_llm_keep_range_then_metajudge() {
   start_fake --responder "$ROOT/tests/fake/decompose_responder.lua" || return
   decompose_data
-  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --model fake-decomposer \
-    --base-url "$FAKE_URL/v1" --keep-range 3-7 --out dec --cache c.sqlite --json
+  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model fake-decomposer \
+    --llm-base-url "$FAKE_URL/v1" --keep-range 3-7 --out dec --cache c.sqlite --json
   expect_rc 0
   for f in items.jsonl summary.json manifest.json report.html decomposed.jsonl; do expect_file "dec/$f"; done
   check_json dec/summary.json '
@@ -70,7 +70,7 @@ assert(never.status == "unscored" and #never.raw == 2, "the unscored item keeps 
 assert(never.raw[1]:find("Response 1 is better", 1, true), "raw text kept")'
   grep -q '"decompose": "' dec/manifest.json || fail "the prompt hash is not in the manifest"
   # The decomposed file feeds the MetaJudge recipe as it is.
-  ratio run "$ROOT/recipes/metajudge.lua" --input dec/decomposed.jsonl --models careful --out mj --json
+  ratio run "$ROOT/recipes/metajudge.lua" --input dec/decomposed.jsonl --judges careful --out mj --json
   expect_rc 0
   local kept
   kept=$(wc -l < dec/decomposed.jsonl)
@@ -91,8 +91,8 @@ Write at most 3 rationales. Leave out points about style (tone, emoji, formattin
 Numbered, between <RATIONALES_START> and <RATIONALES_END>; then `- point || why` lines between
 <DROPPED_START> and <DROPPED_END>.]]
 LUA
-  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --model fake-decomposer \
-    --base-url "$FAKE_URL/v1" --prompt-b strict.lua --show 2 --out sbs --cache c.sqlite
+  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model fake-decomposer \
+    --llm-base-url "$FAKE_URL/v1" --prompt-b strict.lua --show 2 --out sbs --cache c.sqlite
   expect_rc 0
   expect_out_has "overlap"
   expect_out_has "Where the two prompts disagree most:"
@@ -126,20 +126,20 @@ t_decompose_usage_and_data_errors() {
   head -n 2 "$ROOT/data/sample.jsonl" > d.jsonl
   ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl
   expect_rc 2
-  expect_err_first "ratio: --model: is required"
-  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --model m --keep-range 7-3
+  expect_err_first "ratio: --llm-model: is required"
+  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model m --keep-range 7-3
   expect_rc 2
   expect_err_first "ratio: --keep-range: '7-3' is an empty range"
   echo 'return "no placeholder here"' > p.lua
-  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --model m --prompt-b p.lua
+  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model m --prompt-b p.lua
   expect_rc 2
   expect_err_first "ratio: --prompt-b: p.lua: the template has no {{explanations}} placeholder"
   echo 'return 42' > q.lua
-  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --model m --prompt-a q.lua
+  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model m --prompt-a q.lua
   expect_rc 2
   expect_err_first "ratio: --prompt-a: q.lua must return the template as a string, not a number"
   sed -n 3p "$ROOT/data/sample.jsonl" | sed 's/"individual_preference": \[/"individual_preference": 5, "x": [/' >> d.jsonl
-  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --model m --base-url http://127.0.0.1:1/v1
+  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model m --llm-base-url http://127.0.0.1:1/v1
   expect_rc 1
   expect_err_first "ratio: d.jsonl:3: individual_preference: expected a list of annotators"
 }
@@ -170,8 +170,8 @@ assert(r.type and r.rules and #r.rules > 0, "each label says which rules fired")
 t_audit_llm_fake_matches_heuristic_and_counts_failures() {
   start_fake --responder "$ROOT/tests/fake/audit_responder.lua" || return
   head -n 12 "$ROOT/data/sample.jsonl" > d.jsonl
-  ratio run "$ROOT/recipes/audit.lua" --input d.jsonl --classifier llm --model fake-auditor \
-    --base-url "$FAKE_URL/v1" --out llm --cache c.sqlite --json
+  ratio run "$ROOT/recipes/audit.lua" --input d.jsonl --classifier llm --llm-model fake-auditor \
+    --llm-base-url "$FAKE_URL/v1" --out llm --cache c.sqlite --json
   expect_rc 0
   ratio run "$ROOT/recipes/audit.lua" --input d.jsonl --out heur --json
   expect_rc 0
@@ -191,8 +191,8 @@ assert(s.model == "fake-auditor" and s.usage["fake-auditor"].calls == 24)'
   sed -n 4p "$ROOT/data/sample.jsonl" | sed 's/"careful-checklist": \["/"careful-checklist": ["NEVERPARSE /' >> e.jsonl
   sed -n 5p "$ROOT/data/sample.jsonl" | sed 's/"careful-checklist": \["/"careful-checklist": ["DROPLINE /' >> e.jsonl
   sed -n 6p "$ROOT/data/sample.jsonl" | sed 's/"careful-checklist": \["/"careful-checklist": ["ODDFLAG /' >> e.jsonl
-  ratio run "$ROOT/recipes/audit.lua" --input e.jsonl --judges careful --classifier llm --model fake-auditor \
-    --base-url "$FAKE_URL/v1" --out faults --cache c.sqlite --json
+  ratio run "$ROOT/recipes/audit.lua" --input e.jsonl --judges careful --classifier llm --llm-model fake-auditor \
+    --llm-base-url "$FAKE_URL/v1" --out faults --cache c.sqlite --json
   expect_rc 0
   check_json faults/summary.json '
 local c = s.judges.careful
@@ -212,12 +212,12 @@ assert(items[6].judges.careful.reasons[1].unknown_flags[1] == "made up flag", "u
 t_audit_usage_errors() {
   ratio run "$ROOT/recipes/audit.lua" --classifier llm
   expect_rc 2
-  expect_err_first "ratio: --model: is required with --classifier llm"
+  expect_err_first "ratio: --llm-model: is required with --classifier llm"
   echo 'return "x"' > t.lua
   ratio run "$ROOT/recipes/audit.lua" --template t.lua
   expect_rc 2
   expect_err_first "ratio: --template: only the llm classifier reads a prompt"
-  ratio run "$ROOT/recipes/audit.lua" --classifier llm --model m --template t.lua
+  ratio run "$ROOT/recipes/audit.lua" --classifier llm --llm-model m --template t.lua
   expect_rc 2
   expect_err_first "ratio: --template: t.lua: the template has no {{reasons}} placeholder"
   head -n 1 "$ROOT/data/sample.jsonl" | sed 's/"skimmer-checklist": \[/"skimmer-checklist": "x", "y": [/' > d.jsonl
@@ -232,7 +232,7 @@ t_decompose_and_audit_help() {
   expect_out_has "atomic rationales"
   expect_out_has "--keep-range TEXT"
   expect_out_has "--prompt-b FILE"
-  expect_out_has "--model TEXT"
+  expect_out_has "--llm-model TEXT"
   ratio run "$ROOT/recipes/audit.lua" --help
   expect_rc 0
   local w

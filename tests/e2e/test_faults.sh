@@ -74,8 +74,8 @@ t_faults_metajudge_llm_every_fault_kind() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --p429 0.15 --retry-after 0 --p500 0.08 \
     --pdrop 0.06 --ptruncated 0.06 --perror200 0.06 --pnochoices 0.06 --seed 9 || return
   faults_data 24
-  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --judge-model fake-mj \
-    --judge-base-url "$FAKE_URL/v1" --out m --no-cache --json
+  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --metajudge-model fake-mj \
+    --metajudge-base-url "$FAKE_URL/v1" --out m --no-cache --json
   expect_rc 0
   for k in 429 500 drop truncated error200 nochoices; do
     [ "$(injected "$k")" -gt 0 ] || fail "no $k fault was injected: $(fake_stats)"
@@ -87,8 +87,8 @@ t_faults_metajudge_llm_every_fault_kind() {
 t_faults_metajudge_llm_nothing_answers() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --p429 1.0 --retry-after 0 || return
   faults_data 5
-  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --judge-model fake-mj \
-    --judge-base-url "$FAKE_URL/v1" --out m --no-cache --json
+  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --metajudge-model fake-mj \
+    --metajudge-base-url "$FAKE_URL/v1" --out m --no-cache --json
   expect_rc 0
   check_run metajudge m 5
   grep -q '"careful":{"error":0,"failed":5,"partial":0,"skipped":0,"unscored":0,"valid":0}' <<<"$OUT" ||
@@ -102,7 +102,7 @@ reward_fake_server() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" "$@" || return 1
   rm -f rs.port
   "$RATIO" run "$ROOT/recipes/reward_server.lua" --port 0 --port-file rs.port --no-cache \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-mj --deadline-ms 2000 --max-queue 64 >rs.log 2>&1 &
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-mj --deadline-ms 2000 --max-queue 64 >rs.log 2>&1 &
   RS_PID=$!
   for _ in $(seq 1 100); do [ -s rs.port ] && break; sleep 0.05; done
   [ -s rs.port ] || { fail "the reward server did not start: $(cat rs.log)"; return 1; }

@@ -5,7 +5,7 @@ t_frontier_help() {
   ratio run "$ROOT/recipes/frontier.lua" --help
   expect_rc 0
   expect_out_has "Which judges are right for the right reasons"
-  for f in --judges --matcher --judge-model --judge-base-url --embed-model --alpha --rc-threshold --correction --permutations; do
+  for f in --judges --matcher --metajudge-model --metajudge-base-url --embed-model --alpha --rc-threshold --correction --permutations; do
     expect_out_has "  $f "
   done
 }
@@ -98,8 +98,8 @@ t_frontier_llm_matcher() {
   # One item whose MetaJudge replies never hold a block: unscored for both judges, kept and counted.
   head -n 47 "$ROOT/data/sample.jsonl" > d.jsonl
   sed -n 48p "$ROOT/data/sample.jsonl" | sed 's/"human-checklist": \["/"human-checklist": ["NEVERBLOCK /' >> d.jsonl
-  ratio run "$ROOT/recipes/frontier.lua" --input d.jsonl --matcher llm --judge-base-url "$FAKE_URL/v1" \
-    --judge-model fake-metajudge --out llm --cache c.sqlite --json
+  ratio run "$ROOT/recipes/frontier.lua" --input d.jsonl --matcher llm --metajudge-base-url "$FAKE_URL/v1" \
+    --metajudge-model fake-metajudge --out llm --cache c.sqlite --json
   expect_rc 0
   grep -q '"deceptive_alignment":\[{"a":"careful","b":"skimmer"' <<<"$OUT" || fail "not flagged: $(head -c 400 <<<"$OUT")"
   grep -q '"unscored":1' <<<"$OUT" || fail "the unscored item is not counted"
@@ -115,7 +115,7 @@ t_frontier_llm_matcher() {
 t_frontier_usage_errors() {
   ratio run "$ROOT/recipes/frontier.lua" --matcher llm
   expect_rc 2
-  expect_err_first "ratio: --judge-model: is required with --matcher llm"
+  expect_err_first "ratio: --metajudge-model: is required with --matcher llm"
   ratio run "$ROOT/recipes/frontier.lua" --judges careful,nobody
   expect_rc 2
   expect_err_has "unknown judge 'nobody'"
@@ -125,7 +125,7 @@ t_sweep_grid_with_llm_reference() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
   ratio run "$ROOT/recipes/sweep.lua" --matchers lexical,llm --thresholds "0.08,0.15,0.25,0.4;0.1,0.2,0.3,0.5" \
     --prompts "$ROOT/tests/fake/sweep_prompt.lua" --matcher-models fake-metajudge \
-    --judge-base-url "$FAKE_URL/v1" --reference llm --out sw --cache c.sqlite --json
+    --metajudge-base-url "$FAKE_URL/v1" --reference llm --out sw --cache c.sqlite --json
   expect_rc 0
   local err=$ERR
   for f in items.jsonl summary.json summary.csv manifest.json report.html; do expect_file "sw/$f"; done
@@ -170,7 +170,7 @@ LUA
   # Run again from the cache: the same numbers, no call paid.
   ratio run "$ROOT/recipes/sweep.lua" --matchers lexical,llm --thresholds "0.08,0.15,0.25,0.4;0.1,0.2,0.3,0.5" \
     --prompts "$ROOT/tests/fake/sweep_prompt.lua" --matcher-models fake-metajudge \
-    --judge-base-url "$FAKE_URL/v1" --reference 3 --out sw2 --cache c.sqlite --json
+    --metajudge-base-url "$FAKE_URL/v1" --reference 3 --out sw2 --cache c.sqlite --json
   expect_rc 0
   grep -q '"cost":{"cached":96,"calls":96,"cost_usd":0.0,"failed":0,"input_tokens":0,"output_tokens":0' <<<"$OUT" ||
     fail "the cached rerun should cost nothing: $(grep -o '"cost":{[^}]*}' <<<"$OUT" | tail -n 1)"

@@ -50,10 +50,10 @@ LUA
   ratio run check.lua --input d.jsonl --judged j/judged.jsonl
   [ "$RC" = 0 ] || fail "judged.jsonl: $ERR"
   grep -q '"reasks":1' j/items.jsonl || fail "no re-ask recorded in items.jsonl"
-  ratio run "$ROOT/recipes/metajudge.lua" --input j/judged.jsonl --models fake-judge --out m --json
+  ratio run "$ROOT/recipes/metajudge.lua" --input j/judged.jsonl --judges fake-judge --out m --json
   expect_rc 0
   expect_file m/metajudge-fake-judge.jsonl
-  ratio run "$ROOT/recipes/analyze.lua" --input m/metajudge-fake-judge.jsonl --model fake-judge --json
+  ratio run "$ROOT/recipes/analyze.lua" --input m/metajudge-fake-judge.jsonl --judge fake-judge --json
   expect_rc 0
   grep -q '"total_samples":6' <<<"$OUT" || fail "analyze of the chain: $OUT"
   # A second run is answered by the cache: same judged.jsonl, no new request.

@@ -3,7 +3,7 @@
 
 t_analyze_reproduces_the_published_script() {
   ratio run "$ROOT/recipes/analyze.lua" --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" \
-    --model m --mode reference --json
+    --judge m --mode reference --json
   expect_rc 0
   printf '%s\n' "$OUT" > got.json
   ratio run "$E2E/recipes/compare_json.lua" --got got.json --want "$ROOT/tests/fixtures/metajudge_reference.expected.json" --tol 1e-9
@@ -12,7 +12,7 @@ t_analyze_reproduces_the_published_script() {
 
 t_analyze_paper_mode_and_ci() {
   ratio run "$ROOT/recipes/analyze.lua" --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" \
-    --model m --mode paper --json
+    --judge m --mode paper --json
   expect_rc 0
   grep -q '"mode":"paper"' <<<"$OUT" || fail "mode: $OUT"
   grep -q '"ci":{"average_precision":{"hi":' <<<"$OUT" || fail "no CIs: $OUT"
@@ -22,7 +22,7 @@ t_analyze_paper_mode_and_ci() {
 t_analyze_needs_model() {
   ratio run "$ROOT/recipes/analyze.lua" --input "$ROOT/tests/fixtures/metajudge_reference.jsonl"
   expect_rc 2
-  expect_err_first "ratio: --model: is required"
+  expect_err_first "ratio: --judge: is required"
 }
 
 t_quickstart_study() {
@@ -52,10 +52,10 @@ LUA
 }
 
 t_metajudge_lexical_then_analyze() {
-  ratio run "$ROOT/recipes/metajudge.lua" --out mj --models careful --mode reference --json
+  ratio run "$ROOT/recipes/metajudge.lua" --out mj --judges careful --mode reference --json
   expect_rc 0
   expect_file mj/metajudge-careful.jsonl
-  ratio run "$ROOT/recipes/analyze.lua" --input mj/metajudge-careful.jsonl --model careful --json
+  ratio run "$ROOT/recipes/analyze.lua" --input mj/metajudge-careful.jsonl --judge careful --json
   expect_rc 0
   grep -q '"valid_samples":48' <<<"$OUT" || fail "analyze of the written file: $OUT"
 }
@@ -66,8 +66,8 @@ t_metajudge_llm_matcher_with_reask_and_unscored() {
   head -n 4 "$ROOT/data/sample.jsonl" > d.jsonl
   sed -n 5p "$ROOT/data/sample.jsonl" | sed 's/"human-checklist": \["/"human-checklist": ["NOBLOCK /' >> d.jsonl
   sed -n 6p "$ROOT/data/sample.jsonl" | sed 's/"human-checklist": \["/"human-checklist": ["NEVERBLOCK /' >> d.jsonl
-  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --models careful --matcher llm \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --out llm --cache c.sqlite --json
+  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --judges careful --matcher llm \
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --out llm --cache c.sqlite --json
   expect_rc 0
   grep -q '"unscored":1' <<<"$OUT" || fail "expected one unscored item: $OUT"
   grep -q '"valid":5' <<<"$OUT" || fail "expected five valid items: $OUT"

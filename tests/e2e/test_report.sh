@@ -171,8 +171,8 @@ t_report_metajudge_llm_unscored_and_offline_replay() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
   head -n 3 "$ROOT/data/sample.jsonl" > d.jsonl
   sed -n 6p "$ROOT/data/sample.jsonl" | sed 's/"human-checklist": \["/"human-checklist": ["NEVERBLOCK /' >> d.jsonl
-  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --models careful --matcher llm \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --out a --cache c.sqlite --json
+  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --judges careful --matcher llm \
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --out a --cache c.sqlite --json
   expect_rc 0
   stop_fake
   grep -q 'data-judge="careful" data-status="unscored"' a/report.html || fail "the unscored item is not in the viewer"
@@ -185,8 +185,8 @@ t_report_metajudge_llm_unscored_and_offline_replay() {
   grep -q '<summary>the MetaJudge reply</summary>' a/report.html || fail "LLM replies are not labelled as the MetaJudge reply"
   # The fake is gone: an offline replay from the cache writes the same report, byte for byte,
   # but for the header's usage line (every call now comes from the cache, and it says so).
-  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --models careful --matcher llm \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --out b --cache c.sqlite --offline --json
+  ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --judges careful --matcher llm \
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --out b --cache c.sqlite --offline --json
   expect_rc 0
   grep -q '<header class="run"><span>MetaJudge <b>fake-metajudge</b>, \([0-9]*\) calls (\1 from the cache)' b/report.html ||
     fail "replay header: $(grep -o '<header class="run">.*</header>' b/report.html)"

@@ -110,8 +110,8 @@ t_hybrid_reward_llm_matcher() {
   cp "$FIXTURE_ROLLOUTS" d.jsonl
   head -n 1 "$FIXTURE_ROLLOUTS" | sed 's/"human-checklist":\["/"human-checklist":["NEVERBLOCK /' >> d.jsonl
   grep -q NEVERBLOCK d.jsonl || { fail "could not build the test input"; stop_fake; return; }
-  ratio run "$ROOT/recipes/hybrid_reward.lua" --input d.jsonl --matcher llm --judge-base-url "$FAKE_URL/v1" \
-    --judge-model fake-metajudge --cache c.sqlite --out llm --json
+  ratio run "$ROOT/recipes/hybrid_reward.lua" --input d.jsonl --matcher llm --metajudge-base-url "$FAKE_URL/v1" \
+    --metajudge-model fake-metajudge --cache c.sqlite --out llm --json
   expect_rc 0
   [ "$(json_field "$OUT" unscored)" = 4 ] || fail "expected 4 unscored: $OUT"
   [ "$(json_field "$OUT" unscored_reply)" = 1 ] || fail "expected one unreadable MetaJudge reply: $OUT"
@@ -180,15 +180,15 @@ t_hybrid_reward_usage_errors() {
   expect_err_first "ratio: --fallback: expected a number or 'outcome', got 'half'"
   ratio run "$ROOT/recipes/hybrid_reward.lua" --matcher llm
   expect_rc 2
-  expect_err_first "ratio: --judge-model: is required with --matcher llm"
+  expect_err_first "ratio: --metajudge-model: is required with --matcher llm"
 }
 
 t_hybrid_reward_help() {
   ratio run "$ROOT/recipes/hybrid_reward.lua" --help
   expect_rc 0
   grep -q "What reward would RL training give these judge rollouts" <<<"$OUT$ERR" || fail "no question in --help"
-  for flag in --input --formula --w-rationale --w-outcome --formula-file --matcher --judge-base-url \
-    --judge-model --fallback --tie; do
+  for flag in --input --formula --w-rationale --w-outcome --formula-file --matcher --metajudge-base-url \
+    --metajudge-model --fallback --tie; do
     grep -q -- "$flag" <<<"$OUT$ERR" || fail "--help lacks $flag"
   done
 }

@@ -33,7 +33,7 @@ fake_requests() { curl -s "$FAKE_URL/stats" | grep -o '"requests":[0-9]*' | head
 
 t_reward_server_protocol() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge || return
   ratio run "$E2E/recipes/reward_request.lua" --n 4 --output good.json
   post /get_reward good.json
   [ "$CODE" = 200 ] || fail "status $CODE: $BODY"
@@ -68,7 +68,7 @@ t_reward_server_protocol() {
 
 t_reward_server_cache_calls() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --cache-calls || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --cache-calls || return
   ratio run "$E2E/recipes/reward_request.lua" --n 3 --output good.json
   post /get_reward good.json
   local first=$BODY
@@ -117,7 +117,7 @@ JSON
 
 t_reward_server_deadline_fallback() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 2000 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 \
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --deadline-ms 200 \
     --deadline-fallback outcome || return
   ratio run "$E2E/recipes/reward_request.lua" --n 3 --output good.json
   post /get_reward good.json
@@ -128,13 +128,13 @@ t_reward_server_deadline_fallback() {
   stop_reward
   # The default (batch-mean) pays a late rollout its outcome times the mean judged reward of its
   # request: nothing was judged here, so nothing is paid.
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --deadline-ms 200 || return
   post /get_reward good.json
   grep -q '"fallback":\[1.0,1.0,1.0\]' <<<"$BODY" && grep -q '"rewards":\[0.0,0.0,0.0\]' <<<"$BODY" ||
     fail "batch-mean fallback with nothing judged: $BODY"
   stop_reward
   # --fallback is the old name: it still works, and says it is deprecated.
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 --fallback outcome || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --deadline-ms 200 --fallback outcome || return
   post /get_reward good.json
   grep -q '"rewards":\[1.0,1.0,1.0\]' <<<"$BODY" || fail "--fallback outcome: $BODY"
   grep -q 'warning: --fallback is deprecated; use --deadline-fallback outcome' rs.log || fail "no deprecation warning: $(cat rs.log)"
@@ -143,7 +143,7 @@ t_reward_server_deadline_fallback() {
   # One call slot: one rollout is at the MetaJudge when the deadline passes, two still wait. The
   # waiting two are dropped, never sent: a late request does not keep spending MetaJudge calls.
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 600 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --deadline-ms 200 \
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --deadline-ms 200 \
     --max-inflight 1 || return
   post /get_reward good.json
   grep -q '"fallback":\[1.0,1.0,1.0\]' <<<"$BODY" || fail "late rollouts must be flagged: $BODY"
@@ -170,7 +170,7 @@ t_reward_server_overload_gets_429() {
   # The first request fills the queue (4 of --max-queue 4); the second waits --queue-wait-ms for
   # room, gets none (the MetaJudge takes 3 s), and only then is told 429 with Retry-After.
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 3000 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --max-queue 4 --retry-after 2 \
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --max-queue 4 --retry-after 2 \
     --queue-wait-ms 300 || return
   ratio run "$E2E/recipes/reward_request.lua" --n 4 --output four.json
   curl -s -o first.out -X POST --data-binary @four.json "$RS_URL/get_reward" &
@@ -245,7 +245,7 @@ t_reward_server_bearer_token() {
 
 t_reward_server_sigterm_answers_in_flight() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 2000 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge || return
   ratio run "$E2E/recipes/reward_request.lua" --n 2 --output two.json
   local pids=() i
   for i in 1 2 3 4; do
@@ -294,7 +294,7 @@ t_reward_server_non_loopback_needs_token() {
 # Retry-After), and a batch larger than --max-queue is judged in parts, not refused.
 t_reward_server_waits_for_room() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --latency-ms 3000 || return
-  start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --max-queue 2 || return
+  start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --max-queue 2 || return
   ratio run "$E2E/recipes/reward_request.lua" --n 2 --output two.json
   ratio run "$E2E/recipes/reward_request.lua" --n 5 --output five.json
   curl -s -o a.out -X POST --data-binary @two.json "$RS_URL/get_reward" &

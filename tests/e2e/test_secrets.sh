@@ -52,8 +52,8 @@ t_secrets_judge_metajudge() {
   authorized_at_least 8
   stop_fake
   secret_fake metajudge_responder.lua || return
-  srun metajudge run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --judge-model fake-mj \
-    --judge-base-url "$FAKE_URL/v1" --out m --json
+  srun metajudge run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --metajudge-model fake-mj \
+    --metajudge-base-url "$FAKE_URL/v1" --out m --json
   authorized_at_least 16
   stop_fake
   # Calls that give up: the error messages end up in items.jsonl and the report.
@@ -69,13 +69,13 @@ t_secrets_judge_metajudge() {
 t_secrets_decompose_audit() {
   head -n 6 "$ROOT/data/sample.jsonl" > d.jsonl
   secret_fake decompose_responder.lua || return
-  srun decompose run "$ROOT/recipes/decompose.lua" --input d.jsonl --model fake-dec \
-    --base-url "$FAKE_URL/v1" --out dec --json
+  srun decompose run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model fake-dec \
+    --llm-base-url "$FAKE_URL/v1" --out dec --json
   authorized_at_least 6
   stop_fake
   secret_fake audit_responder.lua || return
-  srun audit run "$ROOT/recipes/audit.lua" --input d.jsonl --classifier llm --model fake-audit \
-    --base-url "$FAKE_URL/v1" --out au --resamples 50 --json
+  srun audit run "$ROOT/recipes/audit.lua" --input d.jsonl --classifier llm --llm-model fake-audit \
+    --llm-base-url "$FAKE_URL/v1" --out au --resamples 50 --json
   authorized_at_least 12
   stop_fake
   no_secret_written
@@ -84,11 +84,11 @@ t_secrets_decompose_audit() {
 t_secrets_frontier_hybrid_reward() {
   head -n 8 "$ROOT/data/sample.jsonl" > d.jsonl
   secret_fake metajudge_responder.lua || return
-  srun frontier run "$ROOT/recipes/frontier.lua" --input d.jsonl --matcher llm --judge-model fake-mj \
-    --judge-base-url "$FAKE_URL/v1" --out fr --permutations 200 --json
+  srun frontier run "$ROOT/recipes/frontier.lua" --input d.jsonl --matcher llm --metajudge-model fake-mj \
+    --metajudge-base-url "$FAKE_URL/v1" --out fr --permutations 200 --json
   authorized_at_least 16
-  srun hybrid run "$ROOT/recipes/hybrid_reward.lua" --matcher llm --judge-model fake-mj \
-    --judge-base-url "$FAKE_URL/v1" --out hy --json
+  srun hybrid run "$ROOT/recipes/hybrid_reward.lua" --matcher llm --metajudge-model fake-mj \
+    --metajudge-base-url "$FAKE_URL/v1" --out hy --json
   authorized_at_least 17
   stop_fake
   no_secret_written
@@ -96,7 +96,7 @@ t_secrets_frontier_hybrid_reward() {
 
 t_secrets_loadtest_reward_server_anthropic() {
   start_fake --p500 0.15 --p429 0.1 --retry-after 0 --seed 4 || return
-  srun loadtest run "$ROOT/recipes/loadtest.lua" --base-url "$FAKE_URL/v1" --requests 40 --concurrency 8 --json
+  srun loadtest run "$ROOT/recipes/loadtest.lua" --llm-base-url "$FAKE_URL/v1" --requests 40 --concurrency 8 --json
   authorized_at_least 40
   stop_fake
   secret_fake metajudge_responder.lua || return
@@ -104,7 +104,7 @@ t_secrets_loadtest_reward_server_anthropic() {
   rm -f rs.port
   OPENAI_API_KEY=$SECRET_OPENAI RATIO_REWARD_TOKEN=tok-SECRET-beef-reward "$RATIO" run \
     "$ROOT/recipes/reward_server.lua" --port 0 --port-file rs.port --cache rs.sqlite --cache-calls \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-mj >rs.out 2>rs.err &
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-mj >rs.out 2>rs.err &
   local rs=$!
   for _ in $(seq 1 100); do [ -s rs.port ] && break; sleep 0.05; done
   [ -s rs.port ] || { fail "the reward server did not start: $(cat rs.err)"; return; }

@@ -9,8 +9,8 @@
 # on it with a token; sets TOKEN_URL (the OpenRLHF URL, token in the query).
 trainer_server() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --hang-ms 4000 || return 1
-  RATIO_REWARD_TOKEN=trainer-s3cret start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge \
-    --deadline-ms 2000 --judge-max-tries 2 --max-queue 4 || return 1
+  RATIO_REWARD_TOKEN=trainer-s3cret start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge \
+    --deadline-ms 2000 --metajudge-max-tries 2 --max-queue 4 || return 1
   TOKEN_URL="$RS_URL/get_reward?token=trainer-s3cret"
 }
 
@@ -56,7 +56,7 @@ t_trainers_verl_naive() {
 # raises), /health turns 503, and the verl shim raises.
 t_trainers_metajudge_down() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --model-prefix real- || return
-  RATIO_REWARD_TOKEN=trainer-s3cret start_reward --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge || return
+  RATIO_REWARD_TOKEN=trainer-s3cret start_reward --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge || return
   ratio run "$E2E/recipes/reward_request.lua" --n 2 --output two.json
   post "/get_reward?token=trainer-s3cret" two.json
   [ "$CODE" = 503 ] && grep -q 'the MetaJudge failed for every rollout' <<<"$BODY" && grep -q 'HTTP 404' <<<"$BODY" ||
@@ -74,7 +74,7 @@ t_trainers_metajudge_down() {
   stop_reward
   stop_fake
   # Nothing listening where the MetaJudge should be.
-  start_reward --judge-base-url "http://127.0.0.1:9/v1" --judge-model m --judge-max-tries 1 || return
+  start_reward --metajudge-base-url "http://127.0.0.1:9/v1" --metajudge-model m --metajudge-max-tries 1 || return
   post /get_reward two.json
   [ "$CODE" = 503 ] && grep -q "Couldn't connect" <<<"$BODY" || fail "a refused MetaJudge: $CODE $BODY"
   stop_reward

@@ -48,8 +48,8 @@ t_valgrind_reward_server() {
   rm -f vg.port
   valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
     --errors-for-leak-kinds=definite,indirect "$RATIO" run "$ROOT/recipes/reward_server.lua" \
-    --port 0 --port-file vg.port --cache vg.sqlite --judge-base-url "$FAKE_URL/v1" \
-    --judge-model fake-metajudge >vg.out 2>vg.err </dev/null &
+    --port 0 --port-file vg.port --cache vg.sqlite --metajudge-base-url "$FAKE_URL/v1" \
+    --metajudge-model fake-metajudge >vg.out 2>vg.err </dev/null &
   local pid=$!
   for _ in $(seq 1 200); do [ -s vg.port ] && break; sleep 0.05; done
   [ -s vg.port ] || { fail "the server did not start under valgrind: $(cat vg.err)"; stop_fake; return; }

@@ -49,7 +49,7 @@ t.test("chat returns text, usage and latency", function()
   local s = server()
   local r = assert(client(s.url):chat("hello"))
   t.eq(r.text, "ok: hello")
-  t.eq(r.usage, {input_tokens = 10, output_tokens = 5})
+  t.eq(r.usage, {input_tokens = 10, output_tokens = 5, reasoning_tokens = 0})
   t.eq(r.cached, false)
   t.ok(r.latency_ms >= 0)
   t.eq(s.seen[1].body.model, "fake-judge")
@@ -179,12 +179,13 @@ t.test("anthropic provider maps system messages and headers", function()
                       api_key_env = "RATIO_TEST_ANTHROPIC_KEY"}
   local r = assert(c:chat({{role = "system", content = "be strict"}, {role = "user", content = "hi"}}))
   t.eq(r.text, "anthropic says hi")
-  t.eq(r.usage, {input_tokens = 7, output_tokens = 3})
+  t.eq(r.usage, {input_tokens = 7, output_tokens = 3, reasoning_tokens = 0})
   local body = s.seen[1].body
   t.eq(body.system, "be strict")
   t.eq(#body.messages, 1)
-  t.eq(body.max_tokens, 4096)
-  t.eq(s.seen[1].headers["anthropic-version"], "2023-06-01")
+  t.eq(body.max_tokens, 16384) -- required by the API: the documented default
+  t.eq(s.seen[1].headers["anthropic-version"], "2026-10-21")
+  for _, k in ipairs{"temperature", "top_p", "top_k", "stop_sequences"} do t.eq(body[k], nil, k) end
   s.close()
 end)
 
