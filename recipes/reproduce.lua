@@ -17,19 +17,19 @@
 local ratio = require "ratio"
 local p = ratio.params{
   input = {nil, "the released test file, or one in its shape (domain, context, response1, response2, overall_preference, human-checklist)", type = "file", required = true},
-  judges = {{}, "judges, comma-separated: NAME (its NAME-checklist and NAME-label are in the file) or [NAME=]PROVIDER:MODEL[@BASE_URL] (judged now; PROVIDER openai or anthropic); empty: every judge in the first item", type = "list"},
   figures = {"helpsteer3-atomic", "which published RC to set beside ours", choices = {"helpsteer3-atomic", "cw-atomic"}},
   published_as = {{}, "JUDGE=ENTRY pairs naming a judge's entry in data/published.json (default: found from the model id)", type = "list"},
   domains = {{}, "only these domains (empty: all)", type = "list"},
   limit = {0, "at most N items of each domain, the first in the file (0 = all): a cheap first pass", min = 0},
   rejudge = {false, "judge a PROVIDER:MODEL judge even where its fields are already in the file"},
   max_cost = {5.0, "stop before the first call when the estimated cost exceeds this many USD (0 = no limit)", min = 0},
-  judge_output_tokens = {800, "cost estimate: tokens per judge reply", min = 1},
-  metajudge_output_tokens = {0, "cost estimate: tokens per MetaJudge reply (0: 1500 for published, 300 for ratio)", min = 0},
+  estimate_judge_tokens = {800, "cost estimate: tokens per judge reply", min = 1},
+  estimate_metajudge_tokens = {0, "cost estimate: tokens per MetaJudge reply (0: 1500 for published, 300 for ratio)", min = 0},
   top_k = {5, "model reasons counted (0 = all)", min = 0},
   concurrency = {16, "calls in flight per model", min = 1},
   rpm = {0, "requests per minute per model (0 = no limit)", min = 0},
   seed = {1, "bootstrap seed"},
+  ratio.flags.judges{help = "judges, comma-separated: NAME (its NAME-checklist and NAME-label are in the file) or [NAME=]PROVIDER:MODEL[@BASE_URL] (judged now; PROVIDER openai or anthropic); empty: every judge in the first item"},
   ratio.flags.metajudge{required = true},
   ratio.flags.metajudge_prompt{preset_default = "published", preset_choices = {"published", "ratio"},
     prompt_help = "MetaJudge: the prompt: your copy of metajudge_infer.py or a ratio template (default: published: metajudge_infer.py beside the input's data/ folder; ratio: the built-in)"},
@@ -128,12 +128,12 @@ local function charge(model, calls, input, output)
   end
   e.calls, e.input_tokens, e.output_tokens = e.calls + calls, e.input_tokens + input, e.output_tokens + output
 end
-local mj_out = p.metajudge_output_tokens > 0 and p.metajudge_output_tokens or (matcher.preset == "published" and 1500 or 300)
+local mj_out = p.estimate_metajudge_tokens > 0 and p.estimate_metajudge_tokens or (matcher.preset == "published" and 1500 or 300)
 for _, j in ipairs(judges) do
   for _, item in ipairs(items) do
     local reasons = {}
     if j.judge_now then
-      charge(j.model, 1, tokens(ratio.judge.messages(item)[1].content), p.judge_output_tokens)
+      charge(j.model, 1, tokens(ratio.judge.messages(item)[1].content), p.estimate_judge_tokens)
       for k = 1, math.max(p.top_k, 1) do reasons[k] = ("x"):rep(120) end -- a reason is about 30 tokens
     else
       local ck = dataset.key_of(item, j.name, "checklist")

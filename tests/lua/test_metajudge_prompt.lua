@@ -52,11 +52,15 @@ t.test("explicit sampling wins over the preset; presets by name", function()
   t.eq(m.params.temperature, 0)
   t.eq(m.params.max_tokens, 8192)
   m = llm.new{client = {chat = function() end}, template = spec, preset = "ratio"}
-  t.eq(m.params.temperature, 0)
-  t.eq(m.params.max_tokens, 1024)
+  t.eq(m.params.temperature, nil) -- ratio's preset sends no sampling setting of its own
+  t.eq(m.params.max_tokens, nil)
   t.eq(m.lists, "published") -- the lists follow the template
   m = llm.new{client = {chat = function() end}, preset = "published"}
   t.eq(m.params.temperature, 0.6)
+  -- a setting the client was made with (--metajudge-temperature) wins over the preset's
+  m = llm.new{client = {chat = function() end, params = {temperature = 0.2}}, preset = "published"}
+  t.eq(m.params.temperature, nil)
+  t.eq(m.params.max_tokens, 8192)
   t.eq(m.tries, 5)
   t.raises(function() llm.new{client = {}, preset = "nope"} end, "preset must be")
 end)
