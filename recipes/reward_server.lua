@@ -11,7 +11,6 @@ local p = ratio.params{
   host = {"127.0.0.1", "address to bind (127.0.0.1 keeps it off the network; any other needs a token or --insecure-no-token)"},
   port = {8000, "port (0 = any free port)", min = 0, max = 65535},
   port_file = {"", "write the bound port here once listening (for scripts and tests)"},
-  metajudge_max_tries = {6, "tries per MetaJudge call before the rollout is failed (429/5xx/timeouts are retried)", min = 1, alias = "judge_max_tries"},
   max_inflight = {64, "MetaJudge calls in flight at most, across all requests", min = 1},
   max_queue = {2048, "rollouts queued or being judged at most; a request waits for room (a larger batch goes in by parts)", min = 1},
   queue_wait_ms = {60000, "how long a request waits for room in the queue before a 429", min = 0},
@@ -30,7 +29,7 @@ local p = ratio.params{
   cache_calls = {false, "keep MetaJudge replies in the call cache (--cache PATH) so a repeated rollout is not judged twice; off by default: RL rollouts rarely repeat, so the cache would only grow"},
   max_body = {16 * 1024 * 1024, "largest request body in bytes", min = 1024},
   max_depth = {32, "deepest JSON nesting accepted in a request", min = 2},
-  ratio.flags.matcher{choices = {"llm", "lexical"}, help = "how rollout reasons are matched to the human checklist", legacy = "judge"},
+  ratio.flags.matcher{choices = {"llm", "lexical"}, help = "how rollout reasons are matched to the human checklist", legacy = "judge", aliases = {judge_max_tries = "metajudge_max_tries"}},
 }
 
 -- The reward of a judged rollout, from its parts (ratio.reward.parts: ap, rc, precision, f1,
@@ -44,7 +43,7 @@ local formulas = {
 local matcher
 if p.matcher == "llm" then
   if p.metajudge_model == "" then ratio.exit(2, "--metajudge-model: is required with --matcher llm") end
-  local client = ratio.llm.from_params(p, "metajudge", {concurrency = p.max_inflight, max_tries = p.metajudge_max_tries,
+  local client = ratio.llm.from_params(p, "metajudge", {concurrency = p.max_inflight,
     cache = p.cache_calls, cache_wait = false}) -- a reward never waits for a cache row to reach the disk
   matcher = ratio.metajudge.matcher("llm", {client = client})
 else

@@ -63,7 +63,7 @@ end
 function M.is_family(v) return getmetatable(v) == Family end
 
 -- The members of every LLM family, in the order --help shows them.
-M.LLM_FIELDS = {"provider", "model", "base_url", "temperature", "max_tokens", "top_p", "seed",
+M.LLM_FIELDS = {"provider", "model", "base_url", "max_tries", "temperature", "max_tokens", "top_p", "seed",
                 "reasoning_effort", "stop", "extra_body"}
 
 M.EFFORTS = {"none", "minimal", "low", "medium", "high", "xhigh", "max"}
@@ -79,6 +79,7 @@ local function llm_family(prefix, title, what)
       {"provider", {"openai", who .. ": provider plugin (plugins/providers/)", choices = {"openai", "anthropic"}}},
       {"model", model},
       {"base_url", base_url},
+      {"max_tries", {6, who .. ": tries per call before it fails for good (429, 5xx, timeouts and dropped connections are retried with backoff)", type = "integer", min = 1}},
       {"temperature", {nil, who .. ": sampling temperature (unset: not sent; reasoning models accept only their default)", type = "number", min = 0, max = 2}},
       {"max_tokens", {nil, who .. ": longest reply in tokens, reasoning included (unset: not sent; sent as max_completion_tokens to OpenAI reasoning models; anthropic: 16384, the API requires one)", type = "integer", min = 1}},
       {"top_p", {nil, who .. ": nucleus sampling (unset: not sent)", type = "number", min = 0, max = 1}},

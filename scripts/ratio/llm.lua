@@ -568,7 +568,7 @@ function M.from_params(p, family, extra)
     for _, k in ipairs(M.SETTINGS) do params[k] = opt(prefix .. k) end
   end
   if type(params.stop) == "table" and #params.stop == 0 then params.stop = nil end
-  local opts = {provider = opt(prefix .. "provider"), model = model, base_url = urls,
+  local opts = {provider = opt(prefix .. "provider"), model = model, base_url = urls, max_tries = opt(prefix .. "max_tries"),
                 concurrency = opt("concurrency"), rpm = rpm and rpm > 0 and rpm or nil, params = params}
   for k, v in pairs(extra or {}) do
     if k == "params" then
