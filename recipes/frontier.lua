@@ -134,7 +134,7 @@ for i, item in ipairs(items) do
     local ck = ratio.dataset.key_of(item, judge, "checklist")
     entry.judges[judge] = {status = r.status, reason = r.reason, error = r.error, label = r.label,
       outcome = r.outcome, recall = r.recall, precision = r.precision, f1 = r.f1, ap = r.ap,
-      match = r.match, scores = ratio.compare.rationale_scores(r, {mode = p.mode, top_k = p.top_k}),
+      match = r.match, scores = ratio.compare.rationale_scores(r),
       reasons = ck and item[ck] or nil, reply = r.reply,
       inconsistent = r.outcome == true and ratio.compare.scored(r) and r.recall < p.rc_threshold}
     alignments[#alignments + 1] = ratio.report.alignment(item, judge, r, {top_k = p.top_k, index = i})

@@ -161,7 +161,7 @@ for i, r in ipairs(results) do
                 ["human-checklist"] = item["human-checklist"], overall_preference = item.overall_preference,
                 ["rollout-checklist"] = r.reasons or {}, ["rollout-generated_text"] = u.text}
   local o = r.parts.outcome
-  local a = ratio.report.alignment(view, "rollout", {status = r.status, reply = r.reply, match = r.match,
+  local a = ratio.report.alignment(view, "rollout", {status = r.status, reply = r.reply, pairs = r.pairs,
     recall = r.parts.rc, precision = r.parts.precision, f1 = r.parts.f1, ap = r.parts.ap,
     label = r.parts.verdict, outcome = o ~= nil and o == 1.0 or nil, error = r.error}, {top_k = p.top_k, index = i})
   a.judge = u.k and ("rollout " .. u.k) or "rollout"

@@ -258,7 +258,7 @@ for _, c in ipairs(cells) do
       local r = c.by_judge[judge][i]
       lines[#lines + 1] = {cell = c.name, judge = judge, id = item.id, domain = item.domain, line = item._line,
         status = r.status, reason = r.reason, error = r.error, outcome = r.outcome, recall = r.recall,
-        precision = r.precision, ap = r.ap, scores = ratio.compare.rationale_scores(r, {mode = p.mode, top_k = p.top_k}),
+        precision = r.precision, ap = r.ap, scores = ratio.compare.rationale_scores(r),
         reply = r.reply}
     end
   end

@@ -39,7 +39,9 @@ Answer with exactly one line per human rationale, in order, and nothing else bet
 
 M.REASK = [[Your answer had no readable result block. Reply again with only the block: one line per human rationale, `- R<i>@S<j>: <score>` with a score of 0, 0.25, 0.5, 0.75 or 1, between <RESULT_START> and <RESULT_END>.]]
 
--- new{client = ratio.llm{...}, template = , reasks = 1, params = {temperature = 0}} -> matcher
+-- new{client = ratio.llm{...}, template = , reasks = 1, params = {temperature = 0}} -> matcher;
+-- matcher:match(human, reasons) -> {reply = the MetaJudge's text} (the metric kernel parses it), or
+-- nil, err, code when the call failed; info (4th value) counts re-asks and time.
 function M.new(opts)
   if not opts.client then error("llm matcher: needs client = ratio.llm{...}", 3) end
   local self = {client = opts.client, template = opts.template or M.TEMPLATE,
@@ -56,7 +58,7 @@ function M.new(opts)
       info.queue_ms = info.queue_ms + (reply.queue_ms or 0)
       info.endpoint_ms = info.endpoint_ms + (reply.endpoint_ms or 0)
       local parsed = metrics.parse(reply.text, "tolerant")
-      if #parsed.triples > 0 or attempt == self.reasks then return reply.text, nil, nil, info end
+      if #parsed.triples > 0 or attempt == self.reasks then return {reply = reply.text}, nil, nil, info end
       info.reasks = info.reasks + 1
       messages[#messages + 1] = {role = "assistant", content = reply.text}
       messages[#messages + 1] = {role = "user", content = M.REASK}

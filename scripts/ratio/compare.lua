@@ -14,8 +14,7 @@
 -- MetaJudge, two MetaJudge prompts, ...) is measured on the five-level score each human rationale
 -- receives, so it sees the disagreements that per-item means average away.
 local sched = require "ratio.sched"
-local stats = require "ratio.core.stats"
-local metrics = require "ratio.core.metrics"
+local stats = require "ratio.stats"
 local json = require "ratio.core.json"
 local dataset = require "ratio.dataset"
 local metajudge = require "ratio.metajudge"
@@ -171,36 +170,16 @@ function M.inconsistent(items, results, threshold)
   return out
 end
 
--- rationale_scores(result, opts) -> {score of R1, ...} on the 0..1 scale, or nil when the result
--- is not scored. opts.mode ("paper") and opts.top_k (5) must be those the result was scored with.
--- paper: the score of the model reason each rationale is matched to one-to-one (0 if none), so
--- the scores sum to recall × |R_h|; reference: each rationale's best score over the kept lines.
-function M.rationale_scores(r, opts)
-  opts = opts or {}
+-- rationale_scores(result) -> {score of R1, ...} on the 0..1 scale, or nil when the result is not
+-- scored: each rationale's matched pair as the metric kernel returned it (result.pairs), 0 for a
+-- rationale without a counted pair. paper: its one-to-one partner's score, so the scores sum to
+-- recall × |R_h|; reference: its best score among the counted top_k reasons.
+function M.rationale_scores(r)
   if not M.scored(r) then return nil end
-  local mode = opts.mode or "paper"
-  local top_k = opts.top_k or 5
-  local n_human, n_model = r.n_human, r.n_model
-  local n = (top_k > 0 and top_k < n_model) and top_k or n_model
-  local parsed = metrics.parse(r.reply, mode == "reference" and "reference" or "tolerant")
-  local best = {}
-  for _, t in ipairs(parsed.triples) do
-    local ri, sj, v = t[1], t[2], t[3]
-    if ri >= 1 and ri <= n_human and sj >= 1 and sj <= n then
-      local key = mode == "paper" and (ri .. "@" .. sj) or ri
-      if not best[key] or v > best[key] then best[key] = v end
-    end
-  end
   local out = {}
-  for i = 1, n_human do
-    local v
-    if mode == "paper" then
-      local j = r.match and r.match[i] or 0
-      v = j > 0 and best[i .. "@" .. j] or 0
-    else
-      v = best[i] or 0
-    end
-    out[i] = math.max(0, math.min(1, v))
+  for i = 1, r.n_human do out[i] = 0 end
+  for _, pr in ipairs(r.pairs or {}) do
+    if pr.counted and out[pr.r] then out[pr.r] = math.max(0, math.min(1, pr.score)) end
   end
   return out
 end
@@ -213,8 +192,8 @@ end
 -- agreement(reference, other, opts) -> {kappa, spearman, rationales, items, judges = {judge =
 -- {kappa, spearman, rationales, items}}} between two {judge = results} tables of the same items:
 -- linearly weighted Cohen's kappa over the five-level score of every human rationale (pooled over
--- judges), Spearman over the per-item RC; only items both sides scored count. opts.mode and
--- opts.top_k as in rationale_scores (the same for both sides). Undefined values are json.null.
+-- judges), Spearman over the per-item RC; only items both sides scored count (each side scored
+-- with its own mode and top_k: rationale_scores). Undefined values are json.null.
 function M.agreement(reference, other, opts)
   opts = opts or {}
   local weights = opts.weights or "linear"
@@ -229,7 +208,7 @@ function M.agreement(reference, other, opts)
     for i = 1, math.max(#ref, #oth) do
       local x, y = ref[i], oth[i]
       if M.scored(x) and M.scored(y) then
-        local sx, sy = M.rationale_scores(x, opts), M.rationale_scores(y, opts)
+        local sx, sy = M.rationale_scores(x), M.rationale_scores(y)
         for k = 1, math.min(#sx, #sy) do
           local cx, cy = stats.category(sx[k]), stats.category(sy[k])
           j.ka[#j.ka + 1], j.kb[#j.kb + 1] = cx, cy

@@ -13,6 +13,9 @@ local M = {}
 for k, v in pairs(core) do M[k] = v end
 
 -- ci(x, opts): bootstrap percentile interval of the mean; nil for an empty list.
-M.ci = core.bootstrap_ci
+function M.ci(x, opts)
+  if #x == 0 then return nil end
+  return core.bootstrap_ci(x, opts)
+end
 
 return M
