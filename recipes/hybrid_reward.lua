@@ -102,35 +102,7 @@ end, {concurrency = p.concurrency, progress = "rewarding"})
 
 -- ---- what was found ------------------------------------------------------------------------------
 
-local function quantile(sorted, q) -- linear interpolation between order statistics (numpy's default)
-  local n = #sorted
-  if n == 0 then return nil end
-  local h = (n - 1) * q + 1
-  local lo = math.floor(h)
-  local hi = math.min(lo + 1, n)
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo])
-end
-
-local HIST_BINS = 10
-
--- distribution(values) -> {n, mean, std, min, p25, median, p75, max, histogram = {{lo, hi, n}...}}
--- The histogram has 10 equal bins over [min(0, min), max(1, max)]: on the paper formula's 0..1
--- scale unless a formula leaves it.
-local function distribution(values)
-  if #values == 0 then return {n = 0} end
-  local s = table.move(values, 1, #values, 1, {})
-  table.sort(s)
-  local lo, hi = math.min(0, s[1]), math.max(1, s[#s])
-  local width = (hi - lo) / HIST_BINS
-  local bins = {}
-  for b = 1, HIST_BINS do bins[b] = {lo = lo + (b - 1) * width, hi = b == HIST_BINS and hi or lo + b * width, n = 0} end
-  for _, v in ipairs(s) do
-    local b = math.min(HIST_BINS, math.floor((v - lo) / width) + 1)
-    bins[b].n = bins[b].n + 1
-  end
-  return {n = #s, mean = ratio.stats.mean(s), std = ratio.stats.std(s), min = s[1], p25 = quantile(s, 0.25),
-          median = quantile(s, 0.5), p75 = quantile(s, 0.75), max = s[#s], histogram = bins}
-end
+local distribution = ratio.stats.distribution
 
 local counts = {ok = 0, unscored = 0, failed = 0}
 local reasons = {}

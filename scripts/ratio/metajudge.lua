@@ -114,9 +114,7 @@ function M.evaluate(item, model, matcher, opts)
   return result
 end
 
-local function ci_of(values, seed)
-  return stats.ci(values, {resamples = 1000, level = 0.95, seed = seed or 1})
-end
+local function ci_of(values, seed) return stats.ci(values, {seed = seed}) end
 
 -- summarize(results, opts) -> {model, mode, total, valid, partial, unscored, failed, skipped,
 --   error, precision, recall, f1, ap, precision_std, recall_std, outcome_accuracy, outcome_n,
