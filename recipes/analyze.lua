@@ -16,8 +16,8 @@ local p = ratio.params{
   seed = {1, "bootstrap seed"},
 }
 
-local metrics = require "ratio.core.metrics"
-local stats = require "ratio.core.stats"
+local metrics = require "ratio.metrics"
+local stats = require "ratio.stats"
 local dataset = require "ratio.dataset"
 
 local reader, open_err = ratio.jsonl.open(p.input, {on_error = "skip"})
@@ -48,7 +48,7 @@ for line_obj, line in reader:lines() do
     local key = dataset.key_of(meta, p.model, "checklist")
     if key and type(meta[key]) == "table" then n_model = #meta[key] end
   end
-  local item = metrics.score(reply, n_human, n_model, opts)
+  local item = metrics.checklist(reply, n_human, n_model, opts)
   acc:add(item)
   reasons[item.reason] = (reasons[item.reason] or 0) + 1
   if item.status == "valid" or item.status == "partial" then

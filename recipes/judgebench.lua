@@ -37,11 +37,7 @@ for n, pair in ipairs(pairs_) do
     jobs[#jobs + 1] = c
   end
 end
-local judged = ratio.map(jobs, function(c)
-  local r, err, code = ratio.judge.run(client, c.item, {reasks = p.reasks})
-  if r == nil then r = {status = "failed", error = err, code = code} end
-  return r
-end, {concurrency = p.concurrency, progress = "judging", on_error = "record"})
+local judged = ratio.bench.judge_all(client, jobs, {reasks = p.reasks, concurrency = p.concurrency})
 
 local rows, results = {}, {}
 for n, pair in ipairs(pairs_) do
@@ -51,7 +47,6 @@ for n, pair in ipairs(pairs_) do
 end
 for k, c in ipairs(jobs) do
   local r = judged[k]
-  if ratio.failed(r) then r = {status = "failed", error = r.error} end
   local v = jb.verdict(r, c.order)
   table.insert(results[c.n].verdicts, v)
   table.insert(rows[c.n].verdicts, v)

@@ -40,11 +40,7 @@ for n, item in ipairs(items) do
     jobs[#jobs + 1] = c
   end
 end
-local judged = ratio.map(jobs, function(c)
-  local r, err, code = ratio.judge.run(client, c.item, {reasks = p.reasks})
-  if r == nil then r = {status = "failed", error = err, code = code} end
-  return r
-end, {concurrency = p.concurrency, progress = "judging", on_error = "record"})
+local judged = ratio.bench.judge_all(client, jobs, {reasks = p.reasks, concurrency = p.concurrency})
 
 -- Back into one grid per item; every judgement is kept, with its raw reply.
 local rows, results = {}, {}
@@ -55,7 +51,6 @@ for n, item in ipairs(items) do
 end
 for k, c in ipairs(jobs) do
   local r = judged[k]
-  if ratio.failed(r) then r = {status = "failed", error = r.error} end
   local outcome = rmb.outcome(r, c.chosen_side)
   local grid = results[c.n].grid
   if p.order == "both" then

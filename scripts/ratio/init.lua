@@ -125,6 +125,8 @@ local LAZY = {json = "ratio.core.json", jsonl = "ratio.jsonl", progress = "ratio
               audit = "ratio.audit", rmbench = "ratio.rmbench", judgebench = "ratio.judgebench"}
 
 LAZY.compare = "ratio.compare" -- judges against judges, matchers against matchers
+LAZY.bench = "ratio.bench" -- what the benchmark adapters share
+LAZY.study = "ratio.study" -- records to a run folder
 
 function ratio.register_module(name, module) LAZY[name] = module end
 

@@ -16,7 +16,7 @@
 -- over all pairs, overall and per category (the published source prefixes).
 local json = require "ratio.core.json"
 local errors = require "ratio.errors"
-local rmbench = require "ratio.rmbench"
+local bench = require "ratio.bench"
 
 local M = {}
 
@@ -65,7 +65,7 @@ end
 -- "path:line: field: what is wrong".
 function M.load(path)
   local out = {}
-  for i, rec in ipairs(rmbench.read_records(path)) do
+  for i, rec in ipairs(bench.read_records(path)) do
     local pair = rec.value
     local problem = M.check(pair)
     if problem then errors.data(("%s:%d: %s"):format(path, rec.line, problem)) end
@@ -97,7 +97,7 @@ end
 -- published judges do). result is what ratio.judge.run returned, or nil for a failed call.
 function M.verdict(result, order)
   if type(result) ~= "table" or result.status == "failed" then return "failed" end
-  local side = rmbench.side(result.label)
+  local side = bench.side(result.label)
   if side == nil then return "unscored" end
   if side == "tie" then return "A=B" end
   if order == "BA" then side = side == "A" and "B" or "A" end

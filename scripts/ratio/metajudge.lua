@@ -11,10 +11,10 @@
 -- an LLM MetaJudge, {reply = text}, parsed once by the metric kernel. The kernel scores the record
 -- and returns the matched pairs, so nothing downstream reads text back. Files still carry the
 -- published MetaJudge format (`- R<i>@S<j>: <score>` between <RESULT_START> and <RESULT_END>),
--- rendered from the record by render(), so the published analysis script reads any matcher's
+-- rendered from the record by ratio.metrics.render, so the published analysis script reads any matcher's
 -- output. docs/metrics.md defines the two modes, `paper` (one-to-one matching, Eq. 1-3) and
 -- `reference` (the published metajudge_analysis.py, to 1e-9).
-local metrics = require "ratio.core.metrics"
+local metrics = require "ratio.metrics"
 local stats = require "ratio.stats"
 local dataset = require "ratio.dataset"
 local errors = require "ratio.errors"
@@ -22,34 +22,6 @@ local errors = require "ratio.errors"
 local M = {}
 
 M.SCALE = {0, 0.25, 0.5, 0.75, 1}
-
--- parse(text [, "tolerant"|"reference"]) -> {triples = {{r, s, score}...}, issues, n_lines, n_blocks}
-M.parse = metrics.parse
-
--- score(record_or_reply, n_human, n_model, opts) -> metrics of one item and its matched pairs
--- (see core/lua/bind_metrics.c)
-M.score = metrics.score
-
--- block(pairs) -> reply text, one line per pair in order: pairs[k] = {r = i, s = j, score = x}
--- (r defaults to k; s = 0: no match).
-function M.block(pairs)
-  local lines = {"<RESULT_START>"}
-  for k, sc in ipairs(pairs) do
-    local v = sc.score
-    local text = (v == 0 or v == 1) and ("%d"):format(v) or ("%g"):format(v)
-    lines[#lines + 1] = ("- R%d@S%d: %s"):format(sc.r or k, sc.s, text)
-  end
-  lines[#lines + 1] = "<RESULT_END>"
-  return table.concat(lines, "\n")
-end
-
--- render(record) -> the MetaJudge reply a file carries for a matcher's record: an LLM's own reply
--- as it came, a computed matcher's pairs as the block an LLM MetaJudge would have written.
-function M.render(record)
-  if type(record) ~= "table" then return record end
-  if record.reply ~= nil then return record.reply end
-  return M.block(record.pairs)
-end
 
 -- matcher(name, opts) -> a matcher object with :match(human, model, item) -> reply | nil, msg, code
 function M.matcher(name, opts)
@@ -103,9 +75,9 @@ function M.evaluate(item, model, matcher, opts)
   local record, err, code, info = nil, nil, nil, nil
   if #human > 0 then record, err, code, info = matcher:match(human, reasons, item) end
   if type(record) == "string" then record = {reply = record} end -- a matcher of one's own may answer text
-  result.reply = M.render(record)
+  result.reply = metrics.render(record)
   result.matcher_info = info
-  local m = M.score(record, #human, #reasons, {mode = mode, top_k = opts.top_k,
+  local m = metrics.checklist(record, #human, #reasons, {mode = mode, top_k = opts.top_k,
     max_checklist_len = opts.max_checklist_len, policy = opts.policy})
   for k, v in pairs(m) do result[k] = v end
   if #human > 0 and record == nil then

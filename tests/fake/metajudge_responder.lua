@@ -25,5 +25,5 @@ return function(messages)
   if (human[1] or ""):find("NOBLOCK", 1, true) and #messages == 1 then
     return "Let me think about these rationales carefully. They are interesting."
   end
-  return "Matching each rationale:\n" .. require("ratio.metajudge").render(lexical:match(human, model))
+  return "Matching each rationale:\n" .. require("ratio.metrics").render(lexical:match(human, model))
 end

@@ -46,7 +46,7 @@ t.test("the lexical matcher returns a record; rendered, both modes read it", fun
   t.eq({record.pairs[1].r, record.pairs[1].s, record.pairs[2].r, record.pairs[2].s}, {1, 2, 2, 1})
   t.eq(record.pairs[1].score, record.scores[1][2])
   -- Rendered at the edge, it is a block the published script's reading accepts, with the same lines.
-  local reply = ratio.metajudge.render(record)
+  local reply = ratio.metrics.render(record)
   t.eq(ratio.metrics.checklist(reply, 2, 2, {mode = "reference"}).recall,
        ratio.metrics.checklist(record, 2, 2, {mode = "reference"}).recall)
   local r = ratio.metrics.parse(reply, "reference")
