@@ -36,48 +36,31 @@ ratio.manifest("judges", judges)
 
 local items, reader = ratio.dataset.read_all(p.input, {models = judges, on_error = p.on_bad_item})
 if #items == 0 then ratio.exit(1, p.input .. ": no usable items") end
-local by_judge = ratio.compare.evaluate(items, judges, matcher, {mode = p.mode, top_k = p.top_k,
-  concurrency = p.concurrency, progress = "matching"})
-
--- Per judge over all items, and per domain (the same summary on each domain's items).
-local summaries, heads, domain_entries, domains, seen = {}, {}, {}, {}, {}
+local run = ratio.study.evaluate(items, judges, matcher, {mode = p.mode, top_k = p.top_k, seed = p.seed,
+  concurrency = p.concurrency})
+local summaries = run.summaries
 for _, judge in ipairs(judges) do
-  local s = ratio.metajudge.summarize(by_judge[judge], {model = judge, mode = p.mode, seed = p.seed})
-  s.per_item_recall = nil
-  s.domains = {}
-  for _, d in ipairs(ratio.report.by_domain(by_judge[judge], items, {judge = judge, mode = p.mode, seed = p.seed})) do
-    s.domains[d.domain] = d
-    domain_entries[#domain_entries + 1] = d
-    if not seen[d.domain] then seen[d.domain], domains[#domains + 1] = true, d.domain end
-  end
-  summaries[judge], heads[#heads + 1] = s, s
+  summaries[judge].domains = {}
+  for _, d in ipairs(run.domain_names) do summaries[judge].domains[d] = run:domain(judge, d) end
 end
-local pairs_ = ratio.compare.pairs(judges, by_judge, summaries, {alpha = p.alpha,
-  correction = p.correction, resamples = p.permutations, seed = p.seed})
 
+-- Deceptive alignment: OA CIs overlap, RC differs on the same items (paired permutation test).
+local pairs_ = ratio.compare.pairs(judges, run.results, summaries, {alpha = p.alpha,
+  correction = p.correction, resamples = p.permutations, seed = p.seed})
+-- Right for the wrong reasons: outcome-correct items with RC below the threshold.
 local inconsistent = {}
 for _, judge in ipairs(judges) do
-  local list = ratio.compare.inconsistent(items, by_judge[judge], p.rc_threshold)
+  local list = ratio.compare.inconsistent(items, run.results[judge], p.rc_threshold)
   local correct = 0
-  for _, r in ipairs(by_judge[judge]) do if r.outcome == true then correct = correct + 1 end end
+  for _, r in ipairs(run.results[judge]) do if r.outcome == true then correct = correct + 1 end end
   inconsistent[judge] = {count = #list, outcome_correct = correct, items = list}
 end
 
--- The table: one row per judge over all items, then one per domain.
+-- ---- what was found ------------------------------------------------------------------------------
 local num, with_ci = ratio.report.num, ratio.report.with_ci
-local header = {"judge", "domain", "OA", "RC (recall)", "precision", "AP", "valid", "unscored", "failed", "skipped"}
-local rows, overall_rows = {}, {}
-local function row(judge, domain, s)
-  local r = {judge, domain, with_ci(s.outcome_accuracy, s.ci.outcome_accuracy),
-    with_ci(s.recall, s.ci.recall), with_ci(s.precision, s.ci.precision), with_ci(s.ap, s.ci.ap),
-    tostring(s.valid), tostring(s.unscored), tostring(s.failed), tostring(s.skipped + s.error)}
-  rows[#rows + 1] = r
-  return {r[1], table.unpack(r, 3)} -- the page's table: its domains have their own section
-end
-for _, judge in ipairs(judges) do
-  overall_rows[#overall_rows + 1] = row(judge, "all", summaries[judge])
-  for _, d in ipairs(domains) do row(judge, d, summaries[judge].domains[d]) end
-end
+local columns = {"oa", "rc", "precision", "ap", "valid", "unscored", "failed", "skipped"}
+local header, rows = run:domain_table(columns)
+local page_header, overall_rows = run:table(columns)
 
 local adjusted = p.correction == "holm" and "Holm-adjusted" or "unadjusted"
 local notes = {
@@ -119,57 +102,46 @@ for _, judge in ipairs(judges) do
   if #ids > 0 then id_lines[#id_lines + 1] = ("  %s: %s"):format(judge, table.concat(ids, ", ")) end
 end
 
-print(ratio.report.table(header, rows))
-for _, n in ipairs(notes) do print(n) end
-for _, l in ipairs(id_lines) do print(l) end
-
--- items.jsonl: one line per item, in input order, with everything an alignment viewer needs; the
--- report's viewer gets one entry per item and judge.
-local per_item, alignments = {}, {}
+-- items.jsonl: one line per item, in input order, with everything an alignment viewer needs.
+local per_item = {}
 for i, item in ipairs(items) do
   local entry = {id = item.id, domain = item.domain, line = item._line,
                  overall_preference = item.overall_preference, human = item["human-checklist"], judges = {}}
   for _, judge in ipairs(judges) do
-    local r = by_judge[judge][i]
+    local r = run.results[judge][i]
     local ck = ratio.dataset.key_of(item, judge, "checklist")
     entry.judges[judge] = {status = r.status, reason = r.reason, error = r.error, label = r.label,
       outcome = r.outcome, recall = r.recall, precision = r.precision, f1 = r.f1, ap = r.ap,
       match = r.match, scores = ratio.compare.rationale_scores(r),
       reasons = ck and item[ck] or nil, reply = r.reply,
       inconsistent = r.outcome == true and ratio.compare.scored(r) and r.recall < p.rc_threshold}
-    alignments[#alignments + 1] = ratio.report.alignment(item, judge, r, {top_k = p.top_k, index = i})
   end
   per_item[i] = entry
 end
 
 local dir = ratio.run_dir()
-local summary = {input = p.input, matcher = p.matcher, mode = p.mode, top_k = p.top_k, items = #items,
-                 skipped_lines = reader.skipped, judge_order = judges, domains = domains, judges = summaries,
-                 alpha = p.alpha, correction = p.correction, rc_threshold = p.rc_threshold,
-                 pairs = pairs_, deceptive_alignment = flagged, inconsistent = inconsistent,
-                 usage = ratio.llm.usage(), run_dir = dir}
 local pair_section = {title = "Deceptive alignment",
   text = {("Every pair of judges: do their outcome accuracy CIs overlap, and does their RC differ on the items both were scored on (paired permutation test, %d resamples, %s p-values, alpha = %s)? A pair with overlapping OA and significantly different RC is flagged: the judge with the lower RC reaches the humans' verdicts for shallower reasons."):format(
     p.permutations, adjusted, p.alpha)},
   header = {"judge A", "judge B", "OA A", "OA B", "OA CIs overlap", "RC A", "RC B", "RC A - B", "items", "p", "p (" .. adjusted .. ")", "verdict"},
   rows = pair_rows}
-if #flagged > 0 then
-  for _, f in ipairs(flagged) do
-    pair_section.text[#pair_section.text + 1] = ("DECEPTIVE ALIGNMENT: %s and %s (p = %s): %s is right for shallower reasons."):format(
-      f.a, f.b, num(f.p_adjusted, 4), f.shallower)
-  end
-else
-  pair_section.text[#pair_section.text + 1] = "No pair is flagged."
+for _, f in ipairs(flagged) do
+  pair_section.text[#pair_section.text + 1] = ("DECEPTIVE ALIGNMENT: %s and %s (p = %s): %s is right for shallower reasons."):format(
+    f.a, f.b, num(f.p_adjusted, 4), f.shallower)
 end
-ratio.report.write_run(dir, {items = per_item, summary = summary, page = {
+if #flagged == 0 then pair_section.text[#pair_section.text + 1] = "No pair is flagged." end
+return run:write(dir, {
   title = "Frontier: " .. table.concat(judges, ", "),
   intro = "Outcome accuracy (does the judge pick the human-preferred response?) against Rationale Consistency (does it give the humans' reasons?), per judge and per domain.",
-  header = {"judge", table.unpack(header, 3)}, rows = overall_rows, notes = notes, judges = heads,
-  domains = domain_entries, domain_metrics = {"oa", "rc", "precision", "ap"},
+  items = per_item, table = {header = header, rows = rows}, header = page_header, rows = overall_rows,
+  notes = notes, print_lines = id_lines, domain_metrics = {"oa", "rc", "precision", "ap"},
   sections = {pair_section,
     {title = "Right for the wrong reasons",
      text = ("Items each judge got right (its verdict agrees with the humans') while giving the humans' reasons poorly (RC below %s). In the alignment viewer, ?outcome=correct&rc_max=%s shows them."):format(p.rc_threshold, p.rc_threshold),
      header = {"judge", "item", "domain", "verdict", "RC"}, rows = inconsistent_rows}},
-  alignments = alignments}})
-ratio.log("run folder: %s", dir)
-return summary
+  summary = {input = p.input, matcher = p.matcher, mode = p.mode, top_k = p.top_k, items = #items,
+             skipped_lines = reader.skipped, judge_order = judges, domains = run.domain_names,
+             alpha = p.alpha, correction = p.correction, rc_threshold = p.rc_threshold,
+             pairs = pairs_, deceptive_alignment = flagged, inconsistent = inconsistent,
+             usage = ratio.llm.usage(), run_dir = dir},
+})

@@ -5,7 +5,7 @@
 -- The page is built from plain tables a recipe already has (docs/api.md, "Reports"):
 --   page.judges      one headline entry per judge or sweep cell (ratio.metajudge.summarize output
 --                    works as is) -> the summary table, the OA-vs-RC scatter, summary.csv
---   page.domains     the same per judge and domain (ratio.report.by_domain) -> bars, domains.csv
+--   page.domains     the same per judge and domain (ratio.study.by_domain) -> bars, domains.csv
 --   page.alignments  one entry per item and judge (ratio.report.alignment) -> the viewer
 -- Every string that came from data is escaped; the only markup a caller can inject is `svg`.
 local json = require "ratio.core.json"
@@ -331,31 +331,6 @@ function M.bars_svg(spec)
 end
 
 -- ---- per-domain numbers and alignments ---------------------------------------------------------
-
--- by_domain(results, items, {judge=, mode=, seed=, domain_field="domain"}) -> list of entries for
--- page.domains: ratio.metajudge.summarize over each domain's results (results[i] belongs to
--- items[i]; a result's own .domain is used when items is nil), in order of first appearance.
-function M.by_domain(results, items, opts)
-  opts = opts or {}
-  local field = opts.domain_field or "domain"
-  local order, groups = {}, {}
-  for i, r in ipairs(results) do
-    local d = items and items[i] and items[i][field]
-    if d == nil and type(r) == "table" then d = r[field] end
-    d = text_of(d) or "(none)"
-    if not groups[d] then groups[d] = {} order[#order + 1] = d end
-    groups[d][#groups[d] + 1] = r
-  end
-  local metajudge = require "ratio.metajudge"
-  local out = {}
-  for _, d in ipairs(order) do
-    local s = metajudge.summarize(groups[d], {model = opts.judge, mode = opts.mode, seed = opts.seed})
-    s.per_item_recall = nil
-    s.judge, s.domain = opts.judge, d
-    out[#out + 1] = s
-  end
-  return out
-end
 
 local function render_context(ctx)
   if type(ctx) == "string" then return ctx end

@@ -128,7 +128,7 @@ t.test("by_domain summarizes each domain in order of appearance", function()
   local results = {{status = "valid", recall = 1, precision = 1, f1 = 1, ap = 1, outcome = true, label = "A>B"},
                    {status = "unscored", label = "A>B", outcome = false},
                    {status = "valid", recall = 0, precision = 0, f1 = 0, ap = 0, outcome = false, label = "A>B"}}
-  local d = report.by_domain(results, items, {judge = "j", mode = "paper"})
+  local d = ratio.study.by_domain(results, items, {judge = "j", mode = "paper"})
   t.eq({#d, d[1].domain, d[1].judge, d[1].valid, d[2].domain, d[2].unscored}, {2, "x", "j", 2, "y", 1})
   t.near(d[1].recall, 0.5)
   t.near(d[1].outcome_accuracy, 0.5)
