@@ -18,6 +18,7 @@ local stats = require "ratio.stats"
 local json = require "ratio.core.json"
 local dataset = require "ratio.dataset"
 local metajudge = require "ratio.metajudge"
+local report = require "ratio.report"
 
 local M = {}
 
@@ -256,5 +257,95 @@ function M.usage_delta(before, after)
 end
 
 M.nan_to_null = nan_to_null
+
+-- ---- the frontier's findings, as notes, sections and items --------------------------------------
+
+local num, with_ci = report.num, report.with_ci
+
+-- deception_report(pairs, {alpha, correction, permutations}) -> {flagged, notes, section}: M.pairs'
+-- records as the flagged pairs (for summary.json), one note per pair and the report's section.
+function M.deception_report(prs, opts)
+  local adjusted = opts.correction == "holm" and "Holm-adjusted" or "unadjusted"
+  local flagged, notes, rows = {}, {}, {}
+  for _, pr in ipairs(prs) do
+    local line = ("%s vs %s: OA %s vs %s; RC %s vs %s on %d shared items, difference %s, paired permutation p = %s (%s %s)"):format(
+      pr.a, pr.b, with_ci(pr.oa_a, pr.oa_ci_a), with_ci(pr.oa_b, pr.oa_ci_b), num(pr.rc_a), num(pr.rc_b),
+      pr.n_items, num(pr.rc_diff), num(pr.p_value, 4), adjusted, num(pr.p_adjusted, 4))
+    if pr.deceptive_alignment then
+      flagged[#flagged + 1] = {a = pr.a, b = pr.b, shallower = pr.shallower, deeper = pr.deeper,
+                               rc_diff = pr.rc_diff, p_value = pr.p_value, p_adjusted = pr.p_adjusted,
+                               n_items = pr.n_items}
+      notes[#notes + 1] = ("DECEPTIVE ALIGNMENT: %s. %s is right for shallower reasons."):format(line, pr.shallower)
+    else
+      notes[#notes + 1] = ("Not flagged: %s: %s."):format(line, pr.why)
+    end
+    rows[#rows + 1] = {pr.a, pr.b, with_ci(pr.oa_a, pr.oa_ci_a), with_ci(pr.oa_b, pr.oa_ci_b),
+      pr.oa_ci_overlap == nil and "-" or (pr.oa_ci_overlap and "yes" or "no"), num(pr.rc_a), num(pr.rc_b),
+      num(pr.rc_diff), tostring(pr.n_items), num(pr.p_value, 4), num(pr.p_adjusted, 4),
+      pr.deceptive_alignment and ("deceptive alignment: " .. pr.shallower .. " shallower") or pr.why}
+  end
+  if #prs > 0 and #flagged == 0 then
+    notes[#notes + 1] = ("No pair of judges shows deceptive alignment at alpha = %s."):format(opts.alpha)
+  end
+  local section = {title = "Deceptive alignment",
+    text = {("Every pair of judges: do their outcome accuracy CIs overlap, and does their RC differ on the items both were scored on (paired permutation test, %d resamples, %s p-values, alpha = %s)? A pair with overlapping OA and significantly different RC is flagged: the judge with the lower RC reaches the humans' verdicts for shallower reasons."):format(
+      opts.permutations, adjusted, opts.alpha)},
+    header = {"judge A", "judge B", "OA A", "OA B", "OA CIs overlap", "RC A", "RC B", "RC A - B", "items", "p", "p (" .. adjusted .. ")", "verdict"},
+    rows = rows}
+  for _, f in ipairs(flagged) do
+    section.text[#section.text + 1] = ("DECEPTIVE ALIGNMENT: %s and %s (p = %s): %s is right for shallower reasons."):format(
+      f.a, f.b, num(f.p_adjusted, 4), f.shallower)
+  end
+  if #flagged == 0 then section.text[#section.text + 1] = "No pair is flagged." end
+  return {flagged = flagged, notes = notes, section = section}
+end
+
+-- inconsistency_report(items, judges, by_judge, threshold) -> {inconsistent = {judge = {count,
+-- outcome_correct, items}}, notes, id_lines, section}: each judge's outcome-correct items with RC
+-- below threshold (M.inconsistent), as summary fields, notes, terminal lines and a section.
+function M.inconsistency_report(items, judges, by_judge, threshold)
+  local out = {inconsistent = {}, notes = {}, id_lines = {}}
+  local rows = {}
+  for _, judge in ipairs(judges) do
+    local list = M.inconsistent(items, by_judge[judge], threshold)
+    local correct = 0
+    for _, r in ipairs(by_judge[judge]) do if r.outcome == true then correct = correct + 1 end end
+    out.inconsistent[judge] = {count = #list, outcome_correct = correct, items = list}
+    local ids = {}
+    for _, it in ipairs(list) do
+      local id = tostring(it.id or ("line " .. it.line))
+      ids[#ids + 1] = ("%s (%s)"):format(id, num(it.recall, 2))
+      rows[#rows + 1] = {judge, id, tostring(it.domain or ""), tostring(it.label or ""), num(it.recall)}
+    end
+    out.notes[#out.notes + 1] = ("%s: %d of %d outcome-correct items are rationale-inconsistent (RC < %s)."):format(
+      judge, #list, correct, threshold)
+    if #ids > 0 then out.id_lines[#out.id_lines + 1] = ("  %s: %s"):format(judge, table.concat(ids, ", ")) end
+  end
+  out.section = {title = "Right for the wrong reasons",
+    text = ("Items each judge got right (its verdict agrees with the humans') while giving the humans' reasons poorly (RC below %s). In the alignment viewer, ?outcome=correct&rc_max=%s shows them."):format(threshold, threshold),
+    header = {"judge", "item", "domain", "verdict", "RC"}, rows = rows}
+  return out
+end
+
+-- per_item(items, judges, by_judge, threshold) -> items.jsonl rows: per item its id, domain, line,
+-- preference and human rationales, and per judge the record's numbers, matched pairs' scores
+-- (rationale_scores), reasons, reply and whether it is right for the wrong reasons.
+function M.per_item(items, judges, by_judge, threshold)
+  local out = {}
+  for i, item in ipairs(items) do
+    local entry = {id = item.id, domain = item.domain, line = item._line,
+                   overall_preference = item.overall_preference, human = item["human-checklist"], judges = {}}
+    for _, judge in ipairs(judges) do
+      local r = by_judge[judge][i]
+      local ck = dataset.key_of(item, judge, "checklist")
+      entry.judges[judge] = {status = r.status, reason = r.reason, error = r.error, label = r.label,
+        outcome = r.outcome, recall = r.recall, precision = r.precision, f1 = r.f1, ap = r.ap,
+        match = r.match, scores = M.rationale_scores(r), reasons = ck and item[ck] or nil, reply = r.reply,
+        inconsistent = r.outcome == true and M.scored(r) and r.recall < threshold}
+    end
+    out[i] = entry
+  end
+  return out
+end
 
 return M
