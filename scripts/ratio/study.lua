@@ -212,13 +212,15 @@ end
 -- the run folder through ratio.report.write_run: items (items.jsonl), summary (summary.json),
 -- csv, and the page built from title, intro, header, rows, notes, sections, judges, domains,
 -- domain_metrics, alignments. spec.print = false prints nothing, spec.print_notes = false only the
--- table; spec.print_lines are printed after the notes.
+-- table; spec.print_tables ({header, rows} each) are printed after the table, spec.print_lines
+-- after the notes.
 function M.write(dir, spec)
   local header, rows = spec.header, spec.rows
   if spec.print ~= false then
     local th, tr = header, rows
     if spec.table then th, tr = spec.table.header, spec.table.rows end
     if th then print(report.table(th, tr or {})) end
+    for _, tb in ipairs(spec.print_tables or {}) do print(report.table(tb.header, tb.rows)) end
     if spec.print_notes ~= false then for _, n in ipairs(spec.notes or {}) do print(n) end end
     for _, l in ipairs(spec.print_lines or {}) do print(l) end
   end
@@ -249,6 +251,123 @@ function Run:write(dir, spec)
   out.domains = out.domains or self.domains
   out.alignments = out.alignments or self.alignments
   return M.write(dir, out)
+end
+
+-- ---- rollouts and their rewards (recipes/hybrid_reward.lua) -------------------------------------
+
+-- rollouts_of(item, field) -> list of texts, or nil and "field: what is wrong"
+local function rollouts_of(item, field)
+  local name = field
+  local v = item[name]
+  if v == nil then name = field .. "s" v = item[name] end
+  if v == nil then return nil, ("%s: missing (the rollout text, or a list of them in %s)"):format(field, name) end
+  if type(v) == "string" then return {v} end
+  if type(v) ~= "table" or not json.is_array(v) or #v == 0 then
+    return nil, name .. ": expected a string or a non-empty list of strings"
+  end
+  for i, x in ipairs(v) do
+    if type(x) ~= "string" then return nil, ("%s[%d]: expected a string"):format(name, i - 1) end
+  end
+  return v
+end
+
+-- rollouts(items, field, {input, on_bad_item = "stop"|"skip", skipped = 0}) -> units, lines, skipped
+-- One unit per rollout, {item, k (its place in the line's list, nil for a single one), text}, from
+-- item[field] (a string) or item[field .. "s"] (a list). A line without rollouts or a numeric
+-- overall_preference stops the run naming file, line and field, or is skipped and counted (the
+-- first five warned).
+function M.rollouts(items, field, opts)
+  local units, lines, skipped = {}, 0, opts.skipped or 0
+  for _, item in ipairs(items) do
+    local texts, problem = rollouts_of(item, field)
+    if texts and type(item.overall_preference) ~= "number" then
+      texts, problem = nil, "overall_preference: expected a number from -3 to 3, got null"
+    end
+    if texts then
+      lines = lines + 1
+      for k, text in ipairs(texts) do units[#units + 1] = {item = item, k = #texts > 1 and k or nil, text = text} end
+    else
+      local msg = ("%s:%d: %s"):format(opts.input, item._line, problem)
+      if opts.on_bad_item == "stop" then require("ratio.errors").data(msg) end
+      skipped = skipped + 1
+      if skipped <= 5 then io.stderr:write("ratio: warning: ", msg, " (line skipped)\n") end
+    end
+  end
+  return units, lines, skipped
+end
+
+local PARTS = {"ap", "rc", "precision", "f1", "outcome"}
+
+-- rewards(units, results, {top_k}) -> {counts = {ok, unscored, failed}, reasons, ties, no_reasons,
+-- reward, reward_ok (stats.distribution of all / ok rewards), mean_parts, items, alignments}:
+-- ratio.reward's records of the rollouts, as the run folder holds them.
+function M.rewards(units, results, opts)
+  local f = {counts = {ok = 0, unscored = 0, failed = 0}, reasons = {}, ties = 0, no_reasons = 0,
+             items = {}, alignments = {}, mean_parts = {}}
+  local all, earned, sums = {}, {}, {}
+  for _, k in ipairs(PARTS) do sums[k] = 0.0 end
+  for i, r in ipairs(results) do
+    local u, item = units[i], units[i].item
+    f.counts[r.status] = f.counts[r.status] + 1
+    if r.reason then f.reasons[r.reason] = (f.reasons[r.reason] or 0) + 1 end
+    all[#all + 1] = r.reward
+    if r.status == "ok" then
+      earned[#earned + 1] = r.reward
+      for _, k in ipairs(PARTS) do sums[k] = sums[k] + r.parts[k] end
+      if r.parts.n_reasons == 0 then f.no_reasons = f.no_reasons + 1 end
+    end
+    if item.overall_preference == 0 then f.ties = f.ties + 1 end
+    f.items[i] = {id = item.id, line = item._line, rollout_index = u.k, reward = r.reward, status = r.status,
+                  reason = r.reason, error = r.error, code = r.code, fallback = r.fallback or false,
+                  parts = r.parts, reasons = r.reasons, reply = r.reply, match = r.match,
+                  issues = json.object(r.issues or {}), rollout = u.text}
+    local where = ("%s (line %d)"):format(type(item.id) == "string" and item.id or "item", item._line)
+    local view = {id = where, domain = item.domain, context = item.context or item.prompt,
+                  response1 = item.response1, response2 = item.response2,
+                  ["human-checklist"] = item["human-checklist"], overall_preference = item.overall_preference,
+                  ["rollout-checklist"] = r.reasons or {}, ["rollout-generated_text"] = u.text}
+    local o = r.parts.outcome
+    local a = report.alignment(view, "rollout", {status = r.status, reply = r.reply, pairs = r.pairs,
+      recall = r.parts.rc, precision = r.parts.precision, f1 = r.parts.f1, ap = r.parts.ap,
+      label = r.parts.verdict, outcome = o ~= nil and o == 1.0 or nil, error = r.error}, {top_k = opts.top_k, index = i})
+    a.judge = u.k and ("rollout " .. u.k) or "rollout"
+    a.reason = ("reward %s%s"):format(report.num(r.reward), r.reason and (", " .. r.reason) or "")
+    f.alignments[#f.alignments + 1] = a
+  end
+  for _, k in ipairs(PARTS) do f.mean_parts[k] = f.counts.ok > 0 and sums[k] / f.counts.ok or nil end
+  f.reward, f.reward_ok = stats.distribution(all), stats.distribution(earned)
+  return f
+end
+
+-- reward_page(found, n) -> {header, rows (the reward distributions), parts_table, sections}
+function M.reward_page(found, n)
+  local num = report.num
+  local function dist_row(name, d)
+    return {name, tostring(d.n), num(d.mean), num(d.std), num(d.min), num(d.median), num(d.max)}
+  end
+  local page = {header = {"rewards", "n", "mean", "std", "min", "median", "max"},
+                rows = {dist_row("all rollouts", found.reward), dist_row("ok rollouts", found.reward_ok)}}
+  local names = {ap = "AP", rc = "RC (recall)", precision = "precision", f1 = "F1", outcome = "outcome (1 = correct verdict)"}
+  local part_rows = {}
+  for _, k in ipairs(PARTS) do part_rows[#part_rows + 1] = {names[k], num(found.mean_parts[k])} end
+  page.parts_table = {header = {"mean part (ok rollouts)", "value"}, rows = part_rows}
+  local reason_rows = {}
+  for _, k in ipairs{"no_verdict", "empty_checklist", "unscored_reply", "matcher_failed"} do
+    if found.reasons[k] then reason_rows[#reason_rows + 1] = {k, tostring(found.reasons[k])} end
+  end
+  local cells = {}
+  for _, b in ipairs(found.reward.histogram or {}) do
+    cells[#cells + 1] = {group = ("%.2f"):format(b.lo), series = "share of rollouts", value = b.n / n}
+  end
+  page.sections = {
+    {title = "Mean parts of the ok rollouts", header = {"part", "value"}, rows = part_rows},
+    {title = "Reward distribution", text = "Share of all rollouts per reward bin (each bin labelled by its lower edge).",
+     svg = #cells > 0 and report.bars_svg{cells = cells, label = "share of rollouts"} or nil},
+  }
+  if #reason_rows > 0 then
+    page.sections[#page.sections + 1] = {title = "Why rollouts were not scored", header = {"reason", "rollouts"}, rows = reason_rows}
+  end
+  return page
 end
 
 return M
