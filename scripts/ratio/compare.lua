@@ -17,6 +17,7 @@ local sched = require "ratio.sched"
 local stats = require "ratio.stats"
 local json = require "ratio.core.json"
 local dataset = require "ratio.dataset"
+local errors = require "ratio.errors"
 local metajudge = require "ratio.metajudge"
 local report = require "ratio.report"
 
@@ -346,6 +347,198 @@ function M.per_item(items, judges, by_judge, threshold)
     out[i] = entry
   end
   return out
+end
+
+-- ---- the matcher sweep: its grid and its findings (recipes/sweep.lua) ----------------------------
+
+-- threshold_sets("a,b,c,d;a,b,c,d") -> list of four-number lists; a bad set is a usage error.
+function M.threshold_sets(spec)
+  local sets = {}
+  for set in spec:gmatch("[^;]+") do
+    if set:match("%S") then
+      local t = {}
+      for x in set:gmatch("[^,]+") do
+        local v = tonumber(x)
+        if not v then errors.usage(("--thresholds: '%s' is not a number (set %d)"):format(x:match("^%s*(.-)%s*$"), #sets + 1)) end
+        t[#t + 1] = v
+      end
+      local ok = #t == 4 and pcall(require("ratio.core.match").to_scale, 0, t)
+      if not ok then errors.usage(("--thresholds: set %d ('%s') must be four ascending numbers"):format(#sets + 1, set)) end
+      sets[#sets + 1] = t
+    end
+  end
+  return sets
+end
+
+-- prompt_axis(paths) -> {{name, path, template, sha256}, ...}: each file returns a template with
+-- {{human}} and {{model}}; none given = the llm matcher's built-in template. Errors are usage errors.
+function M.prompt_axis(paths)
+  local prompts = require "ratio.prompts"
+  local sha256 = require("ratio.core.sys").sha256
+  local axis = {}
+  for _, path in ipairs(paths) do
+    local chunk, err = loadfile(path, "t")
+    if not chunk then errors.usage("--prompts: " .. err) end
+    local ok, template = pcall(chunk)
+    if not ok then errors.usage(("--prompts: %s: %s"):format(path, tostring(template))) end
+    if type(template) ~= "string" then errors.usage(("--prompts: %s must return the template as a string"):format(path)) end
+    local rendered, rerr = pcall(prompts.render, template, {human = "", model = ""})
+    if not rendered then errors.usage(("--prompts: %s: %s"):format(path, tostring(rerr):match("no value for .*") or tostring(rerr))) end
+    if not template:find("{{%s*human%s*}}") or not template:find("{{%s*model%s*}}") then
+      errors.usage(("--prompts: %s: the template needs both {{human}} and {{model}}"):format(path))
+    end
+    local name = path:match("([^/]+)$"):gsub("%.lua$", "")
+    for _, q in ipairs(axis) do if q.name == name then name = name .. "#" .. (#axis + 1) end end
+    axis[#axis + 1] = {name = name, path = path, template = template, sha256 = sha256(template)}
+  end
+  if #axis == 0 then
+    local template = require("matchers.llm").TEMPLATE
+    axis[1] = {name = "default", template = template, sha256 = sha256(template)}
+  end
+  return axis
+end
+
+-- grid{matchers, thresholds, prompts, similarity, embed_models, matcher_models} -> cells
+-- {name, matcher, thresholds, model, prompt, settings}: lexical x threshold sets, embedding x
+-- models x threshold sets, llm x models x prompts; a cell named twice is kept once.
+function M.grid(g)
+  local axis = #g.thresholds > 0 and g.thresholds or {false}
+  local function tname(k, t) return t and ("T" .. k) or "default" end
+  local function tlist(t) return t and table.concat(t, ",") or "default" end
+  local cells, names, seen = {}, {}, {}
+  local function add(c) if not names[c.name] then names[c.name], cells[#cells + 1] = true, c end end
+  for _, m in ipairs(g.matchers) do
+    if not seen[m] then
+      seen[m] = true
+      if m == "lexical" then
+        for k, t in ipairs(axis) do
+          add{name = "lexical/" .. tname(k, t), matcher = m, thresholds = t or nil,
+              settings = ("%s, thresholds %s"):format(g.similarity, tlist(t))}
+        end
+      elseif m == "embedding" then
+        for _, model in ipairs(g.embed_models) do
+          for k, t in ipairs(axis) do
+            add{name = ("embedding/%s/%s"):format(model, tname(k, t)), matcher = m, model = model,
+                thresholds = t or nil, settings = ("%s, thresholds %s"):format(model, tlist(t))}
+          end
+        end
+      else
+        for _, model in ipairs(g.matcher_models) do
+          for _, q in ipairs(g.prompts) do
+            add{name = ("llm/%s/%s"):format(model, q.name), matcher = m, model = model, prompt = q,
+                settings = ("%s, prompt %s"):format(model, q.path or "built-in")}
+          end
+        end
+      end
+    end
+  end
+  return cells
+end
+
+-- reference_cell(cells, spec) -> the cell others are compared with: spec "" = the first llm cell
+-- (else the first cell), a number, a cell name or a matcher name; none = a usage error.
+function M.reference_cell(cells, spec)
+  local ref
+  if spec == "" then
+    for _, c in ipairs(cells) do if c.matcher == "llm" then ref = c break end end
+    return ref or cells[1]
+  end
+  local n = math.tointeger(tonumber(spec))
+  if n then ref = cells[n] end
+  for _, c in ipairs(cells) do if not ref and c.name == spec then ref = c end end
+  for _, c in ipairs(cells) do if not ref and c.matcher == spec then ref = c end end
+  if not ref then
+    local names = {}
+    for i, c in ipairs(cells) do names[i] = ("%d %s"):format(i, c.name) end
+    errors.usage(("--reference: no cell '%s' (cells: %s)"):format(spec, table.concat(names, ", ")))
+  end
+  return ref
+end
+
+-- sweep_items(cells, judges, items) -> items.jsonl rows: one per cell, judge and item.
+function M.sweep_items(cells, judges, items)
+  local lines = {}
+  for _, c in ipairs(cells) do
+    for _, judge in ipairs(judges) do
+      for i, item in ipairs(items) do
+        local r = c.by_judge[judge][i]
+        lines[#lines + 1] = {cell = c.name, judge = judge, id = item.id, domain = item.domain, line = item._line,
+          status = r.status, reason = r.reason, error = r.error, outcome = r.outcome, recall = r.recall,
+          precision = r.precision, ap = r.ap, scores = M.rationale_scores(r), reply = r.reply}
+      end
+    end
+  end
+  return lines
+end
+
+-- sweep_report(cells, judges, ref, {kappa_weights, similarity}) -> {table = {header, rows} (the
+-- terminal's), header, rows (the page's, without settings), csv = {header, rows}, notes, cells
+-- (summary.json's), sections}. Each cell carries judges, counts, agreement and cost.
+function M.sweep_report(cells, judges, ref, opts)
+  local function cost_text(c)
+    local usd = c.cost.cost_usd
+    return usd == json.null and "-" or ("%.4f"):format(usd)
+  end
+  local function v(x) return x ~= json.null and x or nil end
+  local header = {"#", "cell", "settings"}
+  local csv_header = {"cell", "matcher", "settings", "reference"}
+  for _, judge in ipairs(judges) do
+    header[#header + 1], header[#header + 2] = "RC " .. judge, "AP " .. judge
+    csv_header[#csv_header + 1], csv_header[#csv_header + 2] = "rc_" .. judge, "ap_" .. judge
+  end
+  for _, h in ipairs({"kappa", "spearman", "calls", "tokens", "USD", "valid", "unscored", "failed"}) do header[#header + 1] = h end
+  for _, h in ipairs({"kappa", "spearman", "rationales_compared", "items_compared", "calls", "cached",
+                      "input_tokens", "output_tokens", "cost_usd", "valid", "unscored", "failed", "skipped"}) do
+    csv_header[#csv_header + 1] = h
+  end
+  local rows, csv_rows, page_rows, cell_rows, summary_cells, rc_bars, agree_bars = {}, {}, {}, {}, {}, {}, {}
+  for i, c in ipairs(cells) do
+    local r = {tostring(i), c.name .. (c == ref and " *" or ""), c.settings}
+    local cr = {c.name, c.matcher, c.settings, c == ref}
+    for _, judge in ipairs(judges) do
+      local j = c.judges[judge]
+      r[#r + 1], r[#r + 2] = num(j.recall), num(j.ap)
+      cr[#cr + 1], cr[#cr + 2] = j.recall, j.ap
+      rc_bars[#rc_bars + 1] = {group = "#" .. i, series = judge, value = j.recall, ci = j.ci.recall}
+    end
+    local a, k = c.agreement, c.cost
+    for _, x in ipairs({num(v(a.kappa)), num(v(a.spearman)), tostring(k.calls), tostring(k.input_tokens + k.output_tokens),
+                        cost_text(c), tostring(c.counts.valid), tostring(c.counts.unscored), tostring(c.counts.failed)}) do
+      r[#r + 1] = x
+    end
+    local tail = table.pack(v(a.kappa), v(a.spearman), a.rationales, a.items, k.calls, k.cached, k.input_tokens,
+                            k.output_tokens, v(k.cost_usd), c.counts.valid, c.counts.unscored, c.counts.failed, c.counts.skipped)
+    local at = 4 + 2 * #judges
+    for t = 1, tail.n do cr[at + t] = tail[t] end -- nil (undefined) stays a hole: an empty CSV cell
+    rows[i], csv_rows[i] = r, cr
+    page_rows[i] = {r[1], r[2], table.unpack(r, 4)} -- the page leaves the settings to a table of their own
+    cell_rows[i] = {r[1], c.name, c.matcher, c.settings}
+    summary_cells[i] = {index = i, name = c.name, matcher = c.matcher, reference = c == ref, settings = {
+        description = c.settings, similarity = c.matcher == "lexical" and opts.similarity or nil,
+        thresholds = c.thresholds, model = c.model, prompt = c.prompt and (c.prompt.path or "built-in") or nil,
+        prompt_sha256 = c.prompt and c.prompt.sha256 or nil},
+      judges = c.judges, agreement = c.agreement, cost = c.cost, valid = c.counts.valid,
+      unscored = c.counts.unscored, failed = c.counts.failed, skipped = c.counts.skipped}
+    for _, m in ipairs({"kappa", "spearman"}) do
+      agree_bars[#agree_bars + 1] = {group = "#" .. i, series = m, value = v(c.agreement[m])}
+    end
+  end
+  return {
+    table = {header = header, rows = rows}, header = {header[1], header[2], table.unpack(header, 4)}, rows = page_rows,
+    csv = {header = csv_header, rows = csv_rows}, cells = summary_cells,
+    notes = {
+      ("* reference cell: %s. kappa: Cohen's kappa (%s weights) between each cell's and the reference's five-level score (0, .25, .5, .75, 1) of every human rationale; spearman: Spearman's rho of per-item RC; both over the items the two cells scored, all judges pooled (per judge in summary.json)."):format(
+        ref.name, opts.kappa_weights),
+      "calls, tokens and USD are each cell's own (usage before and after it); calls answered from the cache cost nothing and show as cached in summary.json; USD is - for a model without a price.",
+    },
+    sections = {
+      {title = "The cells", header = {"#", "cell", "matcher", "settings"}, rows = cell_rows},
+      {title = "RC per cell", text = "Each judge's RC in every cell (numbered as in the table), with 95% bootstrap CIs: how far the matcher moves the numbers.",
+       svg = report.bars_svg{cells = rc_bars, label = "rationale consistency"}},
+      {title = "Agreement with the reference", text = ("Kappa and Spearman of each cell against the reference (%s); values below 0 are drawn at 0."):format(ref.name),
+       svg = report.bars_svg{cells = agree_bars, label = "agreement"}},
+    },
+  }
 end
 
 return M
