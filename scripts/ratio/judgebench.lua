@@ -146,6 +146,32 @@ function M.pair_outcome(label, verdicts)
           consistent = valid[verdicts[1]] and verdicts[1] == verdicts[2] or false}
 end
 
+-- collect(pairs, jobs, judged) -> rows, results: each pair's verdicts (results, for score) and its
+-- items.jsonl row with every judgement, its raw reply and the pair's outcome under both rules.
+-- jobs are comparisons() with .n = the pair's index; judged[k] is ratio.judge.run's record of jobs[k].
+function M.collect(pairs_, jobs, judged)
+  local rows, results = {}, {}
+  for n, pair in ipairs(pairs_) do
+    rows[n] = {pair_id = pair.pair_id, source = pair.source, category = M.category(pair),
+               label = pair.label, line = pair._line, verdicts = {}, judgements = {}}
+    results[n] = {category = rows[n].category, label = pair.label, verdicts = {}}
+  end
+  for k, c in ipairs(jobs) do
+    local r = judged[k]
+    local v = M.verdict(r, c.order)
+    table.insert(results[c.n].verdicts, v)
+    table.insert(rows[c.n].verdicts, v)
+    table.insert(rows[c.n].judgements, {order = c.order, verdict = v, label = r.label, status = r.status,
+      reasons = r.reasons, issues = r.issues, reasks = r.reasks, error = r.error, text = r.text})
+  end
+  for n, res in ipairs(results) do
+    local o = M.pair_outcome(res.label, res.verdicts)
+    rows[n].outcome, rows[n].correct_strict, rows[n].correct_published, rows[n].consistent =
+      o.kind, o.strict, o.published, o.consistent
+  end
+  return rows, results
+end
+
 local function ratio_of(k, n) if n > 0 then return k / n end end
 
 -- score(results, {rule = "strict"|"published"}) -> summary. Each result is {category, label,

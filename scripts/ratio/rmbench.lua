@@ -163,6 +163,46 @@ function M.outcome(result, chosen_side)
   return s == chosen_side and "right" or "wrong"
 end
 
+-- collect(items, jobs, judged, order) -> rows, results: the judgements back into one 3x3 grid per
+-- item (results, for score) and one items.jsonl row per item with every judgement and its raw
+-- reply and the count of cells right. jobs are comparisons() with .n = the item's index; judged[k]
+-- is ratio.judge.run's record of jobs[k]; order "both" keeps two outcomes per cell.
+function M.collect(items, jobs, judged, order)
+  local rows, results = {}, {}
+  for n, item in ipairs(items) do
+    rows[n] = {id = item.id, domain = item.domain, group = M.group(item.domain), line = item._line,
+               judgements = {}}
+    results[n] = {domain = item.domain, grid = {{}, {}, {}}}
+  end
+  for k, c in ipairs(jobs) do
+    local r = judged[k]
+    local outcome = M.outcome(r, c.chosen_side)
+    local grid = results[c.n].grid
+    if order == "both" then
+      grid[c.i][c.j] = grid[c.i][c.j] or {}
+      table.insert(grid[c.i][c.j], outcome)
+    else
+      grid[c.i][c.j] = outcome
+    end
+    table.insert(rows[c.n].judgements, {chosen_style = M.STYLES[c.i], rejected_style = M.STYLES[c.j],
+      chosen_side = c.chosen_side, outcome = outcome, label = r.label, status = r.status,
+      reasons = r.reasons, issues = r.issues, reasks = r.reasks, error = r.error, text = r.text})
+  end
+  for n, res in ipairs(results) do
+    local right = 0
+    for i = 1, 3 do
+      for j = 1, 3 do
+        local cell = res.grid[i][j]
+        local ok = true
+        for _, o in ipairs(type(cell) == "table" and cell or {cell}) do ok = ok and o == "right" end
+        if ok then right = right + 1 end
+      end
+    end
+    rows[n].cells_right = right
+  end
+  return rows, results
+end
+
 -- grid_from_scores(score_chosen, score_rejected) -> 3x3 outcomes from reward-model scores, as
 -- the published script compares them: the chosen response wins only when it scores strictly
 -- higher (equal scores are a tie, which counts as wrong).

@@ -370,4 +370,108 @@ function M.reward_page(found, n)
   return page
 end
 
+-- ---- benchmark pages (recipes/rmbench.lua, recipes/judgebench.lua) -----------------------------
+
+-- rmbench_page(s, {input, judge_model, order}) -> {header, rows, notes, sections}: ratio.rmbench's
+-- score as the terminal table (per domain and overall), its notes, the 3x3 style grid as a heat
+-- map and hard/normal/easy bars per domain.
+function M.rmbench_page(s, o)
+  local num = report.num
+  local header = {"domain", "items", "hard", "normal", "easy", "average"}
+  local table_rows = {}
+  for _, g in ipairs(s.domain_order) do
+    local d = s.domains[g]
+    table_rows[#table_rows + 1] = {g, tostring(d.items), num(d.hard), num(d.normal), num(d.easy), num(d.average)}
+  end
+  table_rows[#table_rows + 1] = {"overall", tostring(s.items), num(s.hard), num(s.normal), num(s.easy), num(s.average)}
+  local jc = s.judgements
+  local notes = {
+    ("%d items from %s, judged by %s; order %s."):format(s.items, o.input, o.judge_model, o.order),
+    "hard: the correct response is the plainer one (chosen style before rejected style: concise < " ..
+      "detailed < detailed markdown); normal: same style; easy: the correct response is the fancier one. " ..
+      "Overall is the unweighted mean over domains, as RM-Bench publishes it.",
+    ("%d judgements: %d right, %d wrong, %d ties, %d unscored, %d failed (all but right count as wrong)."):format(
+      jc.total, jc.right, jc.wrong, jc.tie, jc.unscored, jc.failed),
+  }
+
+  -- The 3x3 grid (rows: chosen style, columns: rejected style) as a heat map.
+  local function grid_svg(m)
+    local names = {"concise", "detailed", "markdown"}
+    local C, L, T = 70, 110, 48 -- cell size, left and top margins
+    local out = {('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="accuracy per chosen and rejected style">')
+      :format(L + 3 * C + 10, T + 3 * C + 10)}
+    out[#out + 1] = ('<text x="%d" y="14" font-size="12" text-anchor="middle">rejected style</text>'):format(L + 3 * C // 2)
+    out[#out + 1] = ('<text x="14" y="%d" font-size="12" text-anchor="middle" transform="rotate(-90 14 %d)">chosen style</text>')
+      :format(T + 3 * C // 2, T + 3 * C // 2)
+    for k = 1, 3 do
+      out[#out + 1] = ('<text x="%.0f" y="%d" font-size="11" text-anchor="middle">%s</text>'):format(L + (k - 0.5) * C, T - 8, names[k])
+      out[#out + 1] = ('<text x="%d" y="%.0f" font-size="11" text-anchor="end">%s</text>'):format(L - 8, T + (k - 0.5) * C + 4, names[k])
+    end
+    for i = 1, 3 do
+      for j = 1, 3 do
+        local v = m and m[i][j] or 0
+        local shade = math.floor(255 - v * 160)
+        out[#out + 1] = ('<rect x="%d" y="%d" width="%d" height="%d" fill="rgb(%d,%d,255)" stroke="#bbb"/>')
+          :format(L + (j - 1) * C, T + (i - 1) * C, C, C, shade, shade)
+        out[#out + 1] = ('<text x="%.0f" y="%.0f" font-size="13" text-anchor="middle">%s</text>')
+          :format(L + (j - 0.5) * C, T + (i - 0.5) * C + 5, num(v, 2))
+      end
+    end
+    out[#out + 1] = "</svg>"
+    return table.concat(out, "\n")
+  end
+
+  local bars = {}
+  for _, g in ipairs(s.domain_order) do
+    for _, k in ipairs{"hard", "normal", "easy"} do
+      bars[#bars + 1] = {group = g, series = k, value = s.domains[g][k]}
+    end
+  end
+  return {header = header, rows = table_rows, notes = notes, sections = {
+    {title = "Accuracy by style", svg = grid_svg(s.matrix),
+     text = "Share of items where the judge preferred the correct response, for each chosen style (rows) " ..
+            "against each rejected style (columns), over all items. Above the diagonal is hard, below it easy."},
+    {title = "Hard, normal and easy by domain", svg = report.bars_svg{cells = bars, label = "accuracy"}},
+  }}
+end
+
+-- judgebench_page(s, {input, judge_model, rule, orders}) -> {header, rows, notes, sections}:
+-- ratio.judgebench's score as the terminal table (per category and overall), its notes and the
+-- strict/published bars per category.
+function M.judgebench_page(s, o)
+  local num = report.num
+  local header = {"category", "pairs", "accuracy", "strict", "published"}
+  if o.orders == 2 then header[#header + 1] = "consistency" end
+  local function row(name, v)
+    local r = {name, tostring(v.pairs), num(v.accuracy), num(v.accuracy_strict), num(v.accuracy_published)}
+    if o.orders == 2 then r[#r + 1] = num(v.consistency) end
+    return r
+  end
+  local table_rows = {}
+  for _, c in ipairs(s.category_order) do table_rows[#table_rows + 1] = row(c, s.categories[c]) end
+  table_rows[#table_rows + 1] = row("overall", s)
+  local vc = s.verdicts
+  local notes = {
+    ("%d pairs from %s, judged by %s in %s; accuracy by the %s rule, pair-weighted."):format(
+      s.pairs, o.input, o.judge_model, o.orders == 2 and "both orders" or "the given order only", o.rule),
+    ("%d verdicts: %d right, %d wrong, %d ties, %d unscored, %d failed (a tie, unscored or failed verdict is never right)."):format(
+      vc.total, vc.right, vc.wrong, vc.tie, vc.unscored, vc.failed),
+  }
+  if o.orders == 2 then
+    local oc = s.outcomes
+    notes[#notes + 1] = ("pairs: %d right in both orders, %d inconsistent (right once, wrong once), %d right once " ..
+      "with a tie or no verdict, %d wrong in both, %d wrong once with a tie or no verdict, %d with no verdict either way."):format(
+      oc.both_right or 0, oc.inconsistent or 0, oc.right_and_none or 0, oc.both_wrong or 0, oc.wrong_and_none or 0, oc.none or 0)
+  end
+
+  local bars = {}
+  for _, c in ipairs(s.category_order) do
+    bars[#bars + 1] = {group = c, series = "strict", value = s.categories[c].accuracy_strict}
+    bars[#bars + 1] = {group = c, series = "published", value = s.categories[c].accuracy_published}
+  end
+  return {header = header, rows = table_rows, notes = notes, sections = {{title = "Accuracy by category",
+    svg = report.bars_svg{cells = bars, label = "accuracy"},
+    text = "strict: both verdicts name the correct response; published: the JudgeBench script's rule."}}}
+end
+
 return M
