@@ -474,4 +474,89 @@ function M.judgebench_page(s, o)
     text = "strict: both verdicts name the correct response; published: the JudgeBench script's rule."}}}
 end
 
+-- ---- a judge's run (recipes/judge.lua) ---------------------------------------------------------
+
+-- judge_page(s, records, {input, judge_model, name, top_k, reasks, skipped_lines, usage}) ->
+-- {header, rows, notes, domains, sections}: ratio.judge.summarize's numbers per domain and overall,
+-- the notes, OA per domain for the bars, and every unscored or failed reply as received. Also
+-- makes each record's issues an object for items.jsonl.
+function M.judge_page(s, records, o)
+  -- On the terminal: one row per domain, then the whole set.
+  local header = {"domain", "OA", "OA items", "scored", "unscored", "failed", "ties excluded"}
+  local rows, domains = {}, {}
+  for d in pairs(s.per_domain) do domains[#domains + 1] = d end
+  table.sort(domains)
+  local function row(label, c)
+    return {label, report.with_ci(c.outcome_accuracy, c.ci), tostring(c.outcome_n),
+            tostring(c.scored), tostring(c.unscored), tostring(c.failed), tostring(c.ties_excluded)}
+  end
+  for _, d in ipairs(domains) do rows[#rows + 1] = row(d, s.per_domain[d]) end
+  rows[#rows + 1] = row("all", s)
+  local notes = {
+    ("%d items from %s judged by %s (%s); top-%s reasons kept; 95%% bootstrap CIs, 1,000 resamples."):format(
+      s.total, o.input, o.judge_model, o.name, o.top_k == 0 and "all" or tostring(o.top_k)),
+    ("Outcome accuracy is over scored items with a non-tie human label: %d human ties excluded; a predicted tie on a non-tie counts as wrong."):format(s.ties_excluded),
+    ("%d items scored, %d unscored (no readable verdict or reasons after %d re-ask%s), %d failed, %d skipped lines; re-asked: %d."):format(
+      s.scored, s.unscored, o.reasks, o.reasks == 1 and "" or "s", s.failed, o.skipped_lines, s.reasked),
+  }
+  if s.swap then
+    notes[#notes + 1] = ("Position swap: the verdict keeps its side in %s of %d items judged both ways (same label in %s); OA on the swapped order %s."):format(
+      report.num(s.swap.consistency), s.swap.both_scored, report.num(s.swap.exact_share),
+      report.with_ci(s.swap.outcome_accuracy, s.swap.ci))
+  end
+  local u = o.usage
+  if u then
+    notes[#notes + 1] = ("Usage: %d calls (%d from the cache, %d failed), %d input and %d output tokens."):format(
+      u.calls or 0, u.cached or 0, u.failed or 0, u.input_tokens or 0, u.output_tokens or 0)
+  end
+
+  -- What a person reads: the table, OA per domain, and every reply that could not be scored.
+  local domain_entries = {}
+  for _, d in ipairs(domains) do
+    local c = s.per_domain[d]
+    domain_entries[#domain_entries + 1] = {name = o.name, domain = d, outcome_accuracy = c.outcome_accuracy,
+      ci = {outcome_accuracy = c.ci}, total = c.total, valid = c.scored, unscored = c.unscored,
+      failed = c.failed, outcome_n = c.outcome_n, ties_excluded = c.ties_excluded}
+  end
+  local sections = {}
+  local problems = {}
+  for _, r in ipairs(records) do
+    if r.status ~= "ok" then
+      local issues = {}
+      for k in pairs(r.issues or {}) do issues[#issues + 1] = k end
+      table.sort(issues)
+      problems[#problems + 1] = ("[%s] %s (line %s)%s\n%s"):format(r.status, tostring(r.id), tostring(r.line),
+        #issues > 0 and (": " .. table.concat(issues, ", ")) or "", r.text or r.error or "")
+    end
+  end
+  if #problems > 0 then
+    sections[#sections + 1] = {title = "Unscored and failed items", text = "The judge's last reply (or the error), as received.",
+                               pre = table.concat(problems, "\n\n")}
+  end
+  for _, r in ipairs(records) do -- items.jsonl: one compact line per item
+    r.issues = next(r.issues or {}) and r.issues or json.object()
+    if r.swap then r.swap.issues = next(r.swap.issues or {}) and r.swap.issues or json.object() end
+  end
+  return {header = header, rows = rows, notes = notes, domains = domain_entries, sections = sections}
+end
+
+-- check_items(items, check, {input, on_bad_item = "stop"|"skip"}) -> kept items, skipped count.
+-- check(item) -> nil or what is wrong; a bad item stops the run naming file and line, or is
+-- skipped and counted (the first five warned) before any call is paid for.
+function M.check_items(items, check, o)
+  local kept, skipped = {}, 0
+  for _, item in ipairs(items) do
+    local problem = check(item)
+    if not problem then
+      kept[#kept + 1] = item
+    else
+      local msg = ("%s:%d: %s"):format(o.input, item._line, problem)
+      if o.on_bad_item == "stop" then require("ratio.errors").data(msg) end
+      skipped = skipped + 1
+      if skipped <= 5 then io.stderr:write("ratio: warning: ", msg, " (item skipped)\n") end
+    end
+  end
+  return kept, skipped
+end
+
 return M
