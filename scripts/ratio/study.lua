@@ -559,4 +559,77 @@ function M.check_items(items, check, o)
   return kept, skipped
 end
 
+-- ---- reading a MetaJudge file back (recipes/analyze.lua) --------------------------------------
+
+-- analyze_file(path, model, {mode, top_k, max_checklist_len, resamples, seed}) -> summary, totals
+-- Scores every line of a file in the published MetaJudge format (samples[0].generated_text and
+-- metadata's human-checklist and <model>-checklist) as metajudge_analysis.py does, with bootstrap
+-- CIs. Unparsable lines are left out and counted; a file with no JSON line is a data error.
+function M.analyze_file(path, model, o)
+  local reader, open_err = jsonl.open(path, {on_error = "skip"})
+  if not reader then require("ratio.errors").data(open_err) end
+  local acc = require("ratio.metrics").summary()
+  local cols = {precision = {}, recall = {}, f1 = {}, ap = {}}
+  local opts = {mode = o.mode, top_k = o.top_k, max_checklist_len = o.max_checklist_len}
+  local reasons, shape_errors = {}, 0
+
+  for line_obj, line in reader:lines() do
+    local reply
+    local samples = type(line_obj) == "table" and line_obj.samples
+    if type(samples) == "table" and type(samples[1]) == "table" then
+      reply = samples[1].generated_text
+      if type(reply) ~= "string" then
+        reply = nil
+        shape_errors = shape_errors + 1
+        if shape_errors <= 5 then
+          log("ratio: warning: %s:%d: samples[0].generated_text is not a string (counted as an error)", path, line)
+        end
+      end
+    end
+    local meta = type(line_obj) == "table" and line_obj.metadata or nil
+    local n_human, n_model = -1, -1
+    if type(meta) == "table" then
+      local hc = meta["human-checklist"]
+      if type(hc) == "table" then n_human = #hc end
+      local key = dataset.key_of(meta, model, "checklist")
+      if key and type(meta[key]) == "table" then n_model = #meta[key] end
+    end
+    local item = require("ratio.metrics").checklist(reply, n_human, n_model, opts)
+    acc:add(item)
+    reasons[item.reason] = (reasons[item.reason] or 0) + 1
+    if item.status == "valid" or item.status == "partial" then
+      for k, list in pairs(cols) do list[#list + 1] = item[k] end
+    end
+  end
+  reader:close()
+  -- Unparsable lines are left out and counted, as the published script does; but a file with no
+  -- JSON line at all (empty, binary, a JSON array) is the wrong file, not a result of zero samples.
+  if reader.count == 0 then
+    require("ratio.errors").data(reader.skipped > 0
+      and ("%s: no line is JSON (%d unparsable lines, first: %s)"):format(path, reader.skipped, reader.errors[1])
+      or (path .. ": no items (the file is empty or has only blank lines)"))
+  end
+
+  local t = acc:totals()
+  local ci = {}
+  for k, list in pairs(cols) do
+    if #list > 0 then
+      local c = stats.bootstrap_ci(list, {resamples = o.resamples, seed = o.seed})
+      ci[k == "ap" and "average_precision" or k] = {lo = c.lo, hi = c.hi}
+    end
+  end
+  reasons.ok = nil
+  reasons = json.object(reasons)
+  local summary = {
+    model = model, mode = o.mode,
+    total_samples = t.n_total, valid_samples = t.n_valid, error_samples = t.n_error,
+    skipped_samples = t.n_skipped, unscored_samples = t.n_unscored, partial_samples = t.n_partial,
+    unparsable_lines = reader.skipped,
+    precision = t.precision, recall = t.recall, f1 = t.f1, average_precision = t.ap,
+    precision_std = t.precision_std, recall_std = t.recall_std,
+    ci = ci, reasons = reasons,
+  }
+  return summary, t
+end
+
 return M
