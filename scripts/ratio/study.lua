@@ -632,4 +632,86 @@ function M.analyze_file(path, model, o)
   return summary, t
 end
 
+-- ---- a rationale audit (recipes/audit.lua) -----------------------------------------------------
+
+-- audit_page(by_judge, per_item, judges, notes) -> {header, rows, sections}: one row per reason type
+-- and flaw tag with a column per judge ("share [CI] (count)"), bar charts of types and flags, one
+-- example reason per label and judge, and the definitions. Adds a note per judge whose classifier
+-- used flag names outside the list.
+function M.audit_page(by_judge, per_item, judges, notes)
+  local audit = require "ratio.audit"
+  -- One table: a row per type and flag, a column per judge ("share [CI] (count)").
+  local header = {"reason type / flag"}
+  for _, j in ipairs(judges) do header[#header + 1] = j end
+  local rows = {}
+  local function add(label, pick)
+    local row = {label}
+    for _, j in ipairs(judges) do
+      local d = pick(by_judge[j])
+      row[#row + 1] = d.share and ("%s (%d)"):format(report.with_ci(d.share, d.ci), d.count) or "-"
+    end
+    rows[#rows + 1] = row
+  end
+  for _, t in ipairs(audit.TYPES) do add(t, function(s) return s.types[t] end) end
+  for _, f in ipairs(audit.FLAGS) do add("flag: " .. f, function(s) return s.flags[f] end) end
+  add("any flag", function(s) return s.any_flag end)
+  local function counts_row(label, fn)
+    local row = {label}
+    for _, j in ipairs(judges) do row[#row + 1] = fn(by_judge[j]) end
+    rows[#rows + 1] = row
+  end
+  counts_row("reasons classified / unscored / failed", function(s)
+    return ("%d / %d / %d"):format(s.rationales.classified, s.rationales.unscored, s.rationales.failed)
+  end)
+  counts_row("items valid / partial / unscored / failed / skipped", function(s)
+    local n = s.items
+    return ("%d / %d / %d / %d / %d"):format(n.valid, n.partial, n.unscored, n.failed, n.skipped)
+  end)
+
+  for _, j in ipairs(judges) do
+    if by_judge[j].unknown_flags > 0 then
+      notes[#notes + 1] = ("%s: the classifier used %d flag names outside the list (kept as unknown_flags in items.jsonl)."):format(
+        j, by_judge[j].unknown_flags)
+    end
+  end
+
+  -- The page: the table, bar charts of types and flags per judge, one example reason per label and
+  -- judge, and the definitions.
+  local cells_t, cells_f, examples = {}, {}, {}
+  for _, j in ipairs(judges) do
+    local s = by_judge[j]
+    -- A group per judge, a bar per label: the label names are too long to sit under the bars.
+    for _, t in ipairs(audit.TYPES) do
+      cells_t[#cells_t + 1] = {group = j, series = t, value = s.types[t].share, ci = s.types[t].ci}
+    end
+    for _, f in ipairs(audit.FLAGS) do
+      cells_f[#cells_f + 1] = {group = j, series = f, value = s.flags[f].share, ci = s.flags[f].ci}
+    end
+    local seen = {}
+    for _, row in ipairs(per_item) do
+      local r = row.judges[j]
+      for _, x in ipairs(r.reasons or {}) do
+        if x.status == "valid" then
+          for _, label in ipairs{x.type, table.unpack(x.flags)} do
+            if not seen[label] then
+              seen[label] = true
+              examples[#examples + 1] = {x.text, j, label, tostring(row.id or row.line)}
+            end
+          end
+        end
+      end
+    end
+  end
+  local defs = {}
+  for _, k in ipairs(audit.TYPES) do defs[#defs + 1] = k .. ": " .. audit.DEFINITIONS[k] .. "." end
+  for _, k in ipairs(audit.FLAGS) do defs[#defs + 1] = k .. ": " .. audit.DEFINITIONS[k] .. "." end
+  local sections = {
+    {title = "Reason types", svg = report.bars_svg{cells = cells_t, label = "share of reasons"}},
+    {title = "Flaw tags", svg = report.bars_svg{cells = cells_f, label = "share of reasons"}},
+    {title = "An example of each label", header = {"reason", "judge", "label", "item"}, rows = examples},
+    {title = "Definitions", text = defs},
+  }
+  return {header = header, rows = rows, sections = sections}
+end
+
 return M
