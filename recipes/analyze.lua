@@ -29,92 +29,11 @@ if (p.input == nil) == (p.input_dir == nil) then
   ratio.exit(2, "give --input FILE (one file) or --input-dir DIR (a folder), not both")
 end
 
-local metrics = require "ratio.core.metrics"
-local stats = require "ratio.core.stats"
-local dataset = require "ratio.dataset"
-
--- analyze(path, model) -> summary: one file's metrics (raises a data error for a file that holds
--- no JSON line at all).
+-- analyze(path, model) -> summary: one file's metrics, as the published script computes them
+-- (a data error for a file with no JSON line, or with no line for the model).
 local function analyze(path, model)
-  local reader, open_err = ratio.jsonl.open(path, {on_error = "skip"})
-  if not reader then require("ratio.errors").data(open_err) end
-  local acc = metrics.summary()
-  local cols = {precision = {}, recall = {}, f1 = {}, ap = {}}
-  local opts = {mode = p.mode, top_k = p.top_k, max_checklist_len = p.max_checklist_len}
-  local reasons, shape_errors = {}, 0
-  local lines_with_model, models_seen = 0, {} -- is the model in the file at all?
-
-  for line_obj, line in reader:lines() do
-    local reply
-    local samples = type(line_obj) == "table" and line_obj.samples
-    if type(samples) == "table" and type(samples[1]) == "table" then
-      reply = samples[1].generated_text
-      if type(reply) ~= "string" then
-        reply = nil
-        shape_errors = shape_errors + 1
-        if shape_errors <= 5 then
-          ratio.log("ratio: warning: %s:%d: samples[0].generated_text is not a string (counted as an error)", path, line)
-        end
-      end
-    end
-    local meta = type(line_obj) == "table" and line_obj.metadata or nil
-    local n_human, n_model = -1, -1
-    if type(meta) == "table" then
-      local hc = meta["human-checklist"]
-      if type(hc) == "table" then n_human = #hc end
-      local key = dataset.key_of(meta, model, "checklist")
-      if key and type(meta[key]) == "table" then n_model = #meta[key] end
-      if key then lines_with_model = lines_with_model + 1 end
-      for k in pairs(meta) do
-        local m = type(k) == "string" and k:match("^(.+)%-checklist$")
-        if m and m ~= "human" then models_seen[m] = true end
-      end
-    end
-    local item = metrics.score(reply, n_human, n_model, opts)
-    acc:add(item)
-    reasons[item.reason] = (reasons[item.reason] or 0) + 1
-    if item.status == "valid" or item.status == "partial" then
-      for k, list in pairs(cols) do list[#list + 1] = item[k] end
-    end
-  end
-  reader:close()
-  -- Unparsable lines are left out and counted, as the published script does; but a file with no
-  -- JSON line at all (empty, binary, a JSON array) is the wrong file, not a result of zero samples.
-  if reader.count == 0 then
-    require("ratio.errors").data(reader.skipped > 0
-      and ("%s: no line is JSON (%d unparsable lines, first: %s)"):format(path, reader.skipped, reader.errors[1])
-      or (path .. ": no items (the file is empty or has only blank lines)"))
-  end
-  -- A model the file never names would score every line as an error: say which models it has.
-  if lines_with_model == 0 then
-    local have = {}
-    for m in pairs(models_seen) do have[#have + 1] = m end
-    table.sort(have)
-    require("ratio.errors").data(("%s: no line has metadata.%s-checklist, so there is nothing to score for '%s'; %s"):format(
-      path, model, model, #have > 0 and ("the models it has: " .. table.concat(have, ", "))
-      or "it names no model (no metadata.<model>-checklist key)"))
-  end
-
-  local t = acc:totals()
-  local ci = {}
-  for k, list in pairs(cols) do
-    if #list > 0 then
-      local c = stats.bootstrap_ci(list, {resamples = p.resamples, seed = p.seed})
-      ci[k == "ap" and "average_precision" or k] = {lo = c.lo, hi = c.hi}
-    end
-  end
-  reasons.ok = nil
-  reasons = ratio.json.object(reasons)
-  local summary = {
-    model = model, mode = p.mode,
-    total_samples = t.n_total, valid_samples = t.n_valid, error_samples = t.n_error,
-    skipped_samples = t.n_skipped, unscored_samples = t.n_unscored, partial_samples = t.n_partial,
-    unparsable_lines = reader.skipped,
-    precision = t.precision, recall = t.recall, f1 = t.f1, average_precision = t.ap,
-    precision_std = t.precision_std, recall_std = t.recall_std,
-    ci = ci, reasons = reasons,
-  }
-  return summary, t, ci, reader
+  return ratio.study.analyze_file(path, model, {mode = p.mode, top_k = p.top_k,
+    max_checklist_len = p.max_checklist_len, resamples = p.resamples, seed = p.seed})
 end
 
 local function row(s)
@@ -127,10 +46,10 @@ local HEADER = {"model", "mode", "valid", "error", "skipped", "precision", "reca
 
 if p.input then
   if not p.judge then ratio.exit(2, "--judge: is required with --input") end
-  local summary, _, _, reader = analyze(p.input, p.judge)
+  local summary = analyze(p.input, p.judge)
   if not ratio.options.json then
     print(ratio.report.table(HEADER, {row(summary)}))
-    if reader.skipped > 0 then print(("%d unparsable lines were left out (as the published script does)"):format(reader.skipped)) end
+    if summary.unparsable_lines > 0 then print(("%d unparsable lines were left out (as the published script does)"):format(summary.unparsable_lines)) end
   end
   return summary
 end

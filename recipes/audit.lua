@@ -82,35 +82,6 @@ for _, judge in ipairs(p.judges) do
   by_judge[judge] = ratio.audit.summarize(results, {resamples = p.resamples, seed = p.seed})
 end
 
--- One table: a row per type and flag, a column per judge ("share [CI] (count)").
-local header = {"reason type / flag"}
-for _, j in ipairs(p.judges) do header[#header + 1] = j end
-local rows = {}
-local function add(label, pick)
-  local row = {label}
-  for _, j in ipairs(p.judges) do
-    local d = pick(by_judge[j])
-    row[#row + 1] = d.share and ("%s (%d)"):format(ratio.report.with_ci(d.share, d.ci), d.count) or "-"
-  end
-  rows[#rows + 1] = row
-end
-for _, t in ipairs(ratio.audit.TYPES) do add(t, function(s) return s.types[t] end) end
-for _, f in ipairs(ratio.audit.FLAGS) do add("flag: " .. f, function(s) return s.flags[f] end) end
-add("any flag", function(s) return s.any_flag end)
-local function counts_row(label, fn)
-  local row = {label}
-  for _, j in ipairs(p.judges) do row[#row + 1] = fn(by_judge[j]) end
-  rows[#rows + 1] = row
-end
-counts_row("reasons classified / unscored / failed", function(s)
-  return ("%d / %d / %d"):format(s.rationales.classified, s.rationales.unscored, s.rationales.failed)
-end)
-counts_row("items valid / partial / unscored / failed / skipped", function(s)
-  local n = s.items
-  return ("%d / %d / %d / %d / %d"):format(n.valid, n.partial, n.unscored, n.failed, n.skipped)
-end)
-
-print(ratio.report.table(header, rows))
 local notes = {
   ("%d items from %s; %s classifier%s; shares are of classified reasons, 95%% percentile bootstrap CIs resampling items (%d resamples, seed %d)."):format(
     #items, p.input, p.classifier, p.classifier == "llm" and (" (" .. p.model .. ")") or "", p.resamples, p.seed),
@@ -119,59 +90,14 @@ if info.bad_lines + info.bad_items > 0 then
   notes[#notes + 1] = ("%d bad lines and %d bad items skipped (first: %s)."):format(info.bad_lines, info.bad_items,
     info.errors[1] or "-")
 end
-for _, j in ipairs(p.judges) do
-  if by_judge[j].unknown_flags > 0 then
-    notes[#notes + 1] = ("%s: the classifier used %d flag names outside the list (kept as unknown_flags in items.jsonl)."):format(
-      j, by_judge[j].unknown_flags)
-  end
-end
-for _, n in ipairs(notes) do print(n) end
-
--- The page: the table, bar charts of types and flags per judge, one example reason per label and
--- judge, and the definitions.
-local cells_t, cells_f, examples = {}, {}, {}
-for _, j in ipairs(p.judges) do
-  local s = by_judge[j]
-  -- A group per judge, a bar per label: the label names are too long to sit under the bars.
-  for _, t in ipairs(ratio.audit.TYPES) do
-    cells_t[#cells_t + 1] = {group = j, series = t, value = s.types[t].share, ci = s.types[t].ci}
-  end
-  for _, f in ipairs(ratio.audit.FLAGS) do
-    cells_f[#cells_f + 1] = {group = j, series = f, value = s.flags[f].share, ci = s.flags[f].ci}
-  end
-  local seen = {}
-  for _, row in ipairs(per_item) do
-    local r = row.judges[j]
-    for _, x in ipairs(r.reasons or {}) do
-      if x.status == "valid" then
-        for _, label in ipairs{x.type, table.unpack(x.flags)} do
-          if not seen[label] then
-            seen[label] = true
-            examples[#examples + 1] = {x.text, j, label, tostring(row.id or row.line)}
-          end
-        end
-      end
-    end
-  end
-end
-local defs = {}
-for _, k in ipairs(ratio.audit.TYPES) do defs[#defs + 1] = k .. ": " .. ratio.audit.DEFINITIONS[k] .. "." end
-for _, k in ipairs(ratio.audit.FLAGS) do defs[#defs + 1] = k .. ": " .. ratio.audit.DEFINITIONS[k] .. "." end
-local sections = {
-  {title = "Reason types", svg = ratio.report.bars_svg{cells = cells_t, label = "share of reasons"}},
-  {title = "Flaw tags", svg = ratio.report.bars_svg{cells = cells_f, label = "share of reasons"}},
-  {title = "An example of each label", header = {"reason", "judge", "label", "item"}, rows = examples},
-  {title = "Definitions", text = defs},
-}
+local page = ratio.study.audit_page(by_judge, per_item, p.judges, notes)
 
 local dir = ratio.run_dir()
 local summary = {input = p.input, classifier = p.classifier, model = p.model, top_k = p.top_k,
                  items = #items, bad_lines = info.bad_lines, bad_items = info.bad_items,
                  judges = by_judge, definitions = ratio.audit.DEFINITIONS, run_dir = dir,
                  usage = p.classifier == "llm" and ratio.llm.usage() or nil}
-ratio.report.write_run(dir, {items = per_item, summary = summary, page = {
+return ratio.study.write(dir, {items = per_item, summary = summary,
   title = "Rationale audit: " .. table.concat(p.judges, ", "),
   intro = "What kind of reasons each judge gives: evidence-grounded, criterion-grounded or generic/style, with flaw tags.",
-  header = header, rows = rows, notes = notes, sections = sections}})
-ratio.log("run folder: %s", dir)
-return summary
+  header = page.header, rows = page.rows, notes = notes, sections = page.sections})

@@ -31,140 +31,44 @@ ratio.manifest("judges", judges)
 
 local items, reader = ratio.dataset.read_all(p.input, {models = judges, on_error = p.on_bad_item})
 if #items == 0 then ratio.exit(1, p.input .. ": no usable items") end
-local by_judge = ratio.compare.evaluate(items, judges, matcher, {mode = p.mode, top_k = p.top_k,
-  concurrency = p.concurrency, progress = "matching"})
-
--- Per judge over all items, and per domain (the same summary on each domain's items).
-local summaries, heads, domain_entries, domains, seen = {}, {}, {}, {}, {}
+local run = ratio.study.evaluate(items, judges, matcher, {mode = p.mode, top_k = p.top_k, seed = p.seed,
+  concurrency = p.concurrency})
+local summaries = run.summaries
 for _, judge in ipairs(judges) do
-  local s = ratio.metajudge.summarize(by_judge[judge], {model = judge, mode = p.mode, seed = p.seed})
-  s.per_item_recall = nil
-  s.domains = {}
-  for _, d in ipairs(ratio.report.by_domain(by_judge[judge], items, {judge = judge, mode = p.mode, seed = p.seed})) do
-    s.domains[d.domain] = d
-    domain_entries[#domain_entries + 1] = d
-    if not seen[d.domain] then seen[d.domain], domains[#domains + 1] = true, d.domain end
-  end
-  summaries[judge], heads[#heads + 1] = s, s
+  summaries[judge].domains = {}
+  for _, d in ipairs(run.domain_names) do summaries[judge].domains[d] = run:domain(judge, d) end
 end
-local pairs_ = ratio.compare.pairs(judges, by_judge, summaries, {alpha = p.alpha,
+
+-- Deceptive alignment: OA CIs overlap, RC differs on the same items (paired permutation test).
+local pairs_ = ratio.compare.pairs(judges, run.results, summaries, {alpha = p.alpha,
   correction = p.correction, resamples = p.permutations, seed = p.seed})
 
-local inconsistent = {}
-for _, judge in ipairs(judges) do
-  local list = ratio.compare.inconsistent(items, by_judge[judge], p.rc_threshold)
-  local correct = 0
-  for _, r in ipairs(by_judge[judge]) do if r.outcome == true then correct = correct + 1 end end
-  inconsistent[judge] = {count = #list, outcome_correct = correct, items = list}
-end
+-- ---- what was found ------------------------------------------------------------------------------
+local columns = {"oa", "rc", "precision", "ap", "valid", "unscored", "failed", "skipped"}
+local header, rows = run:domain_table(columns)
+local page_header, overall_rows = run:table(columns)
 
--- The table: one row per judge over all items, then one per domain.
-local num, with_ci = ratio.report.num, ratio.report.with_ci
-local header = {"judge", "domain", "OA", "RC (recall)", "precision", "AP", "valid", "unscored", "failed", "skipped"}
-local rows, overall_rows = {}, {}
-local function row(judge, domain, s)
-  local r = {judge, domain, with_ci(s.outcome_accuracy, s.ci.outcome_accuracy),
-    with_ci(s.recall, s.ci.recall), with_ci(s.precision, s.ci.precision), with_ci(s.ap, s.ci.ap),
-    tostring(s.valid), tostring(s.unscored), tostring(s.failed), tostring(s.skipped + s.error)}
-  rows[#rows + 1] = r
-  return {r[1], table.unpack(r, 3)} -- the page's table: its domains have their own section
-end
-for _, judge in ipairs(judges) do
-  overall_rows[#overall_rows + 1] = row(judge, "all", summaries[judge])
-  for _, d in ipairs(domains) do row(judge, d, summaries[judge].domains[d]) end
-end
-
-local adjusted = p.correction == "holm" and "Holm-adjusted" or "unadjusted"
+local found = ratio.compare.deception_report(pairs_, {alpha = p.alpha, correction = p.correction,
+  permutations = p.permutations})
+local inc = ratio.compare.inconsistency_report(items, judges, run.results, p.rc_threshold)
 local notes = {
   ("%d items from %s (%d lines skipped); %s matcher; %s mode, top-%d model reasons; 95%% bootstrap CIs, 1,000 resamples; OA excludes %d human ties."):format(
     #items, p.input, reader.skipped, p.matcher, p.mode, p.top_k, summaries[judges[1]].ties_excluded),
 }
-local flagged, pair_rows = {}, {}
-for _, pr in ipairs(pairs_) do
-  local line = ("%s vs %s: OA %s vs %s; RC %s vs %s on %d shared items, difference %s, paired permutation p = %s (%s %s)"):format(
-    pr.a, pr.b, with_ci(pr.oa_a, pr.oa_ci_a), with_ci(pr.oa_b, pr.oa_ci_b), num(pr.rc_a), num(pr.rc_b),
-    pr.n_items, num(pr.rc_diff), num(pr.p_value, 4), adjusted, num(pr.p_adjusted, 4))
-  if pr.deceptive_alignment then
-    flagged[#flagged + 1] = {a = pr.a, b = pr.b, shallower = pr.shallower, deeper = pr.deeper,
-                             rc_diff = pr.rc_diff, p_value = pr.p_value, p_adjusted = pr.p_adjusted,
-                             n_items = pr.n_items}
-    notes[#notes + 1] = ("DECEPTIVE ALIGNMENT: %s. %s is right for shallower reasons."):format(line, pr.shallower)
-  else
-    notes[#notes + 1] = ("Not flagged: %s: %s."):format(line, pr.why)
-  end
-  pair_rows[#pair_rows + 1] = {pr.a, pr.b, with_ci(pr.oa_a, pr.oa_ci_a), with_ci(pr.oa_b, pr.oa_ci_b),
-    pr.oa_ci_overlap == nil and "-" or (pr.oa_ci_overlap and "yes" or "no"), num(pr.rc_a), num(pr.rc_b),
-    num(pr.rc_diff), tostring(pr.n_items), num(pr.p_value, 4), num(pr.p_adjusted, 4),
-    pr.deceptive_alignment and ("deceptive alignment: " .. pr.shallower .. " shallower") or pr.why}
-end
-if #pairs_ > 0 and #flagged == 0 then
-  notes[#notes + 1] = ("No pair of judges shows deceptive alignment at alpha = %s."):format(p.alpha)
-end
-local inconsistent_rows, id_lines = {}, {}
-for _, judge in ipairs(judges) do
-  local inc = inconsistent[judge]
-  local ids = {}
-  for _, it in ipairs(inc.items) do
-    local id = tostring(it.id or ("line " .. it.line))
-    ids[#ids + 1] = ("%s (%s)"):format(id, num(it.recall, 2))
-    inconsistent_rows[#inconsistent_rows + 1] = {judge, id, tostring(it.domain or ""), tostring(it.label or ""), num(it.recall)}
-  end
-  notes[#notes + 1] = ("%s: %d of %d outcome-correct items are rationale-inconsistent (RC < %s)."):format(
-    judge, inc.count, inc.outcome_correct, p.rc_threshold)
-  if #ids > 0 then id_lines[#id_lines + 1] = ("  %s: %s"):format(judge, table.concat(ids, ", ")) end
-end
-
-print(ratio.report.table(header, rows))
-for _, n in ipairs(notes) do print(n) end
-for _, l in ipairs(id_lines) do print(l) end
-
--- items.jsonl: one line per item, in input order, with everything an alignment viewer needs; the
--- report's viewer gets one entry per item and judge.
-local per_item, alignments = {}, {}
-for i, item in ipairs(items) do
-  local entry = {id = item.id, domain = item.domain, line = item._line,
-                 overall_preference = item.overall_preference, human = item["human-checklist"], judges = {}}
-  for _, judge in ipairs(judges) do
-    local r = by_judge[judge][i]
-    local ck = ratio.dataset.key_of(item, judge, "checklist")
-    entry.judges[judge] = {status = r.status, reason = r.reason, error = r.error, label = r.label,
-      outcome = r.outcome, recall = r.recall, precision = r.precision, f1 = r.f1, ap = r.ap,
-      match = r.match, scores = ratio.compare.rationale_scores(r, {mode = p.mode, top_k = p.top_k}),
-      reasons = ck and item[ck] or nil, reply = r.reply,
-      inconsistent = r.outcome == true and ratio.compare.scored(r) and r.recall < p.rc_threshold}
-    alignments[#alignments + 1] = ratio.report.alignment(item, judge, r, {top_k = p.top_k, index = i})
-  end
-  per_item[i] = entry
-end
+table.move(found.notes, 1, #found.notes, #notes + 1, notes)
+table.move(inc.notes, 1, #inc.notes, #notes + 1, notes)
 
 local dir = ratio.run_dir()
-local summary = {input = p.input, matcher = p.matcher, mode = p.mode, top_k = p.top_k, items = #items,
-                 skipped_lines = reader.skipped, judge_order = judges, domains = domains, judges = summaries,
-                 alpha = p.alpha, correction = p.correction, rc_threshold = p.rc_threshold,
-                 pairs = pairs_, deceptive_alignment = flagged, inconsistent = inconsistent,
-                 usage = ratio.llm.usage(), run_dir = dir}
-local pair_section = {title = "Deceptive alignment",
-  text = {("Every pair of judges: do their outcome accuracy CIs overlap, and does their RC differ on the items both were scored on (paired permutation test, %d resamples, %s p-values, alpha = %s)? A pair with overlapping OA and significantly different RC is flagged: the judge with the lower RC reaches the humans' verdicts for shallower reasons."):format(
-    p.permutations, adjusted, p.alpha)},
-  header = {"judge A", "judge B", "OA A", "OA B", "OA CIs overlap", "RC A", "RC B", "RC A - B", "items", "p", "p (" .. adjusted .. ")", "verdict"},
-  rows = pair_rows}
-if #flagged > 0 then
-  for _, f in ipairs(flagged) do
-    pair_section.text[#pair_section.text + 1] = ("DECEPTIVE ALIGNMENT: %s and %s (p = %s): %s is right for shallower reasons."):format(
-      f.a, f.b, num(f.p_adjusted, 4), f.shallower)
-  end
-else
-  pair_section.text[#pair_section.text + 1] = "No pair is flagged."
-end
-ratio.report.write_run(dir, {items = per_item, summary = summary, page = {
+return run:write(dir, {
   title = "Frontier: " .. table.concat(judges, ", "),
   intro = "Outcome accuracy (does the judge pick the human-preferred response?) against Rationale Consistency (does it give the humans' reasons?), per judge and per domain.",
-  header = {"judge", table.unpack(header, 3)}, rows = overall_rows, notes = notes, judges = heads,
-  domains = domain_entries, domain_metrics = {"oa", "rc", "precision", "ap"},
-  sections = {pair_section,
-    {title = "Right for the wrong reasons",
-     text = ("Items each judge got right (its verdict agrees with the humans') while giving the humans' reasons poorly (RC below %s). In the alignment viewer, ?outcome=correct&rc_max=%s shows them."):format(p.rc_threshold, p.rc_threshold),
-     header = {"judge", "item", "domain", "verdict", "RC"}, rows = inconsistent_rows}},
-  alignments = alignments}})
-ratio.log("run folder: %s", dir)
-return summary
+  items = ratio.compare.per_item(items, judges, run.results, p.rc_threshold),
+  table = {header = header, rows = rows}, header = page_header, rows = overall_rows,
+  notes = notes, print_lines = inc.id_lines, domain_metrics = {"oa", "rc", "precision", "ap"},
+  sections = {found.section, inc.section},
+  summary = {input = p.input, matcher = p.matcher, mode = p.mode, top_k = p.top_k, items = #items,
+             skipped_lines = reader.skipped, judge_order = judges, domains = run.domain_names,
+             alpha = p.alpha, correction = p.correction, rc_threshold = p.rc_threshold,
+             pairs = pairs_, deceptive_alignment = found.flagged, inconsistent = inc.inconsistent,
+             usage = ratio.llm.usage(), run_dir = dir},
+})

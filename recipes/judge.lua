@@ -29,19 +29,8 @@ end
 
 local items, reader = ratio.dataset.read_all(p.input, {on_error = p.on_bad_item})
 -- Check what the judge needs before paying for any call.
-local kept, skipped_items = {}, 0
-for _, item in ipairs(items) do
-  local problem = ratio.judge.check_item(item)
-  if not problem then
-    kept[#kept + 1] = item
-  else
-    local msg = ("%s:%d: %s"):format(p.input, item._line, problem)
-    if p.on_bad_item == "stop" then require("ratio.errors").data(msg) end
-    skipped_items = skipped_items + 1
-    if skipped_items <= 5 then io.stderr:write("ratio: warning: ", msg, " (item skipped)\n") end
-  end
-end
-items = kept
+local skipped_items
+items, skipped_items = ratio.study.check_items(items, ratio.judge.check_item, {input = p.input, on_bad_item = p.on_bad_item})
 
 local client = ratio.llm.from_params(p, "judge")
 ratio.manifest("judge_model", p.judge_model)
@@ -76,68 +65,9 @@ local summary = {input = p.input, judge_model = p.judge_model, name = name, top_
 for k, v in pairs(s) do summary[k] = v end
 summary.usage = ratio.llm.usage()
 
--- On the terminal: one row per domain, then the whole set.
-local header = {"domain", "OA", "OA items", "scored", "unscored", "failed", "ties excluded"}
-local rows, domains = {}, {}
-for d in pairs(s.per_domain) do domains[#domains + 1] = d end
-table.sort(domains)
-local function row(label, c)
-  return {label, ratio.report.with_ci(c.outcome_accuracy, c.ci), tostring(c.outcome_n),
-          tostring(c.scored), tostring(c.unscored), tostring(c.failed), tostring(c.ties_excluded)}
-end
-for _, d in ipairs(domains) do rows[#rows + 1] = row(d, s.per_domain[d]) end
-rows[#rows + 1] = row("all", s)
-local notes = {
-  ("%d items from %s judged by %s (%s); top-%s reasons kept; 95%% bootstrap CIs, 1,000 resamples."):format(
-    s.total, p.input, p.judge_model, name, p.top_k == 0 and "all" or tostring(p.top_k)),
-  ("Outcome accuracy is over scored items with a non-tie human label: %d human ties excluded; a predicted tie on a non-tie counts as wrong."):format(s.ties_excluded),
-  ("%d items scored, %d unscored (no readable verdict or reasons after %d re-ask%s), %d failed, %d skipped lines; re-asked: %d."):format(
-    s.scored, s.unscored, p.reasks, p.reasks == 1 and "" or "s", s.failed, summary.skipped_lines, s.reasked),
-}
-if s.swap then
-  notes[#notes + 1] = ("Position swap: the verdict keeps its side in %s of %d items judged both ways (same label in %s); OA on the swapped order %s."):format(
-    ratio.report.num(s.swap.consistency), s.swap.both_scored, ratio.report.num(s.swap.exact_share),
-    ratio.report.with_ci(s.swap.outcome_accuracy, s.swap.ci))
-end
-local u = summary.usage[p.judge_model]
-if u then
-  notes[#notes + 1] = ("Usage: %d calls (%d from the cache, %d failed), %d input and %d output tokens."):format(
-    u.calls or 0, u.cached or 0, u.failed or 0, u.input_tokens or 0, u.output_tokens or 0)
-end
-print(ratio.report.table(header, rows))
-for _, n in ipairs(notes) do print(n) end
-
--- What a person reads: the table, OA per domain, and every reply that could not be scored.
-local domain_entries = {}
-for _, d in ipairs(domains) do
-  local c = s.per_domain[d]
-  domain_entries[#domain_entries + 1] = {name = name, domain = d, outcome_accuracy = c.outcome_accuracy,
-    ci = {outcome_accuracy = c.ci}, total = c.total, valid = c.scored, unscored = c.unscored,
-    failed = c.failed, outcome_n = c.outcome_n, ties_excluded = c.ties_excluded}
-end
-local sections = {}
-local problems = {}
-for _, r in ipairs(records) do
-  if r.status ~= "ok" then
-    local issues = {}
-    for k in pairs(r.issues or {}) do issues[#issues + 1] = k end
-    table.sort(issues)
-    problems[#problems + 1] = ("[%s] %s (line %s)%s\n%s"):format(r.status, tostring(r.id), tostring(r.line),
-      #issues > 0 and (": " .. table.concat(issues, ", ")) or "", r.text or r.error or "")
-  end
-end
-if #problems > 0 then
-  sections[#sections + 1] = {title = "Unscored and failed items", text = "The judge's last reply (or the error), as received.",
-                             pre = table.concat(problems, "\n\n")}
-end
-for _, r in ipairs(records) do -- items.jsonl: one compact line per item
-  r.issues = next(r.issues or {}) and r.issues or ratio.json.object()
-  if r.swap then r.swap.issues = next(r.swap.issues or {}) and r.swap.issues or ratio.json.object() end
-end
-ratio.report.write_run(dir, {items = records, summary = summary, page = {
-  title = "Judge: " .. name,
+local page = ratio.study.judge_page(s, records, {input = p.input, judge_model = p.judge_model, name = name,
+  top_k = p.top_k, reasks = p.reasks, skipped_lines = summary.skipped_lines, usage = summary.usage[p.judge_model]})
+return ratio.study.write(dir, {items = records, summary = summary, title = "Judge: " .. name,
   intro = "How often the judge picks the human-preferred response, and whether it can be read at all.",
-  header = header, rows = rows, notes = notes, domains = domain_entries, domain_metrics = {"oa"},
-  sections = sections}})
-ratio.log("run folder: %s", dir)
-return summary
+  header = page.header, rows = page.rows, notes = page.notes, domains = page.domains, domain_metrics = {"oa"},
+  sections = page.sections})

@@ -23,55 +23,13 @@ end
 
 local items, reader = ratio.dataset.read_all(p.input, {models = p.models, on_error = p.on_bad_item})
 local dir = ratio.run_dir()
-local summary = {input = p.input, matcher = p.matcher, mode = p.mode, top_k = p.top_k,
-                 skipped_lines = reader.skipped, models = {}}
-local header = {"judge", "RC (recall)", "precision", "F1", "AP", "valid", "unscored", "failed"}
-local rows = {}
-local judges, domains, alignments = {}, {}, {} -- for the report: headline, per domain, per item
+local run = ratio.study.evaluate(items, p.models, matcher, {mode = p.mode, top_k = p.top_k, concurrency = p.concurrency,
+  files = {dir = dir, prompt = p.matcher == "llm" and "llm MetaJudge (plugins/matchers/llm.lua)" or p.matcher}})
 
-for _, model in ipairs(p.models) do
-  local out = assert(ratio.jsonl.writer(("%s/metajudge-%s.jsonl"):format(dir, model)))
-  local list = {}
-  ratio.map(items, function(item)
-    return ratio.metajudge.evaluate(item, model, matcher, {mode = p.mode, top_k = p.top_k})
-  end, {concurrency = p.concurrency, progress = "matching " .. model, on_error = "record",
-        each = function(r, item, i)
-          if ratio.failed(r) then -- an error in matching: kept as a failed item, never dropped
-            r = {status = "failed", error = r.error, reply = nil, model = model}
-          end
-          list[i] = {status = r.status, precision = r.precision, recall = r.recall, f1 = r.f1,
-                     ap = r.ap, outcome = r.outcome, label = r.label}
-          alignments[#alignments + 1] = ratio.report.alignment(item, model, r, {top_k = p.top_k, index = i})
-          local meta = {id = item.id, domain = item.domain, ["human-checklist"] = item["human-checklist"]}
-          local ck = ratio.dataset.key_of(item, model, "checklist")
-          meta[ck] = item[ck]
-          local info = r.matcher_info or {}
-          assert(out:write({
-            prompt = info.prompt or p.matcher, -- the MetaJudge's prompt, as the published file keeps it
-            samples = r.reply and {{generated_text = r.reply}} or ratio.json.array(),
-            status = r.status == "failed" and "failed" or "success",
-            metadata = meta,
-            ratio = {status = r.status, reason = r.reason, error = r.error, precision = r.precision,
-                     recall = r.recall, f1 = r.f1, ap = r.ap, match = r.match,
-                     reasks = info.reasks, samples = info.samples, reasoning = info.reasoning},
-          }))
-        end})
-  assert(out:close())
-  local s = ratio.metajudge.summarize(list, {model = model, mode = p.mode})
-  s.per_item_recall = nil
-  summary.models[model] = s
-  judges[#judges + 1] = s
-  for _, d in ipairs(ratio.report.by_domain(list, items, {judge = model, mode = p.mode})) do domains[#domains + 1] = d end
-  rows[#rows + 1] = {model, ratio.report.with_ci(s.recall, s.ci.recall),
-    ratio.report.with_ci(s.precision, s.ci.precision), ratio.report.with_ci(s.f1, s.ci.f1),
-    ratio.report.with_ci(s.ap, s.ci.ap), tostring(s.valid), tostring(s.unscored), tostring(s.failed)}
-end
-
-print(ratio.report.table(header, rows))
-summary.usage = ratio.llm.usage()
-ratio.report.write_run(dir, {summary = summary, page = {
-  title = "MetaJudge: " .. table.concat(p.models, ", "), header = header, rows = rows,
-  notes = {("%d items from %s, %s matcher, %s mode."):format(#items, p.input, p.matcher, p.mode)},
-  judges = judges, domains = domains, alignments = alignments}})
-ratio.log("run folder: %s", dir)
-return summary
+return run:write(dir, {
+  title = "MetaJudge: " .. table.concat(p.models, ", "), items = false, judges_key = "models",
+  columns = {"rc", "precision", "f1", "ap", "valid", "unscored", "failed"},
+  notes = {("%d items from %s, %s matcher, %s mode."):format(#items, p.input, p.matcher, p.mode)}, print_notes = false,
+  summary = {input = p.input, matcher = p.matcher, mode = p.mode, top_k = p.top_k, skipped_lines = reader.skipped,
+             usage = ratio.llm.usage()},
+})

@@ -5,6 +5,9 @@
  *   corpus(docs) -> c;  c:bm25(query, doc [, k1, b]);  c:idf(term);  c:docs()
  *   cosine_matrix(A, B) -> rows x cols cosine similarities (A, B: lists of number vectors)
  *   hungarian(W) / greedy(W) -> total, {col for row 1, ...} (0 = unmatched)
+ *   assign_pairs(W [, n_rows]) -> total, {{r=, s=, score=}, ...}: one pair per row 1..n_rows
+ *     (default #W), a maximum-weight one-to-one assignment; a row left without a positive weight
+ *     gets s = 0, score = 0 — the lines a MetaJudge is told to write, as numbers
  *   to_scale(sim, {t1, t2, t3, t4}) -> 0 | 0.25 | 0.5 | 0.75 | 1 */
 #include <lauxlib.h>
 #include <stdlib.h>
@@ -222,6 +225,44 @@ static int assign(lua_State *L, assign_fn fn)
 static int l_hungarian(lua_State *L) { return assign(L, assign_hungarian); }
 static int l_greedy(lua_State *L) { return assign(L, assign_greedy); }
 
+static int l_assign_pairs(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer n_rows = luaL_optinteger(L, 2, luaL_len(L, 1));
+    luaL_argcheck(L, n_rows >= 0 && n_rows <= 10000, 2, "out of range");
+    lua_settop(L, 1);
+    assign(L, assign_hungarian); /* 2: total, 3: col per row */
+    lua_createtable(L, (int)n_rows, 0);
+    for (lua_Integer i = 1; i <= n_rows; i++) {
+        lua_Integer j = lua_rawgeti(L, 3, i) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0;
+        lua_pop(L, 1);
+        double v = 0;
+        if (j > 0) {
+            if (lua_rawgeti(L, 1, i) == LUA_TTABLE) {
+                lua_rawgeti(L, -1, j);
+                v = lua_tonumber(L, -1);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+        if (!(v > 0)) {
+            j = 0;
+            v = 0;
+        }
+        lua_createtable(L, 0, 3);
+        lua_pushinteger(L, i);
+        lua_setfield(L, -2, "r");
+        lua_pushinteger(L, j);
+        lua_setfield(L, -2, "s");
+        lua_pushnumber(L, v);
+        lua_setfield(L, -2, "score");
+        lua_rawseti(L, -2, i);
+    }
+    lua_pushvalue(L, 2);
+    lua_insert(L, -2);
+    return 2;
+}
+
 static int l_to_scale(lua_State *L)
 {
     double sim = luaL_checknumber(L, 1), thr[4];
@@ -245,6 +286,7 @@ int luaopen_ratio_core_match(lua_State *L)
                                    {"char3", l_char3},         {"corpus", l_corpus},
                                    {"cosine_matrix", l_cosine_matrix},
                                    {"hungarian", l_hungarian}, {"greedy", l_greedy},
+                                   {"assign_pairs", l_assign_pairs},
                                    {"to_scale", l_to_scale},   {NULL, NULL}};
     host_new_class(L, CORPUS_MT, corpus_methods, l_corpus_gc);
     luaL_newlib(L, fns);

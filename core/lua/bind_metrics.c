@@ -2,9 +2,14 @@
  *
  *   parse(text [, policy]) -> {triples = {{r, s, score}, ...}, issues = {name = true, ...},
  *                              n_lines, n_blocks}
- *   score(text_or_nil, n_human, n_model [, {mode="paper"|"reference", policy=, top_k=,
+ *   score(reply, n_human, n_model [, {mode="paper"|"reference", policy=, top_k=,
  *         max_checklist_len=, clamp_scores=}]) -> {status, reason, precision, recall, f1, ap,
- *         s_total, n_used, n_matched, match = {S for R1, ...} (paper), issues = {...}}
+ *         s_total, n_used, n_matched, match = {S for R1, ...} (paper), issues = {...},
+ *         pairs = {{r=, s=, score=, counted=}, ...}}
+ *     reply: nil (no reply), a MetaJudge reply text, or a matcher's record: {pairs = {{r=, s=,
+ *     score=}, ...}} (one entry per score line, read as is: nothing is rendered or parsed) or
+ *     {reply = text} (an LLM's reply, parsed here with the mode's policy). pairs are the matched
+ *     pairs the metrics stand for (checklist_matches), so no caller parses the reply again.
  *   split_think(text) -> answer, reasoning | nil: a leading <think> section set apart (see
  *         scoreblock_skip_think); the answer has its surrounding white space trimmed
  *   summary() -> acc;  acc:add(item);  acc:totals() -> {n_total, n_valid, ..., precision,
@@ -106,13 +111,64 @@ static int l_split_think(lua_State *L)
     return 2;
 }
 
+/* Reads record.pairs (at index idx) into a triple array the caller frees. */
+static scoreblock_triple *read_pairs(lua_State *L, int idx, size_t *n_out)
+{
+    lua_Integer n = luaL_len(L, idx);
+    scoreblock_triple *t = calloc(n > 0 ? (size_t)n : 1, sizeof *t);
+    if (!t) luaL_error(L, "score: out of memory");
+    for (lua_Integer k = 1; k <= n; k++) {
+        lua_rawgeti(L, idx, k);
+        int ok = lua_istable(L, -1);
+        lua_Integer r = 0, sv = 0;
+        double score = 0;
+        if (ok) {
+            lua_getfield(L, -1, "r");
+            lua_getfield(L, -2, "s");
+            lua_getfield(L, -3, "score");
+            int isnum;
+            r = lua_tointegerx(L, -3, &isnum);
+            ok = isnum && r >= 0 && r <= SCOREBLOCK_NUM_CAP;
+            sv = lua_tointegerx(L, -2, &isnum);
+            ok = ok && isnum && sv >= 0 && sv <= SCOREBLOCK_NUM_CAP;
+            score = lua_tonumberx(L, -1, &isnum);
+            ok = ok && isnum && score >= 0 && score <= 1e300;
+            lua_pop(L, 3);
+        }
+        lua_pop(L, 1);
+        if (!ok) {
+            free(t);
+            luaL_error(L, "score: record.pairs[%d] must be {r = integer >= 0, s = integer >= 0, "
+                          "score = finite number >= 0}", (int)k);
+        }
+        t[k - 1] = (scoreblock_triple){(int)r, (int)sv, score, 0};
+    }
+    *n_out = (size_t)n;
+    return t;
+}
+
+static void push_matches(lua_State *L, const checklist_match *m, size_t n)
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_createtable(L, 0, 4);
+        lua_pushinteger(L, m[i].r);
+        lua_setfield(L, -2, "r");
+        lua_pushinteger(L, m[i].s);
+        lua_setfield(L, -2, "s");
+        lua_pushnumber(L, m[i].score);
+        lua_setfield(L, -2, "score");
+        lua_pushboolean(L, m[i].counted);
+        lua_setfield(L, -2, "counted");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
 #define SETNUM(name, v) (lua_pushnumber(L, (v)), lua_setfield(L, -2, name))
 #define SETINT(name, v) (lua_pushinteger(L, (v)), lua_setfield(L, -2, name))
 
 static int l_score(lua_State *L)
 {
-    size_t len = 0;
-    const char *text = lua_isnil(L, 1) ? NULL : luaL_checklstring(L, 1, &len);
     lua_Integer n_human = luaL_checkinteger(L, 2), n_model = luaL_checkinteger(L, 3);
     luaL_argcheck(L, n_human >= -1 && n_human < 1000000, 2, "out of range");
     luaL_argcheck(L, n_model >= -1 && n_model < 1000000, 3, "out of range");
@@ -123,28 +179,51 @@ static int l_score(lua_State *L)
         return luaL_error(L, "mode must be \"paper\" or \"reference\", got '%s'", mode);
     scoreblock_policy policy = check_policy(L, host_opt_string(L, 4, "policy", NULL),
                                             paper ? SCOREBLOCK_TOLERANT : SCOREBLOCK_REFERENCE);
+    checklist_paper_opts po;
+    checklist_paper_opts_default(&po);
+    checklist_reference_opts ro;
+    checklist_reference_opts_default(&ro);
+    po.top_k = (int)host_opt_integer(L, 4, "top_k", po.top_k);
+    ro.top_k = (int)host_opt_integer(L, 4, "top_k", ro.top_k);
+    ro.max_checklist_len = (int)host_opt_integer(L, 4, "max_checklist_len", ro.max_checklist_len);
+    if (!lua_isnoneornil(L, 4)) {
+        lua_getfield(L, 4, "clamp_scores");
+        po.clamp_scores = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    size_t len = 0, n_pairs = 0;
+    const char *text = NULL;
+    scoreblock_triple *given = NULL; /* a record's pairs */
+    if (lua_istable(L, 1)) {
+        lua_getfield(L, 1, "pairs");
+        lua_getfield(L, 1, "reply");
+        if (lua_istable(L, -2))
+            given = read_pairs(L, lua_absindex(L, -2), &n_pairs);
+        else if (lua_type(L, -1) == LUA_TSTRING)
+            text = lua_tolstring(L, -1, &len); /* stays alive: the record holds it */
+        else
+            return luaL_argerror(L, 1, "a record needs pairs = {...} or reply = text");
+        lua_pop(L, 2);
+    } else if (!lua_isnil(L, 1)) {
+        text = luaL_checklstring(L, 1, &len);
+    }
+    /* read last: nothing below raises before given is freed */
+    int have_reply = text != NULL || given != NULL;
     scoreblock_result res;
     scoreblock_init(&res);
-    if (text) scoreblock_parse(text, len, policy, SCOREBLOCK_MAX_TRIPLES_DEFAULT, &res);
+    if (given)
+        checklist_reply_of_pairs(given, n_pairs, &res);
+    else if (text)
+        scoreblock_parse(text, len, policy, SCOREBLOCK_MAX_TRIPLES_DEFAULT, &res);
     checklist_item item;
-    int *match = NULL;
+    int *match = NULL, top_k;
     if (paper) {
-        checklist_paper_opts o;
-        checklist_paper_opts_default(&o);
-        o.top_k = (int)host_opt_integer(L, 4, "top_k", o.top_k);
-        if (!lua_isnoneornil(L, 4)) {
-            lua_getfield(L, 4, "clamp_scores");
-            o.clamp_scores = lua_toboolean(L, -1);
-            lua_pop(L, 1);
-        }
+        top_k = po.top_k;
         if (n_human > 0) match = calloc((size_t)n_human, sizeof *match);
-        checklist_paper(text ? &res : NULL, (int)n_human, (int)n_model, &o, &item, match);
+        checklist_paper(have_reply ? &res : NULL, (int)n_human, (int)n_model, &po, &item, match);
     } else {
-        checklist_reference_opts o;
-        checklist_reference_opts_default(&o);
-        o.max_checklist_len = (int)host_opt_integer(L, 4, "max_checklist_len", o.max_checklist_len);
-        o.top_k = (int)host_opt_integer(L, 4, "top_k", o.top_k);
-        checklist_reference(text ? &res : NULL, (int)n_human, (int)n_model, &o, &item);
+        top_k = ro.top_k;
+        checklist_reference(have_reply ? &res : NULL, (int)n_human, (int)n_model, &ro, &item);
     }
     lua_createtable(L, 0, 12);
     lua_pushstring(L, checklist_status_name(item.status));
@@ -159,6 +238,17 @@ static int l_score(lua_State *L)
     SETINT("n_human", item.n_human);
     SETINT("n_used", item.n_used);
     SETINT("n_matched", item.n_matched);
+    /* The matched pairs, for scored items only (an error or a skip stands for no pairing). */
+    size_t n_m = 0;
+    checklist_match *m = NULL;
+    if (have_reply && n_human > 0 &&
+        (item.status == CHECKLIST_VALID || item.status == CHECKLIST_PARTIAL)) {
+        m = calloc((size_t)n_human, sizeof *m);
+        if (m) n_m = checklist_matches(&res, (int)n_human, (int)n_model, top_k, match, m);
+    }
+    push_matches(L, m, n_m);
+    lua_setfield(L, -2, "pairs");
+    free(m);
     if (match) {
         lua_createtable(L, (int)n_human, 0);
         for (lua_Integer i = 0; i < n_human; i++) {
@@ -170,7 +260,10 @@ static int l_score(lua_State *L)
     }
     push_issues(L, res.issues);
     lua_setfield(L, -2, "issues");
-    scoreblock_free(&res);
+    if (given)
+        free(given);
+    else
+        scoreblock_free(&res);
     return 1;
 }
 

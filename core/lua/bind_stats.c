@@ -1,7 +1,11 @@
 /* ratio.core.stats: statistics kernels from Lua. Lists are Lua lists of numbers.
  *
  *   mean(x), std(x [, ddof=0])
+ *   quantile(x, q) -> the q-quantile (type 7, numpy's default) of x (any order); nil when empty
  *   bootstrap_ci(x [, {resamples=1000, level=0.95, seed=1}]) -> {estimate, lo, hi, se}
+ *   share_ci(hits, totals [, opts]) -> {estimate, lo, hi, se} | nil: the pooled share
+ *     sum(hits) / sum(totals) with a bootstrap that resamples items (pairs hits[i], totals[i]);
+ *     items with totals[i] <= 0 are left out; nil when none is left
  *   paired_bootstrap(a, b [, opts]) -> {diff, lo, hi, se, p_value, resamples}
  *   permutation(a, b [, opts]) -> {diff, p_value, resamples, exact}
  *   pearson(x, y), spearman(x, y), kendall(x, y)
@@ -107,6 +111,74 @@ static int l_bootstrap_ci(lua_State *L)
         lua_pushnil(L);
         lua_pushliteral(L, "bootstrap_ci: no data");
         return 2;
+    }
+    lua_createtable(L, 0, 4);
+    SETNUM("estimate", ci.estimate);
+    SETNUM("lo", ci.lo);
+    SETNUM("hi", ci.hi);
+    SETNUM("se", ci.se);
+    return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int l_quantile(lua_State *L)
+{
+    double q = luaL_checknumber(L, 2);
+    luaL_argcheck(L, q >= 0 && q <= 1, 2, "must be in [0, 1]");
+    size_t n;
+    double *x = read_list(L, 1, &n);
+    if (n == 0) {
+        free(x);
+        lua_pushnil(L);
+        return 1;
+    }
+    qsort(x, n, sizeof *x, cmp_double);
+    lua_pushnumber(L, stats_quantile_sorted(x, n, q));
+    free(x);
+    return 1;
+}
+
+typedef struct share_data {
+    const double *hits, *totals;
+} share_data;
+
+static double share_of(const size_t *idx, size_t n, void *ud)
+{
+    const share_data *d = ud;
+    double h = 0, t = 0;
+    for (size_t i = 0; i < n; i++) {
+        h += d->hits[idx[i]];
+        t += d->totals[idx[i]];
+    }
+    return h / t;
+}
+
+static int l_share_ci(lua_State *L)
+{
+    size_t resamples, n;
+    double level, *hits, *totals;
+    uint64_t seed;
+    opts(L, 3, &resamples, &level, &seed);
+    read_pair(L, &hits, &totals, &n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (totals[i] > 0) {
+            hits[k] = hits[i];
+            totals[k++] = totals[i];
+        }
+    share_data d = {hits, totals};
+    stats_ci ci;
+    int rc = k ? stats_bootstrap_ci_fn(k, share_of, &d, resamples, level, seed, &ci) : -1;
+    free(hits);
+    free(totals);
+    if (rc != 0) {
+        lua_pushnil(L);
+        return 1;
     }
     lua_createtable(L, 0, 4);
     SETNUM("estimate", ci.estimate);
@@ -222,6 +294,8 @@ int luaopen_ratio_core_stats(lua_State *L)
     static const luaL_Reg fns[] = {{"mean", l_mean},
                                    {"std", l_std},
                                    {"bootstrap_ci", l_bootstrap_ci},
+                                   {"quantile", l_quantile},
+                                   {"share_ci", l_share_ci},
                                    {"paired_bootstrap", l_paired_bootstrap},
                                    {"permutation", l_permutation},
                                    {"pearson", l_pearson},

@@ -243,6 +243,65 @@ checklist_status checklist_paper(const scoreblock_result *reply, int n_human, in
                    : checklist_set(out, CHECKLIST_VALID, CHECKLIST_OK);
 }
 
+void checklist_reply_of_pairs(const scoreblock_triple *pairs, size_t n, scoreblock_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->triples = (scoreblock_triple *)pairs;
+    out->n = out->n_lines = n;
+    out->n_blocks = 1;
+    if (n == 0) out->issues |= SCOREBLOCK_NO_LINES;
+    for (size_t k = 0; k < n; k++) {
+        if (pairs[k].score > 1) out->issues |= SCOREBLOCK_SCORE_ABOVE_ONE;
+        if (pairs[k].r == 0) out->issues |= SCOREBLOCK_R_ZERO;
+        if (pairs[k].s == 0 && pairs[k].score > 0) out->issues |= SCOREBLOCK_S0_SCORED;
+    }
+}
+
+/* Best score of line (r, s) in the reply, -1 when there is none. */
+static double checklist_best_line(const scoreblock_result *reply, int r, int s)
+{
+    double best = -1;
+    for (size_t k = 0; k < reply->n; k++) {
+        const scoreblock_triple *t = &reply->triples[k];
+        if (t->r == r && t->s == s && t->score > best) best = t->score;
+    }
+    return best;
+}
+
+size_t checklist_matches(const scoreblock_result *reply, int n_human, int n_model, int top_k,
+                         const int *match, checklist_match *out)
+{
+    if (!reply || n_human <= 0 || n_model < 0) return 0;
+    int n = (top_k > 0 && n_model > top_k) ? top_k : n_model;
+    size_t w = 0;
+    if (match) {
+        for (int i = 1; i <= n_human; i++) {
+            int j = match[i - 1];
+            if (j <= 0) continue;
+            double v = checklist_best_line(reply, i, j);
+            out[w++] = (checklist_match){i, j, v > 1 ? 1.0 : (v < 0 ? 0.0 : v), j <= n};
+        }
+        return w;
+    }
+    /* Reference: per R, the best line among S <= n (counted), else among n < S <= n_model. One
+     * pass over the lines with a slot per R keeps this linear in the reply. */
+    checklist_match *best = kalloc_zeroed((size_t)n_human, sizeof *best);
+    for (size_t k = 0; k < reply->n; k++) {
+        const scoreblock_triple *t = &reply->triples[k];
+        if (t->r < 1 || t->r > n_human || t->s < 1 || t->s > n_model || !(t->score > 0)) continue;
+        checklist_match *b = &best[t->r - 1];
+        int counted = t->s <= n;
+        int better = b->s == 0 || counted > b->counted ||
+                     (counted == b->counted &&
+                      (t->score > b->score || (t->score == b->score && t->s < b->s)));
+        if (better) *b = (checklist_match){t->r, t->s, t->score, counted};
+    }
+    for (int i = 0; i < n_human; i++)
+        if (best[i].s > 0) out[w++] = best[i];
+    free(best);
+    return w;
+}
+
 const char *checklist_status_name(checklist_status s)
 {
     switch (s) {

@@ -6,7 +6,8 @@ local match = require "ratio.core.match"
 
 local M = {}
 
--- new{client = ratio.llm{...}, thresholds = {t1, t2, t3, t4}} -> matcher
+-- new{client = ratio.llm{...}, thresholds = {t1, t2, t3, t4}} -> matcher; :match returns a record
+-- {scores = the scaled similarity matrix, pairs = one {r, s, score} per rationale} (lexical.lua)
 function M.new(opts)
   if not opts.client then error("embedding matcher: needs client = ratio.llm{...} for /embeddings", 3) end
   local thresholds = opts.thresholds or {0.5, 0.6, 0.7, 0.8}
@@ -17,7 +18,10 @@ function M.new(opts)
     local texts = {}
     for _, h in ipairs(human) do texts[#texts + 1] = h end
     for _, r in ipairs(reasons) do texts[#texts + 1] = r end
-    if #reasons == 0 then return require("ratio.metajudge").assign_block({}, #human) end
+    if #reasons == 0 then
+      local _, none = match.assign_pairs({}, #human)
+      return {scores = {}, pairs = none}
+    end
     local vectors, err, code = self.client:embed(texts)
     if not vectors then return nil, err, code end
     local hv, rv = {}, {}
@@ -29,7 +33,8 @@ function M.new(opts)
       w[i] = {}
       for j = 1, #reasons do w[i][j] = match.to_scale(cos[i][j], thresholds) end
     end
-    return require("ratio.metajudge").assign_block(w, #human)
+    local _, pairs = match.assign_pairs(w, #human)
+    return {scores = w, pairs = pairs}
   end
   return self
 end

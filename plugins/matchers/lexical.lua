@@ -40,7 +40,9 @@ local function jaccard(a, na, b, nb)
   return inter / (na + nb - inter)
 end
 
--- new{similarity = "jaccard"|"char3"|"bm25", thresholds = {t1, t2, t3, t4}} -> matcher
+-- new{similarity = "jaccard"|"char3"|"bm25", thresholds = {t1, t2, t3, t4}} -> matcher;
+-- matcher:match(human, reasons) -> {scores = w (w[i][j]: rationale i against reason j, on the
+-- scale), pairs = {{r = i, s = j, score = w[i][j]} or {r = i, s = 0, score = 0}, ...}}
 function M.new(opts)
   local sim = opts.similarity or "jaccard"
   local defaults = {jaccard = {0.08, 0.15, 0.25, 0.4}, char3 = {0.3, 0.4, 0.5, 0.65},
@@ -84,7 +86,8 @@ function M.new(opts)
       w[i] = {}
       for j = 1, #rs do w[i][j] = match.to_scale(similarity(hp, rs[j]), thresholds) end
     end
-    return require("ratio.metajudge").assign_block(w, #human)
+    local _, pairs = match.assign_pairs(w, #human)
+    return {scores = w, pairs = pairs}
   end
   return self
 end

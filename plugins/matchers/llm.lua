@@ -313,7 +313,8 @@ local OPTIONS = {client = true, template = true, reasks = true, params = true, p
 --     published preset for the published script's template, else ratio's) | "ratio" | "published",
 --     params = {...} (sampling; wins over the preset's), reasks = (ratio preset: re-asks, default
 --     1; published: extra samples, default 4)} -> matcher
--- matcher:match(human, reasons) -> reply (the answer) | nil, err, code; and info = {reasks,
+-- matcher:match(human, reasons) -> {reply = the answer} (the metric kernel parses it) | nil, err,
+-- code; and info = {reasks,
 -- samples, prompt, reasoning, queue_ms, endpoint_ms}
 function M.new(opts)
   if not opts.client then error("llm matcher: needs client = ratio.llm{...}", 3) end
@@ -366,7 +367,7 @@ function M.new(opts)
       local ok = M.readable(text, self.preset)
       if ok or attempt == self.tries then
         info.unreadable = not ok or nil
-        return text, nil, nil, info
+        return {reply = text}, nil, nil, info
       end
       info.reasks = info.reasks + 1
       if self.retry == "reask" then

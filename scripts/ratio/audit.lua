@@ -28,6 +28,7 @@ local prompts = require "ratio.prompts"
 local json = require "ratio.core.json"
 local dataset = require "ratio.dataset"
 local decompose = require "ratio.decompose"
+local stats = require "ratio.stats"
 
 local M = {}
 
@@ -646,59 +647,11 @@ end
 ---------------------------------------------------------------------------------------------------
 -- Distributions.
 
--- A private splitmix64 stream, so a seeded audit never touches math.random's state.
-local function rng(seed)
-  local s = math.tointeger(seed) or 1
-  return function(n)
-    s = s + 0x9E3779B97F4A7C15
-    local z = s
-    z = (z ~ (z >> 30)) * 0xBF58476D1CE4E5B9
-    z = (z ~ (z >> 27)) * 0x94D049BB133111EB
-    z = z ~ (z >> 31)
-    return (z >> 11) % n -- 53 random bits; the modulo bias is below 2^-40 for any n here
-  end
-end
-
-local function quantile(sorted, p) -- type 7, as ratio.stats
-  local h = (#sorted - 1) * p + 1
-  local lo = math.floor(h)
-  if lo >= #sorted then return sorted[#sorted] end
-  return sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo])
-end
-
 -- share_ci(hits, totals, {resamples = 1000, level = 0.95, seed = 1}) -> {estimate, lo, hi, se} | nil
 -- The pooled share sum(hits) / sum(totals), with a percentile bootstrap that resamples items
 -- (clusters), not single rationales: a judge's reasons on one item are not independent. Items
--- with total 0 are left out.
-function M.share_ci(hits, totals, opts)
-  opts = opts or {}
-  local h, t = {}, {}
-  for i = 1, #totals do
-    if totals[i] > 0 then h[#h + 1], t[#t + 1] = hits[i], totals[i] end
-  end
-  local n = #t
-  if n == 0 then return nil end
-  local sh, st = 0, 0
-  for i = 1, n do sh, st = sh + h[i], st + t[i] end
-  local B, level = opts.resamples or 1000, opts.level or 0.95
-  local draw = rng(opts.seed or 1)
-  local reps, mean = {}, 0
-  for b = 1, B do
-    local a, c = 0, 0
-    for _ = 1, n do
-      local k = draw(n) + 1
-      a, c = a + h[k], c + t[k]
-    end
-    reps[b] = a / c
-    mean = mean + reps[b]
-  end
-  mean = mean / B
-  local var = 0
-  for b = 1, B do var = var + (reps[b] - mean) ^ 2 end
-  table.sort(reps)
-  return {estimate = sh / st, lo = quantile(reps, (1 - level) / 2), hi = quantile(reps, 1 - (1 - level) / 2),
-          se = B > 1 and math.sqrt(var / (B - 1)) or 0.0}
-end
+-- with total 0 are left out. The statistics kernel's (ratio.stats.share_ci), seeded.
+M.share_ci = stats.share_ci
 
 -- summarize(results, {resamples, level, seed}) -> {items = {total, valid, partial, unscored,
 --   failed, skipped}, rationales = {total, classified, unscored, failed}, types = {[t] = {count,

@@ -14,11 +14,12 @@
 -- MetaJudge, two MetaJudge prompts, ...) is measured on the five-level score each human rationale
 -- receives, so it sees the disagreements that per-item means average away.
 local sched = require "ratio.sched"
-local stats = require "ratio.core.stats"
-local metrics = require "ratio.core.metrics"
+local stats = require "ratio.stats"
 local json = require "ratio.core.json"
 local dataset = require "ratio.dataset"
+local errors = require "ratio.errors"
 local metajudge = require "ratio.metajudge"
+local report = require "ratio.report"
 
 local M = {}
 
@@ -171,36 +172,16 @@ function M.inconsistent(items, results, threshold)
   return out
 end
 
--- rationale_scores(result, opts) -> {score of R1, ...} on the 0..1 scale, or nil when the result
--- is not scored. opts.mode ("paper") and opts.top_k (5) must be those the result was scored with.
--- paper: the score of the model reason each rationale is matched to one-to-one (0 if none), so
--- the scores sum to recall × |R_h|; reference: each rationale's best score over the kept lines.
-function M.rationale_scores(r, opts)
-  opts = opts or {}
+-- rationale_scores(result) -> {score of R1, ...} on the 0..1 scale, or nil when the result is not
+-- scored: each rationale's matched pair as the metric kernel returned it (result.pairs), 0 for a
+-- rationale without a counted pair. paper: its one-to-one partner's score, so the scores sum to
+-- recall × |R_h|; reference: its best score among the counted top_k reasons.
+function M.rationale_scores(r)
   if not M.scored(r) then return nil end
-  local mode = opts.mode or "paper"
-  local top_k = opts.top_k or 5
-  local n_human, n_model = r.n_human, r.n_model
-  local n = (top_k > 0 and top_k < n_model) and top_k or n_model
-  local parsed = metrics.parse(r.reply, mode == "reference" and "reference" or "tolerant")
-  local best = {}
-  for _, t in ipairs(parsed.triples) do
-    local ri, sj, v = t[1], t[2], t[3]
-    if ri >= 1 and ri <= n_human and sj >= 1 and sj <= n then
-      local key = mode == "paper" and (ri .. "@" .. sj) or ri
-      if not best[key] or v > best[key] then best[key] = v end
-    end
-  end
   local out = {}
-  for i = 1, n_human do
-    local v
-    if mode == "paper" then
-      local j = r.match and r.match[i] or 0
-      v = j > 0 and best[i .. "@" .. j] or 0
-    else
-      v = best[i] or 0
-    end
-    out[i] = math.max(0, math.min(1, v))
+  for i = 1, r.n_human do out[i] = 0 end
+  for _, pr in ipairs(r.pairs or {}) do
+    if pr.counted and out[pr.r] then out[pr.r] = math.max(0, math.min(1, pr.score)) end
   end
   return out
 end
@@ -213,8 +194,8 @@ end
 -- agreement(reference, other, opts) -> {kappa, spearman, rationales, items, judges = {judge =
 -- {kappa, spearman, rationales, items}}} between two {judge = results} tables of the same items:
 -- linearly weighted Cohen's kappa over the five-level score of every human rationale (pooled over
--- judges), Spearman over the per-item RC; only items both sides scored count. opts.mode and
--- opts.top_k as in rationale_scores (the same for both sides). Undefined values are json.null.
+-- judges), Spearman over the per-item RC; only items both sides scored count (each side scored
+-- with its own mode and top_k: rationale_scores). Undefined values are json.null.
 function M.agreement(reference, other, opts)
   opts = opts or {}
   local weights = opts.weights or "linear"
@@ -229,7 +210,7 @@ function M.agreement(reference, other, opts)
     for i = 1, math.max(#ref, #oth) do
       local x, y = ref[i], oth[i]
       if M.scored(x) and M.scored(y) then
-        local sx, sy = M.rationale_scores(x, opts), M.rationale_scores(y, opts)
+        local sx, sy = M.rationale_scores(x), M.rationale_scores(y)
         for k = 1, math.min(#sx, #sy) do
           local cx, cy = stats.category(sx[k]), stats.category(sy[k])
           j.ka[#j.ka + 1], j.kb[#j.kb + 1] = cx, cy
@@ -277,5 +258,283 @@ function M.usage_delta(before, after)
 end
 
 M.nan_to_null = nan_to_null
+
+-- ---- the frontier's findings, as notes, sections and items --------------------------------------
+
+local num, with_ci = report.num, report.with_ci
+
+-- deception_report(pairs, {alpha, correction, permutations}) -> {flagged, notes, section}: M.pairs'
+-- records as the flagged pairs (for summary.json), one note per pair and the report's section.
+function M.deception_report(prs, opts)
+  local adjusted = opts.correction == "holm" and "Holm-adjusted" or "unadjusted"
+  local flagged, notes, rows = {}, {}, {}
+  for _, pr in ipairs(prs) do
+    local line = ("%s vs %s: OA %s vs %s; RC %s vs %s on %d shared items, difference %s, paired permutation p = %s (%s %s)"):format(
+      pr.a, pr.b, with_ci(pr.oa_a, pr.oa_ci_a), with_ci(pr.oa_b, pr.oa_ci_b), num(pr.rc_a), num(pr.rc_b),
+      pr.n_items, num(pr.rc_diff), num(pr.p_value, 4), adjusted, num(pr.p_adjusted, 4))
+    if pr.deceptive_alignment then
+      flagged[#flagged + 1] = {a = pr.a, b = pr.b, shallower = pr.shallower, deeper = pr.deeper,
+                               rc_diff = pr.rc_diff, p_value = pr.p_value, p_adjusted = pr.p_adjusted,
+                               n_items = pr.n_items}
+      notes[#notes + 1] = ("DECEPTIVE ALIGNMENT: %s. %s is right for shallower reasons."):format(line, pr.shallower)
+    else
+      notes[#notes + 1] = ("Not flagged: %s: %s."):format(line, pr.why)
+    end
+    rows[#rows + 1] = {pr.a, pr.b, with_ci(pr.oa_a, pr.oa_ci_a), with_ci(pr.oa_b, pr.oa_ci_b),
+      pr.oa_ci_overlap == nil and "-" or (pr.oa_ci_overlap and "yes" or "no"), num(pr.rc_a), num(pr.rc_b),
+      num(pr.rc_diff), tostring(pr.n_items), num(pr.p_value, 4), num(pr.p_adjusted, 4),
+      pr.deceptive_alignment and ("deceptive alignment: " .. pr.shallower .. " shallower") or pr.why}
+  end
+  if #prs > 0 and #flagged == 0 then
+    notes[#notes + 1] = ("No pair of judges shows deceptive alignment at alpha = %s."):format(opts.alpha)
+  end
+  local section = {title = "Deceptive alignment",
+    text = {("Every pair of judges: do their outcome accuracy CIs overlap, and does their RC differ on the items both were scored on (paired permutation test, %d resamples, %s p-values, alpha = %s)? A pair with overlapping OA and significantly different RC is flagged: the judge with the lower RC reaches the humans' verdicts for shallower reasons."):format(
+      opts.permutations, adjusted, opts.alpha)},
+    header = {"judge A", "judge B", "OA A", "OA B", "OA CIs overlap", "RC A", "RC B", "RC A - B", "items", "p", "p (" .. adjusted .. ")", "verdict"},
+    rows = rows}
+  for _, f in ipairs(flagged) do
+    section.text[#section.text + 1] = ("DECEPTIVE ALIGNMENT: %s and %s (p = %s): %s is right for shallower reasons."):format(
+      f.a, f.b, num(f.p_adjusted, 4), f.shallower)
+  end
+  if #flagged == 0 then section.text[#section.text + 1] = "No pair is flagged." end
+  return {flagged = flagged, notes = notes, section = section}
+end
+
+-- inconsistency_report(items, judges, by_judge, threshold) -> {inconsistent = {judge = {count,
+-- outcome_correct, items}}, notes, id_lines, section}: each judge's outcome-correct items with RC
+-- below threshold (M.inconsistent), as summary fields, notes, terminal lines and a section.
+function M.inconsistency_report(items, judges, by_judge, threshold)
+  local out = {inconsistent = {}, notes = {}, id_lines = {}}
+  local rows = {}
+  for _, judge in ipairs(judges) do
+    local list = M.inconsistent(items, by_judge[judge], threshold)
+    local correct = 0
+    for _, r in ipairs(by_judge[judge]) do if r.outcome == true then correct = correct + 1 end end
+    out.inconsistent[judge] = {count = #list, outcome_correct = correct, items = list}
+    local ids = {}
+    for _, it in ipairs(list) do
+      local id = tostring(it.id or ("line " .. it.line))
+      ids[#ids + 1] = ("%s (%s)"):format(id, num(it.recall, 2))
+      rows[#rows + 1] = {judge, id, tostring(it.domain or ""), tostring(it.label or ""), num(it.recall)}
+    end
+    out.notes[#out.notes + 1] = ("%s: %d of %d outcome-correct items are rationale-inconsistent (RC < %s)."):format(
+      judge, #list, correct, threshold)
+    if #ids > 0 then out.id_lines[#out.id_lines + 1] = ("  %s: %s"):format(judge, table.concat(ids, ", ")) end
+  end
+  out.section = {title = "Right for the wrong reasons",
+    text = ("Items each judge got right (its verdict agrees with the humans') while giving the humans' reasons poorly (RC below %s). In the alignment viewer, ?outcome=correct&rc_max=%s shows them."):format(threshold, threshold),
+    header = {"judge", "item", "domain", "verdict", "RC"}, rows = rows}
+  return out
+end
+
+-- per_item(items, judges, by_judge, threshold) -> items.jsonl rows: per item its id, domain, line,
+-- preference and human rationales, and per judge the record's numbers, matched pairs' scores
+-- (rationale_scores), reasons, reply and whether it is right for the wrong reasons.
+function M.per_item(items, judges, by_judge, threshold)
+  local out = {}
+  for i, item in ipairs(items) do
+    local entry = {id = item.id, domain = item.domain, line = item._line,
+                   overall_preference = item.overall_preference, human = item["human-checklist"], judges = {}}
+    for _, judge in ipairs(judges) do
+      local r = by_judge[judge][i]
+      local ck = dataset.key_of(item, judge, "checklist")
+      entry.judges[judge] = {status = r.status, reason = r.reason, error = r.error, label = r.label,
+        outcome = r.outcome, recall = r.recall, precision = r.precision, f1 = r.f1, ap = r.ap,
+        match = r.match, scores = M.rationale_scores(r), reasons = ck and item[ck] or nil, reply = r.reply,
+        inconsistent = r.outcome == true and M.scored(r) and r.recall < threshold}
+    end
+    out[i] = entry
+  end
+  return out
+end
+
+-- ---- the matcher sweep: its grid and its findings (recipes/sweep.lua) ----------------------------
+
+-- threshold_sets("a,b,c,d;a,b,c,d") -> list of four-number lists; a bad set is a usage error.
+function M.threshold_sets(spec)
+  local sets = {}
+  for set in spec:gmatch("[^;]+") do
+    if set:match("%S") then
+      local t = {}
+      for x in set:gmatch("[^,]+") do
+        local v = tonumber(x)
+        if not v then errors.usage(("--thresholds: '%s' is not a number (set %d)"):format(x:match("^%s*(.-)%s*$"), #sets + 1)) end
+        t[#t + 1] = v
+      end
+      local ok = #t == 4 and pcall(require("ratio.core.match").to_scale, 0, t)
+      if not ok then errors.usage(("--thresholds: set %d ('%s') must be four ascending numbers"):format(#sets + 1, set)) end
+      sets[#sets + 1] = t
+    end
+  end
+  return sets
+end
+
+-- prompt_axis(paths) -> {{name, path, spec, template, sha256}, ...}: "ratio" (the llm matcher's
+-- built-in template), a template file with {{human}} and {{model}}, a Lua file returning one, or
+-- the published metajudge_infer.py (plugins/matchers/llm.lua reads each); none given = "ratio".
+-- Errors are usage errors.
+function M.prompt_axis(paths)
+  local llm_matcher = require "matchers.llm"
+  local sha256 = require("ratio.core.sys").sha256
+  local axis = {}
+  for _, path in ipairs(#paths > 0 and paths or {"ratio"}) do
+    local spec, err
+    if path == "ratio" then
+      spec = {template = llm_matcher.TEMPLATE, kind = "ratio", lists = "ratio", source = "built-in"}
+    else
+      spec, err = llm_matcher.load_template(path)
+      if not spec then errors.usage("--prompts: " .. err) end
+    end
+    local name = path == "ratio" and "ratio" or path:match("([^/]+)$"):gsub("%.[%w]+$", "")
+    for _, q in ipairs(axis) do if q.name == name then name = name .. "#" .. (#axis + 1) end end
+    axis[#axis + 1] = {name = name, path = path ~= "ratio" and path or nil, spec = spec,
+                       template = spec.template, sha256 = sha256(spec.template)}
+  end
+  return axis
+end
+
+-- grid{matchers, thresholds, prompts, similarity, embed_models, matcher_models} -> cells
+-- {name, matcher, thresholds, model, prompt, settings}: lexical x threshold sets, embedding x
+-- models x threshold sets, llm x models x prompts; a cell named twice is kept once.
+function M.grid(g)
+  local axis = #g.thresholds > 0 and g.thresholds or {false}
+  local function tname(k, t) return t and ("T" .. k) or "default" end
+  local function tlist(t) return t and table.concat(t, ",") or "default" end
+  local cells, names, seen = {}, {}, {}
+  local function add(c) if not names[c.name] then names[c.name], cells[#cells + 1] = true, c end end
+  for _, m in ipairs(g.matchers) do
+    if not seen[m] then
+      seen[m] = true
+      if m == "lexical" then
+        for k, t in ipairs(axis) do
+          add{name = "lexical/" .. tname(k, t), matcher = m, thresholds = t or nil,
+              settings = ("%s, thresholds %s"):format(g.similarity, tlist(t))}
+        end
+      elseif m == "embedding" then
+        for _, model in ipairs(g.embed_models) do
+          for k, t in ipairs(axis) do
+            add{name = ("embedding/%s/%s"):format(model, tname(k, t)), matcher = m, model = model,
+                thresholds = t or nil, settings = ("%s, thresholds %s"):format(model, tlist(t))}
+          end
+        end
+      else
+        for _, model in ipairs(g.matcher_models) do
+          for _, q in ipairs(g.prompts) do
+            add{name = ("llm/%s/%s"):format(model, q.name), matcher = m, model = model, prompt = q,
+                settings = ("%s, prompt %s"):format(model, q.path or "built-in")}
+          end
+        end
+      end
+    end
+  end
+  return cells
+end
+
+-- reference_cell(cells, spec) -> the cell others are compared with: spec "" = the first llm cell
+-- (else the first cell), a number, a cell name or a matcher name; none = a usage error.
+function M.reference_cell(cells, spec)
+  local ref
+  if spec == "" then
+    for _, c in ipairs(cells) do if c.matcher == "llm" then ref = c break end end
+    return ref or cells[1]
+  end
+  local n = math.tointeger(tonumber(spec))
+  if n then ref = cells[n] end
+  for _, c in ipairs(cells) do if not ref and c.name == spec then ref = c end end
+  for _, c in ipairs(cells) do if not ref and c.matcher == spec then ref = c end end
+  if not ref then
+    local names = {}
+    for i, c in ipairs(cells) do names[i] = ("%d %s"):format(i, c.name) end
+    errors.usage(("--reference: no cell '%s' (cells: %s)"):format(spec, table.concat(names, ", ")))
+  end
+  return ref
+end
+
+-- sweep_items(cells, judges, items) -> items.jsonl rows: one per cell, judge and item.
+function M.sweep_items(cells, judges, items)
+  local lines = {}
+  for _, c in ipairs(cells) do
+    for _, judge in ipairs(judges) do
+      for i, item in ipairs(items) do
+        local r = c.by_judge[judge][i]
+        lines[#lines + 1] = {cell = c.name, judge = judge, id = item.id, domain = item.domain, line = item._line,
+          status = r.status, reason = r.reason, error = r.error, outcome = r.outcome, recall = r.recall,
+          precision = r.precision, ap = r.ap, scores = M.rationale_scores(r), reply = r.reply}
+      end
+    end
+  end
+  return lines
+end
+
+-- sweep_report(cells, judges, ref, {kappa_weights, similarity}) -> {table = {header, rows} (the
+-- terminal's), header, rows (the page's, without settings), csv = {header, rows}, notes, cells
+-- (summary.json's), sections}. Each cell carries judges, counts, agreement and cost.
+function M.sweep_report(cells, judges, ref, opts)
+  local function cost_text(c)
+    local usd = c.cost.cost_usd
+    return usd == json.null and "-" or ("%.4f"):format(usd)
+  end
+  local function v(x) return x ~= json.null and x or nil end
+  local header = {"#", "cell", "settings"}
+  local csv_header = {"cell", "matcher", "settings", "reference"}
+  for _, judge in ipairs(judges) do
+    header[#header + 1], header[#header + 2] = "RC " .. judge, "AP " .. judge
+    csv_header[#csv_header + 1], csv_header[#csv_header + 2] = "rc_" .. judge, "ap_" .. judge
+  end
+  for _, h in ipairs({"kappa", "spearman", "calls", "tokens", "USD", "valid", "unscored", "failed"}) do header[#header + 1] = h end
+  for _, h in ipairs({"kappa", "spearman", "rationales_compared", "items_compared", "calls", "cached",
+                      "input_tokens", "output_tokens", "cost_usd", "valid", "unscored", "failed", "skipped"}) do
+    csv_header[#csv_header + 1] = h
+  end
+  local rows, csv_rows, page_rows, cell_rows, summary_cells, rc_bars, agree_bars = {}, {}, {}, {}, {}, {}, {}
+  for i, c in ipairs(cells) do
+    local r = {tostring(i), c.name .. (c == ref and " *" or ""), c.settings}
+    local cr = {c.name, c.matcher, c.settings, c == ref}
+    for _, judge in ipairs(judges) do
+      local j = c.judges[judge]
+      r[#r + 1], r[#r + 2] = num(j.recall), num(j.ap)
+      cr[#cr + 1], cr[#cr + 2] = j.recall, j.ap
+      rc_bars[#rc_bars + 1] = {group = "#" .. i, series = judge, value = j.recall, ci = j.ci.recall}
+    end
+    local a, k = c.agreement, c.cost
+    for _, x in ipairs({num(v(a.kappa)), num(v(a.spearman)), tostring(k.calls), tostring(k.input_tokens + k.output_tokens),
+                        cost_text(c), tostring(c.counts.valid), tostring(c.counts.unscored), tostring(c.counts.failed)}) do
+      r[#r + 1] = x
+    end
+    local tail = table.pack(v(a.kappa), v(a.spearman), a.rationales, a.items, k.calls, k.cached, k.input_tokens,
+                            k.output_tokens, v(k.cost_usd), c.counts.valid, c.counts.unscored, c.counts.failed, c.counts.skipped)
+    local at = 4 + 2 * #judges
+    for t = 1, tail.n do cr[at + t] = tail[t] end -- nil (undefined) stays a hole: an empty CSV cell
+    rows[i], csv_rows[i] = r, cr
+    page_rows[i] = {r[1], r[2], table.unpack(r, 4)} -- the page leaves the settings to a table of their own
+    cell_rows[i] = {r[1], c.name, c.matcher, c.settings}
+    summary_cells[i] = {index = i, name = c.name, matcher = c.matcher, reference = c == ref, settings = {
+        description = c.settings, similarity = c.matcher == "lexical" and opts.similarity or nil,
+        thresholds = c.thresholds, model = c.model, prompt = c.prompt and (c.prompt.path or "built-in") or nil,
+        prompt_sha256 = c.prompt and c.prompt.sha256 or nil},
+      judges = c.judges, agreement = c.agreement, cost = c.cost, valid = c.counts.valid,
+      unscored = c.counts.unscored, failed = c.counts.failed, skipped = c.counts.skipped}
+    for _, m in ipairs({"kappa", "spearman"}) do
+      agree_bars[#agree_bars + 1] = {group = "#" .. i, series = m, value = v(c.agreement[m])}
+    end
+  end
+  return {
+    table = {header = header, rows = rows}, header = {header[1], header[2], table.unpack(header, 4)}, rows = page_rows,
+    csv = {header = csv_header, rows = csv_rows}, cells = summary_cells,
+    notes = {
+      ("* reference cell: %s. kappa: Cohen's kappa (%s weights) between each cell's and the reference's five-level score (0, .25, .5, .75, 1) of every human rationale; spearman: Spearman's rho of per-item RC; both over the items the two cells scored, all judges pooled (per judge in summary.json)."):format(
+        ref.name, opts.kappa_weights),
+      "calls, tokens and USD are each cell's own (usage before and after it); calls answered from the cache cost nothing and show as cached in summary.json; USD is - for a model without a price.",
+    },
+    sections = {
+      {title = "The cells", header = {"#", "cell", "matcher", "settings"}, rows = cell_rows},
+      {title = "RC per cell", text = "Each judge's RC in every cell (numbered as in the table), with 95% bootstrap CIs: how far the matcher moves the numbers.",
+       svg = report.bars_svg{cells = rc_bars, label = "rationale consistency"}},
+      {title = "Agreement with the reference", text = ("Kappa and Spearman of each cell against the reference (%s); values below 0 are drawn at 0."):format(ref.name),
+       svg = report.bars_svg{cells = agree_bars, label = "agreement"}},
+    },
+  }
+end
 
 return M

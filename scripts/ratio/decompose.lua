@@ -529,10 +529,11 @@ function M.overlap(a, b, opts)
   local matcher = opts.matcher or require("ratio.metajudge").matcher("lexical")
   local pairs_, used_a, used_b = {}, {}, {}
   if #a > 0 and #b > 0 then
-    local reply = assert(matcher:match(a, b))
-    for _, t in ipairs(require("ratio.core.metrics").parse(reply, "tolerant").triples) do
-      local i, j, score = t[1], t[2], t[3]
-      if j > 0 and score >= min_score and not used_a[i] and not used_b[j] and a[i] and b[j] then
+    local record = assert(matcher:match(a, b)) -- the matcher's pairs, one-to-one by the kernel
+    local m = require("ratio.core.metrics").score(record, #a, #b, {mode = "paper", top_k = 0})
+    for _, pr in ipairs(m.pairs) do
+      local i, j, score = pr.r, pr.s, pr.score
+      if score >= min_score and not used_a[i] and not used_b[j] then
         used_a[i], used_b[j] = true, true
         pairs_[#pairs_ + 1] = {i, j, score}
       end

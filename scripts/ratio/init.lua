@@ -219,6 +219,8 @@ local LAZY = {json = "ratio.core.json", jsonl = "ratio.jsonl", progress = "ratio
 
 LAZY.compare = "ratio.compare" -- judges against judges, matchers against matchers
 LAZY.flags = "ratio.flags" -- the flag families recipes share (--judge-*, --metajudge-*, ...)
+LAZY.bench = "ratio.bench" -- what the benchmark adapters share
+LAZY.study = "ratio.study" -- records to a run folder
 
 function ratio.register_module(name, module) LAZY[name] = module end
 

@@ -256,10 +256,7 @@ function M.run(client, item, opts)
   return r
 end
 
-local function ci_of(values, seed)
-  if #values == 0 then return nil end
-  return require("ratio.stats").ci(values, {resamples = 1000, level = 0.95, seed = seed or 1})
-end
+local function ci_of(values, seed) return require("ratio.stats").ci(values, {seed = seed}) end
 
 local function new_counts()
   return {total = 0, scored = 0, unscored = 0, failed = 0, outcome_n = 0, correct = 0,

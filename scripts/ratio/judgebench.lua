@@ -16,7 +16,7 @@
 -- over all pairs, overall and per category (the published source prefixes).
 local json = require "ratio.core.json"
 local errors = require "ratio.errors"
-local rmbench = require "ratio.rmbench"
+local bench = require "ratio.bench"
 
 local M = {}
 
@@ -65,7 +65,7 @@ end
 -- "path:line: field: what is wrong".
 function M.load(path)
   local out = {}
-  for i, rec in ipairs(rmbench.read_records(path)) do
+  for i, rec in ipairs(bench.read_records(path)) do
     local pair = rec.value
     local problem = M.check(pair)
     if problem then errors.data(("%s:%d: %s"):format(path, rec.line, problem)) end
@@ -97,7 +97,7 @@ end
 -- published judges do). result is what ratio.judge.run returned, or nil for a failed call.
 function M.verdict(result, order)
   if type(result) ~= "table" or result.status == "failed" then return "failed" end
-  local side = rmbench.side(result.label)
+  local side = bench.side(result.label)
   if side == nil then return "unscored" end
   if side == "tie" then return "A=B" end
   if order == "BA" then side = side == "A" and "B" or "A" end
@@ -144,6 +144,32 @@ function M.pair_outcome(label, verdicts)
   local valid = {["A>B"] = true, ["B>A"] = true, ["A=B"] = true}
   return {kind = kind, strict = kind == "both_right", published = score > 0,
           consistent = valid[verdicts[1]] and verdicts[1] == verdicts[2] or false}
+end
+
+-- collect(pairs, jobs, judged) -> rows, results: each pair's verdicts (results, for score) and its
+-- items.jsonl row with every judgement, its raw reply and the pair's outcome under both rules.
+-- jobs are comparisons() with .n = the pair's index; judged[k] is ratio.judge.run's record of jobs[k].
+function M.collect(pairs_, jobs, judged)
+  local rows, results = {}, {}
+  for n, pair in ipairs(pairs_) do
+    rows[n] = {pair_id = pair.pair_id, source = pair.source, category = M.category(pair),
+               label = pair.label, line = pair._line, verdicts = {}, judgements = {}}
+    results[n] = {category = rows[n].category, label = pair.label, verdicts = {}}
+  end
+  for k, c in ipairs(jobs) do
+    local r = judged[k]
+    local v = M.verdict(r, c.order)
+    table.insert(results[c.n].verdicts, v)
+    table.insert(rows[c.n].verdicts, v)
+    table.insert(rows[c.n].judgements, {order = c.order, verdict = v, label = r.label, status = r.status,
+      reasons = r.reasons, issues = r.issues, reasks = r.reasks, error = r.error, text = r.text})
+  end
+  for n, res in ipairs(results) do
+    local o = M.pair_outcome(res.label, res.verdicts)
+    rows[n].outcome, rows[n].correct_strict, rows[n].correct_published, rows[n].consistent =
+      o.kind, o.strict, o.published, o.consistent
+  end
+  return rows, results
 end
 
 local function ratio_of(k, n) if n > 0 then return k / n end end

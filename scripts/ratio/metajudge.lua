@@ -2,58 +2,26 @@
 --
 --   local m = ratio.metajudge.matcher("lexical")            -- plugins/matchers/<name>.lua
 --   local r = ratio.metajudge.evaluate(item, "careful", m, {mode = "paper", top_k = 5})
---   -- r.reply (the score block), r.status, r.precision, r.recall (the item's RC), r.f1, r.ap
+--   -- r.status, r.precision, r.recall (the item's RC), r.f1, r.ap, r.pairs (the matched pairs
+--   -- with their scores), r.reply (the MetaJudge reply, as written to files)
 --   local s = ratio.metajudge.summarize(results, {mode = "paper"})
 --
--- Every matcher returns a MetaJudge reply: lines `- R<i>@S<j>: <score>` between <RESULT_START>
--- and <RESULT_END>, exactly what an LLM MetaJudge writes, so one parser and one metric kernel
--- serve all of them, and the published analysis script can read any of their outputs.
--- docs/metrics.md defines the two modes, `paper` (one-to-one matching, Eq. 1-3) and `reference`
--- (the published metajudge_analysis.py, to 1e-9).
-local metrics = require "ratio.core.metrics"
-local stats = require "ratio.core.stats"
+-- A matcher returns a record, numbers not text: {pairs = {{r =, s =, score =}, ...}} (one entry
+-- per human rationale, s = 0 for none; a computed matcher adds scores = its 0..1 matrix), or, for
+-- an LLM MetaJudge, {reply = text}, parsed once by the metric kernel. The kernel scores the record
+-- and returns the matched pairs, so nothing downstream reads text back. Files still carry the
+-- published MetaJudge format (`- R<i>@S<j>: <score>` between <RESULT_START> and <RESULT_END>),
+-- rendered from the record by ratio.metrics.render, so the published analysis script reads any matcher's
+-- output. docs/metrics.md defines the two modes, `paper` (one-to-one matching, Eq. 1-3) and
+-- `reference` (the published metajudge_analysis.py, to 1e-9).
+local metrics = require "ratio.metrics"
+local stats = require "ratio.stats"
 local dataset = require "ratio.dataset"
 local errors = require "ratio.errors"
 
 local M = {}
 
 M.SCALE = {0, 0.25, 0.5, 0.75, 1}
-
--- parse(text [, "tolerant"|"reference"]) -> {triples = {{r, s, score}...}, issues, n_lines, n_blocks}
-M.parse = metrics.parse
-
--- score(reply, n_human, n_model, opts) -> metrics of one item (see core/lua/bind_metrics.c)
-M.score = metrics.score
-
--- block(scores) -> reply text. scores[i] = {s = j, score = x} for human rationale i (s = 0: none).
-function M.block(scores)
-  local lines = {"<RESULT_START>"}
-  for i, sc in ipairs(scores) do
-    local v = sc.score
-    local text = (v == 0 or v == 1) and ("%d"):format(v) or ("%g"):format(v)
-    lines[#lines + 1] = ("- R%d@S%d: %s"):format(i, sc.s, text)
-  end
-  lines[#lines + 1] = "<RESULT_END>"
-  return table.concat(lines, "\n")
-end
-
--- assign_block(w, n_human) -> reply text from a weight matrix already on the 0..1 scale (rows:
--- human rationales, columns: model reasons): a maximum-weight one-to-one assignment (Hungarian),
--- as the MetaJudge is told to match, with S0 for a rationale left without a positive match.
-function M.assign_block(w, n_human)
-  local scores = {}
-  local assignment = {}
-  if #w > 0 and #w[1] > 0 then
-    local _, a = require("ratio.core.match").hungarian(w)
-    assignment = a
-  end
-  for i = 1, n_human do
-    local j = assignment[i] or 0
-    local v = j > 0 and w[i][j] or 0
-    scores[i] = v > 0 and {s = j, score = v} or {s = 0, score = 0}
-  end
-  return M.block(scores)
-end
 
 -- matcher(name, opts) -> a matcher object with :match(human, model, item) -> reply | nil, msg, code
 function M.matcher(name, opts)
@@ -102,8 +70,9 @@ local MODES = {paper = true, reference = true}
 
 -- evaluate(item, model, matcher, opts) -> result
 -- opts: mode ("paper"), top_k (5), max_checklist_len (10), policy (the mode's own).
--- result: {model, status, reason, precision, recall, f1, ap, match, reply, matcher_status,
---          error, outcome (true/false/nil), label}
+-- result: {model, status, reason, precision, recall, f1, ap, match, pairs (the matched pairs:
+--          {r, s, score, counted}), reply (rendered for files), error, outcome (true/false/nil),
+--          label}
 -- A matcher that fails for good gives status "failed" with its reason; nothing is dropped.
 function M.evaluate(item, model, matcher, opts)
   opts = opts or {}
@@ -118,24 +87,22 @@ function M.evaluate(item, model, matcher, opts)
   local result = {model = model, label = type(label) == "string" and label or nil,
                   outcome = dataset.outcome(label, item.overall_preference),
                   n_human = #human, n_model = #reasons}
-  local reply, err, code, info = nil, nil, nil, nil
-  if #human > 0 then reply, err, code, info = matcher:match(human, reasons, item) end
-  result.reply = reply
+  local record, err, code, info = nil, nil, nil, nil
+  if #human > 0 then record, err, code, info = matcher:match(human, reasons, item) end
+  if type(record) == "string" then record = {reply = record} end -- a matcher of one's own may answer text
+  result.reply = metrics.render(record)
   result.matcher_info = info
   result.matcher = matcher.name -- "llm" replies; "lexical"/"embedding" blocks are computed
-  local m = M.score(reply, #human, #reasons, {mode = mode, top_k = opts.top_k,
+  local m = metrics.checklist(record, #human, #reasons, {mode = mode, top_k = opts.top_k,
     max_checklist_len = opts.max_checklist_len, policy = opts.policy})
   for k, v in pairs(m) do result[k] = v end
-  if #human > 0 and reply == nil then
+  if #human > 0 and record == nil then
     result.status, result.reason, result.error, result.code = "failed", "matcher_failed", err, code
   end
   return result
 end
 
-local function ci_of(values, seed)
-  if #values == 0 then return nil end
-  return stats.bootstrap_ci(values, {resamples = 1000, level = 0.95, seed = seed or 1})
-end
+local function ci_of(values, seed) return stats.ci(values, {seed = seed}) end
 
 -- summarize(results, opts) -> {model, mode, total, valid, partial, unscored, failed, skipped,
 --   error, precision, recall, f1, ap, precision_std, recall_std, outcome_accuracy, outcome_n,

@@ -5,7 +5,7 @@
 -- The page is built from plain tables a recipe already has (docs/api.md, "Reports"):
 --   page.judges      one headline entry per judge or sweep cell (ratio.metajudge.summarize output
 --                    works as is) -> the summary table, the OA-vs-RC scatter, summary.csv
---   page.domains     the same per judge and domain (ratio.report.by_domain) -> bars, domains.csv
+--   page.domains     the same per judge and domain (ratio.study.by_domain) -> bars, domains.csv
 --   page.alignments  one entry per item and judge (ratio.report.alignment) -> the viewer
 -- Every string that came from data is escaped; the only markup a caller can inject is `svg`.
 local json = require "ratio.core.json"
@@ -408,76 +408,6 @@ end
 
 -- ---- per-domain numbers and alignments ---------------------------------------------------------
 
--- by_domain(results, items, {judge=, mode=, seed=, domain_field="domain"}) -> list of entries for
--- page.domains: ratio.metajudge.summarize over each domain's results (results[i] belongs to
--- items[i]; a result's own .domain is used when items is nil), in order of first appearance.
-function M.by_domain(results, items, opts)
-  opts = opts or {}
-  local field = opts.domain_field or "domain"
-  local order, groups = {}, {}
-  for i, r in ipairs(results) do
-    local d = items and items[i] and items[i][field]
-    if d == nil and type(r) == "table" then d = r[field] end
-    d = text_of(d) or "(none)"
-    if not groups[d] then groups[d] = {} order[#order + 1] = d end
-    groups[d][#groups[d] + 1] = r
-  end
-  local metajudge = require "ratio.metajudge"
-  local out = {}
-  for _, d in ipairs(order) do
-    local s = metajudge.summarize(groups[d], {model = opts.judge, mode = opts.mode, seed = opts.seed})
-    s.per_item_recall = nil
-    s.judge, s.domain = opts.judge, d
-    out[#out + 1] = s
-  end
-  return out
-end
-
--- pairs_of(reply, n_human, n_model, {match=, top_k=5, policy=}) -> {{r=, s=, score=, counted=}...}
--- The matched pairs a MetaJudge reply stands for. With match (paper mode: match[i] = the model
--- reason paired with human rationale i, 0 for none) the pairs are those, scored from the reply;
--- without it (reference mode) each rationale's best-scoring reason among the counted top_k, or its
--- best beyond them marked counted = false. Pairs scored 0 are not matches and are left out.
-function M.pairs_of(reply, n_human, n_model, opts)
-  opts = opts or {}
-  if type(reply) ~= "string" then return {} end
-  local metrics = require "ratio.core.metrics"
-  local paper = type(opts.match) == "table"
-  local parsed = metrics.parse(reply, opts.policy or (paper and "tolerant" or "reference"))
-  local top_k = opts.top_k or 5
-  local n = top_k > 0 and math.min(n_model, top_k) or n_model
-  local best = {}
-  for _, t in ipairs(parsed.triples) do
-    local r, s, sc = t[1], t[2], t[3]
-    if r >= 1 and r <= n_human and s >= 1 and s <= n_model then
-      best[r] = best[r] or {}
-      if not best[r][s] or sc > best[r][s] then best[r][s] = sc end
-    end
-  end
-  local out = {}
-  for i = 1, n_human do
-    if paper then
-      local j = opts.match[i]
-      if math.type(j) == "integer" and j > 0 then
-        out[#out + 1] = {r = i, s = j, score = best[i] and best[i][j] or 0, counted = j <= n}
-      end
-    elseif best[i] then
-      local pick
-      for pass = 1, 2 do -- counted reasons first, then the rest
-        for j = 1, n_model do
-          local sc = best[i][j]
-          if sc and sc > 0 and ((pass == 1) == (j <= n)) and (not pick or sc > pick.score) then
-            pick = {r = i, s = j, score = sc, counted = j <= n}
-          end
-        end
-        if pick then break end
-      end
-      out[#out + 1] = pick
-    end
-  end
-  return out
-end
-
 local function render_context(ctx)
   if type(ctx) == "string" then return ctx end
   if type(ctx) ~= "table" then return nil end
@@ -494,9 +424,9 @@ end
 
 -- alignment(item, judge, result [, {top_k=5, index=}]) -> one entry of page.alignments
 -- item: the dataset row; result: what ratio.metajudge.evaluate returned for it (status, reply,
--- match, recall, ...). The entry holds the item's id, domain, prompt, responses and human
+-- pairs, recall, ...). The entry holds the item's id, domain, prompt, responses and human
 -- rationales, the judge's reasons, verdict and full reply (<judge>-generated_text), the MetaJudge
--- reply and the matched pairs (pairs_of).
+-- reply and the matched pairs the metric kernel returned (result.pairs: {r, s, score, counted}).
 function M.alignment(item, judge, result, opts)
   opts = opts or {}
   result = result or {}
@@ -516,7 +446,7 @@ function M.alignment(item, judge, result, opts)
     label = label, outcome = outcome, overall_preference = item.overall_preference,
     recall = result.recall, precision = result.precision, f1 = result.f1, ap = result.ap,
     human = human, model = model, top_k = top_k,
-    pairs = M.pairs_of(result.reply, #human, #model, {match = result.match, top_k = top_k}),
+    pairs = result.pairs or {},
     judge_text = gk and text_of(item[gk]) or nil, reply = text_of(result.reply),
     matcher = type(result.matcher) == "string" and result.matcher or nil,
     context = render_context(item.context), response1 = text_of(item.response1),

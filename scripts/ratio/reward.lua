@@ -203,7 +203,7 @@ function Scorer:score(rollout, checklist, pref)
     -- A verdict with no reasons earns no rationale credit; the block says so without a call.
     local none = {}
     for i = 1, #checklist do none[i] = {s = 0, score = 0} end
-    reply = require("ratio.metajudge").block(none)
+    reply = require("ratio.metrics").block(none)
     result.reason = "no_reasons"
   else
     local info
@@ -214,10 +214,10 @@ function Scorer:score(rollout, checklist, pref)
       return self:unearned(result, "failed", "matcher_failed", tostring(err))
     end
   end
-  result.reply = reply
+  result.reply = require("ratio.metrics").render(reply) -- a matcher's record, as files carry it
   local parts, m = M.parts(reply, #checklist, #reasons, label, pref, {top_k = self.top_k, tie = self.tie})
   parts.n_reasons = #all
-  result.parts, result.match = parts, m.match
+  result.parts, result.match, result.pairs = parts, m.match, m.pairs
   if m.status ~= "valid" and m.status ~= "partial" then
     -- Name the real cause: "error" is not only a score above 1 (a block cut short at the parser's
     -- line limit is one too).

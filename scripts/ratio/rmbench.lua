@@ -16,8 +16,8 @@
 -- safety-response are one group), and the overall hard/normal/easy/average are unweighted means
 -- over the groups. docs/api.md lists where ratio departs from the published script.
 local json = require "ratio.core.json"
-local jsonl = require "ratio.jsonl"
 local errors = require "ratio.errors"
+local bench = require "ratio.bench"
 
 local M = {}
 
@@ -28,81 +28,8 @@ M.GROUPS = {"chat", "math", "code", "safety"}
 -- domain field.
 M.FILE_DOMAINS = {"chat", "code", "math", "safety-refuse", "safety-response"}
 
--- Byte offsets of the elements of the top-level JSON array that starts at text[start] (the text
--- must already have decoded as JSON, so strings and brackets are well formed).
-local function array_element_offsets(text, start)
-  local offsets, depth, pos = {}, 0, start
-  while true do
-    local p, _, c = text:find('([%[%]{},"])', pos)
-    if not p then break end
-    if c == '"' then
-      local q = p + 1
-      while true do
-        local e, _, ch = text:find('(["\\])', q)
-        if not e then return offsets end
-        if ch == "\\" then q = e + 2 else q = e + 1 break end
-      end
-      pos = q
-    elseif c == "[" or c == "{" then
-      depth = depth + 1
-      pos = p + 1
-      if depth == 1 then
-        local s = text:find("%S", pos)
-        if s and text:sub(s, s) ~= "]" then offsets[#offsets + 1] = s end
-      end
-    elseif c == "]" or c == "}" then
-      depth = depth - 1
-      pos = p + 1
-      if depth == 0 then break end
-    else -- a comma
-      pos = p + 1
-      if depth == 1 then offsets[#offsets + 1] = text:find("%S", pos) end
-    end
-  end
-  return offsets
-end
-
--- Line numbers of ascending byte offsets, counted in one pass.
-local function lines_of(text, offsets)
-  local out, line, pos = {}, 1, 1
-  for i, off in ipairs(offsets) do
-    while true do
-      local nl = text:find("\n", pos, true)
-      if not nl or nl >= off then break end
-      line, pos = line + 1, nl + 1
-    end
-    out[i] = line
-  end
-  return out
-end
-
--- read_records(path) -> list of {value, line}: a JSON array file (each element's line is where
--- it begins) or JSON Lines, told apart by the first character. Shared with ratio.judgebench.
--- A file that cannot be read or parsed ends the run with a message naming file and line.
-function M.read_records(path)
-  local f, err = io.open(path, "rb")
-  if not f then errors.data(err) end
-  local text = f:read("a")
-  f:close()
-  local first = text:find("[^ \t\r\n]", text:sub(1, 3) == "\239\187\191" and 4 or 1)
-  if first and text:sub(first, first) == "[" then
-    local v, derr = json.decode(text)
-    if v == nil then
-      local line, col, what = tostring(derr):match("^line (%d+), column (%d+): (.*)$")
-      errors.data(line and ("%s:%s: column %s: %s"):format(path, line, col, what) or (path .. ": " .. tostring(derr)))
-    end
-    local lines = lines_of(text, array_element_offsets(text, first))
-    local out = {}
-    for i, value in ipairs(v) do out[i] = {value = value, line = lines[i] or 1} end
-    return out
-  end
-  local out = {}
-  local reader, rerr = jsonl.open(path)
-  if not reader then errors.data(rerr) end
-  for value, line in reader:lines() do out[#out + 1] = {value = value, line = line} end
-  reader:close()
-  return out
-end
+-- read_records(path) -> list of {value, line}: a JSON array or JSON Lines file (ratio.bench).
+M.read_records = bench.read_records
 
 local function check_three(v, field)
   local n = 0
@@ -222,15 +149,8 @@ function M.comparisons(item, opts)
   return out
 end
 
--- side(label) -> "A" (A>>B, A>B), "B" (B>A, B>>A), "tie" (A=B) or nil for anything else.
-function M.side(label)
-  if type(label) ~= "string" then return nil end
-  local l = label:gsub("%s", "")
-  if l == "A>B" or l == "A>>B" then return "A" end
-  if l == "B>A" or l == "B>>A" then return "B" end
-  if l == "A=B" then return "tie" end
-  return nil
-end
+-- side(label) -> "A" (A>>B, A>B), "B" (B>A, B>>A), "tie" (A=B) or nil (ratio.bench).
+M.side = bench.side
 
 -- outcome(result, chosen_side) -> "right" | "wrong" | "tie" | "unscored" | "failed" for one
 -- judgement: result is what ratio.judge.run returned ({status = "ok"|"unscored"|"failed", label})
@@ -241,6 +161,46 @@ function M.outcome(result, chosen_side)
   if s == nil then return "unscored" end
   if s == "tie" then return "tie" end
   return s == chosen_side and "right" or "wrong"
+end
+
+-- collect(items, jobs, judged, order) -> rows, results: the judgements back into one 3x3 grid per
+-- item (results, for score) and one items.jsonl row per item with every judgement and its raw
+-- reply and the count of cells right. jobs are comparisons() with .n = the item's index; judged[k]
+-- is ratio.judge.run's record of jobs[k]; order "both" keeps two outcomes per cell.
+function M.collect(items, jobs, judged, order)
+  local rows, results = {}, {}
+  for n, item in ipairs(items) do
+    rows[n] = {id = item.id, domain = item.domain, group = M.group(item.domain), line = item._line,
+               judgements = {}}
+    results[n] = {domain = item.domain, grid = {{}, {}, {}}}
+  end
+  for k, c in ipairs(jobs) do
+    local r = judged[k]
+    local outcome = M.outcome(r, c.chosen_side)
+    local grid = results[c.n].grid
+    if order == "both" then
+      grid[c.i][c.j] = grid[c.i][c.j] or {}
+      table.insert(grid[c.i][c.j], outcome)
+    else
+      grid[c.i][c.j] = outcome
+    end
+    table.insert(rows[c.n].judgements, {chosen_style = M.STYLES[c.i], rejected_style = M.STYLES[c.j],
+      chosen_side = c.chosen_side, outcome = outcome, label = r.label, status = r.status,
+      reasons = r.reasons, issues = r.issues, reasks = r.reasks, error = r.error, text = r.text})
+  end
+  for n, res in ipairs(results) do
+    local right = 0
+    for i = 1, 3 do
+      for j = 1, 3 do
+        local cell = res.grid[i][j]
+        local ok = true
+        for _, o in ipairs(type(cell) == "table" and cell or {cell}) do ok = ok and o == "right" end
+        if ok then right = right + 1 end
+      end
+    end
+    rows[n].cells_right = right
+  end
+  return rows, results
 end
 
 -- grid_from_scores(score_chosen, score_rejected) -> 3x3 outcomes from reward-model scores, as

@@ -285,6 +285,72 @@ TEST(cl_paper_clamp_option)
     scoreblock_free(&r);
 }
 
+/* A reply given as pairs scores exactly as the same lines rendered and parsed, in both modes. */
+TEST(cl_pairs_score_as_their_block)
+{
+    const scoreblock_triple t[] = {{1, 2, 0.75, 0}, {2, 0, 0, 0}, {3, 1, 0.5, 0}, {4, 3, 0.25, 0}};
+    const char *rep = BLOCK("- R1@S2: 0.75\n- R2@S0: 0\n- R3@S1: 0.5\n- R4@S3: 0.25");
+    for (int paper = 0; paper <= 1; paper++) {
+        scoreblock_result parsed, given;
+        scoreblock_init(&parsed);
+        scoreblock_parse(rep, strlen(rep), paper ? SCOREBLOCK_TOLERANT : SCOREBLOCK_REFERENCE, 0,
+                         &parsed);
+        checklist_reply_of_pairs(t, 4, &given);
+        CHECK_INT(given.n_lines, parsed.n_lines);
+        checklist_item a, b;
+        int ma[4], mb[4];
+        if (paper) {
+            checklist_paper(&parsed, 4, 3, NULL, &a, ma);
+            checklist_paper(&given, 4, 3, NULL, &b, mb);
+            for (int i = 0; i < 4; i++)
+                CHECK_INT(ma[i], mb[i]);
+        } else {
+            checklist_reference(&parsed, 4, 3, NULL, &a);
+            checklist_reference(&given, 4, 3, NULL, &b);
+        }
+        CHECK_INT(a.status, b.status);
+        CHECK_PRFA(b, a.precision, a.recall, a.f1, a.ap);
+        scoreblock_free(&parsed);
+    }
+    scoreblock_result none;
+    checklist_reply_of_pairs(t, 0, &none);
+    checklist_item it;
+    CHECK_INT(checklist_paper(&none, 2, 2, NULL, &it, NULL), CHECKLIST_UNSCORED);
+    const scoreblock_triple big[] = {{1, 1, 1.5, 0}};
+    checklist_reply_of_pairs(big, 1, &none);
+    CHECK_INT(checklist_reference(&none, 1, 2, NULL, &it), CHECKLIST_ERROR);
+}
+
+/* The matched pairs: paper follows the one-to-one match; reference takes each R's best counted S
+ * (lowest S on a tie), else its best beyond top_k, marked uncounted. */
+TEST(cl_matches_both_modes)
+{
+    scoreblock_result r;
+    scoreblock_init(&r);
+    const char *rep = BLOCK("- R1@S1: 1\n- R2@S1: 0.75\n- R2@S2: 0.5\n- R3@S7: 0.25\n- R3@S4: 0");
+    scoreblock_parse(rep, strlen(rep), SCOREBLOCK_TOLERANT, 0, &r);
+    checklist_item it;
+    int match[3];
+    checklist_match m[3];
+    checklist_paper(&r, 3, 7, NULL, &it, match);
+    CHECK_INT(checklist_matches(&r, 3, 7, 5, match, m), 2);
+    CHECK_INT(m[0].r, 1);
+    CHECK_INT(m[0].s, 1);
+    CHECK_NEAR(m[0].score, 1, 0);
+    CHECK_INT(m[1].r, 2);
+    CHECK_INT(m[1].s, 2);
+    CHECK_NEAR(m[1].score, 0.5, 0);
+    CHECK_INT(checklist_matches(&r, 3, 7, 5, NULL, m), 3);
+    CHECK_INT(m[1].s, 1); /* no one-to-one rule: R2's best is S1 */
+    CHECK_NEAR(m[1].score, 0.75, 0);
+    CHECK_INT(m[2].r, 3);
+    CHECK_INT(m[2].s, 7);
+    CHECK_INT(m[2].counted, 0);
+    CHECK_INT(m[0].counted, 1);
+    CHECK_INT(checklist_matches(NULL, 3, 7, 5, NULL, m), 0);
+    scoreblock_free(&r);
+}
+
 TEST(cl_summary_counts_mean_std)
 {
     checklist_summary s;

@@ -48,7 +48,7 @@ return function(messages)
   if first:find("NOBLOCK", 1, true) and #messages == 1 and seen[prompt] == 1 then
     return "Let me think about these rationales carefully. They are interesting."
   end
-  local block = lexical:match(human, model)
+  local block = require("ratio.metrics").render(lexical:match(human, model))
   local published = prompt:find("Scores corresponding to claims:", 1, true) ~= nil
   local reply = published and published_shape(block) or ("Matching each rationale:\n" .. block)
   if first:find("THINKDRAFT", 1, true) then

@@ -164,6 +164,23 @@ t.test("share_ci: pooled share, items resampled, seeded", function()
   t.eq(one.estimate, 1.0)
 end)
 
+t.test("one home for the statistics: quantile, distribution, share_ci from the C kernel", function()
+  local stats = require "ratio.stats"
+  t.eq(stats.quantile({3, 1, 2, 4}, 0.5), 2.5) -- type 7, unsorted input
+  t.eq(stats.quantile({3, 1, 2, 4}, 0.25), 1.75)
+  t.eq(stats.quantile({}, 0.5), nil)
+  t.ok(not pcall(stats.quantile, {1}, 1.5), "q outside [0, 1] is refused")
+  local d = stats.distribution({0.5, 0, 1, 0.25})
+  t.eq({d.n, d.min, d.max, d.median, #d.histogram}, {4, 0, 1, 0.375, 10})
+  t.eq({d.histogram[1].n, d.histogram[3].n, d.histogram[6].n, d.histogram[10].n}, {1, 1, 1, 1})
+  t.eq(stats.distribution({}), {n = 0})
+  -- The audit's interval is the kernel's: resampling hits/totals pairs of the items.
+  t.eq(a.share_ci({1, 0, 2, 3}, {2, 2, 2, 3}, {seed = 7}), stats.share_ci({1, 0, 2, 3}, {2, 2, 2, 3}, {seed = 7}))
+  local ci = stats.share_ci({1, 0}, {1, 1}, {resamples = 4000})
+  -- Two items: a resample is {1,1}, {0,0} or mixed, so the 95 % interval is [0, 1].
+  t.eq({ci.lo, ci.hi}, {0.0, 1.0})
+end)
+
 t.test("summarize: counts, shares over classified reasons", function()
   local results = {
     {status = "valid", reasons = {{status = "valid", type = "evidence-grounded", flags = {}},

@@ -48,7 +48,7 @@ t.test("rationale_scores: paper sums to recall x |R_h| on the sample data, refer
     for _, judge in ipairs({"careful", "skimmer"}) do
       for _, top_k in ipairs({5, 2}) do
         local r = ratio.metajudge.evaluate(it, judge, m, {top_k = top_k})
-        local s = ratio.compare.rationale_scores(r, {top_k = top_k})
+        local s = ratio.compare.rationale_scores(r)
         t.eq(#s, #it["human-checklist"])
         local sum = 0
         for _, v in ipairs(s) do sum = sum + v end
@@ -63,11 +63,11 @@ t.test("rationale_scores: paper sums to recall x |R_h| on the sample data, refer
     canned({x = block({"- R1@S2: 0.5", "- R1@S3: 0.75", "- R2@S6: 1", "- R3@S0: 0", "- R0@S1: 1"})}),
     {mode = "reference", top_k = 5})
   t.eq(r.status, "error") -- 5 lines for 3 rationales: the reference script counts it an error
-  t.eq(ratio.compare.rationale_scores(r, {mode = "reference"}), nil)
+  t.eq(ratio.compare.rationale_scores(r), nil)
   r = ratio.metajudge.evaluate(item("x", 3, 6), "j",
     canned({x = block({"- R1@S2: 0.5", "- R2@S6: 1", "- R3@S4: 0.25"})}), {mode = "reference", top_k = 5})
   t.eq(r.status, "valid")
-  t.eq(ratio.compare.rationale_scores(r, {mode = "reference", top_k = 5}), {0.5, 0, 0.25})
+  t.eq(ratio.compare.rationale_scores(r), {0.5, 0, 0.25})
   -- Paper mode with one reason wanted by two rationales: the one-to-one matching decides.
   r = ratio.metajudge.evaluate(item("y", 2, 2), "j", canned({y = block({"- R1@S1: 1", "- R2@S1: 0.75"})}))
   t.eq(ratio.compare.rationale_scores(r), {1, 0})

@@ -37,10 +37,18 @@ t.test("reference mode by hand", function()
   t.eq(ratio.metrics.checklist("nothing", 3, 2, {mode = "paper"}).status, "unscored")
 end)
 
-t.test("the lexical matcher writes a block both modes read", function()
+t.test("the lexical matcher returns a record; rendered, both modes read it", function()
   local m = ratio.metajudge.matcher("lexical")
-  local reply = m:match({"Response 1 ignores the 100-word limit.", "The code has an off-by-one bug in the loop."},
-                        {"The loop in the code has an off-by-one bug.", "Response A exceeds the 100-word limit."})
+  local record = m:match({"Response 1 ignores the 100-word limit.", "The code has an off-by-one bug in the loop."},
+                         {"The loop in the code has an off-by-one bug.", "Response A exceeds the 100-word limit."})
+  -- The record holds numbers: the scaled matrix and one pair per rationale.
+  t.eq(#record.scores, 2)
+  t.eq({record.pairs[1].r, record.pairs[1].s, record.pairs[2].r, record.pairs[2].s}, {1, 2, 2, 1})
+  t.eq(record.pairs[1].score, record.scores[1][2])
+  -- Rendered at the edge, it is a block the published script's reading accepts, with the same lines.
+  local reply = ratio.metrics.render(record)
+  t.eq(ratio.metrics.checklist(reply, 2, 2, {mode = "reference"}).recall,
+       ratio.metrics.checklist(record, 2, 2, {mode = "reference"}).recall)
   local r = ratio.metrics.parse(reply, "reference")
   t.eq(#r.triples, 2)
   t.eq(r.triples[1][2], 2) -- R1 matches S2 (Response 1 = Response A)

@@ -42,20 +42,36 @@ t.test("headline reads summarize, analyze and short names alike", function()
   t.eq({s.name, s.oa, s.rc, s.rc_ci.hi, s.extra.t}, {"cell", 0.5, 0.25, 0.3, 1})
 end)
 
-t.test("pairs in paper mode follow the match array, scored from the reply", function()
+t.test("the kernel's pairs in paper mode follow the one-to-one match, scored from the reply", function()
   local reply = "<RESULT_START>\n- R1@S2: 1\n- R1@S1: 0.5\n- R2@S1: 0.75\n- R3@S0: 0\n<RESULT_END>"
   local m = ratio.metrics.checklist(reply, 3, 2, {mode = "paper"})
   t.eq(m.match, {2, 1, 0})
-  t.eq(report.pairs_of(reply, 3, 2, {match = m.match}),
-    {{r = 1, s = 2, score = 1.0, counted = true}, {r = 2, s = 1, score = 0.75, counted = true}})
+  t.eq(m.pairs, {{r = 1, s = 2, score = 1.0, counted = true}, {r = 2, s = 1, score = 0.75, counted = true}})
+  -- The same lines given as a record's pairs: the same metrics and pairs, nothing parsed.
+  local rec = {pairs = {{r = 1, s = 2, score = 1}, {r = 1, s = 1, score = 0.5}, {r = 2, s = 1, score = 0.75},
+                        {r = 3, s = 0, score = 0}}}
+  local m2 = ratio.metrics.checklist(rec, 3, 2, {mode = "paper"})
+  t.eq({m2.status, m2.recall, m2.ap, m2.match, m2.pairs}, {m.status, m.recall, m.ap, m.match, m.pairs})
 end)
 
-t.test("pairs in reference mode: best per rationale, counted top-k first", function()
+t.test("the kernel's pairs in reference mode: best per rationale, counted top-k first", function()
   local reply = "<RESULT_START>\n- R1@S1: 0.25\n- R1@S2: 0.75\n- R2@S7: 1\n- R3@S3: 0\n<RESULT_END>"
-  t.eq(report.pairs_of(reply, 3, 7, {top_k = 5}),
-    {{r = 1, s = 2, score = 0.75, counted = true}, {r = 2, s = 7, score = 1.0, counted = false}})
-  t.eq(report.pairs_of(nil, 3, 2, {}), {})
-  t.eq(report.pairs_of("no block", 3, 2, {}), {})
+  local m = ratio.metrics.checklist(reply, 4, 7, {mode = "reference", top_k = 5})
+  t.eq(m.pairs, {{r = 1, s = 2, score = 0.75, counted = true}, {r = 2, s = 7, score = 1.0, counted = false}})
+  -- A tie goes to the lower S; no reply, or an unreadable one, has no pairs.
+  reply = "<RESULT_START>\n- R1@S3: 0.5\n- R1@S2: 0.5\n<RESULT_END>"
+  t.eq(ratio.metrics.checklist(reply, 2, 3, {mode = "reference"}).pairs, {{r = 1, s = 2, score = 0.5, counted = true}})
+  t.eq(ratio.metrics.checklist(nil, 3, 2, {mode = "reference"}).pairs, {})
+  t.eq(ratio.metrics.checklist("no block", 3, 2, {mode = "paper"}).pairs, {})
+end)
+
+t.test("a record with malformed pairs is refused with the entry named", function()
+  local ok, err = pcall(ratio.metrics.checklist, {pairs = {{r = 1, s = 1, score = 1}, {r = 1.5, s = 1, score = 1}}}, 2, 2)
+  t.ok(not ok and err:find("record.pairs%[2%]"), err)
+  ok, err = pcall(ratio.metrics.checklist, {pairs = {{r = 1, s = 1, score = 0 / 0}}}, 1, 1)
+  t.ok(not ok and err:find("record.pairs%[1%]"), err)
+  ok, err = pcall(ratio.metrics.checklist, {}, 1, 1)
+  t.ok(not ok and err:find("pairs = {...} or reply = text", 1, true), err)
 end)
 
 t.test("alignment gathers an item, a judge and its evaluation", function()
@@ -112,7 +128,7 @@ t.test("by_domain summarizes each domain in order of appearance", function()
   local results = {{status = "valid", recall = 1, precision = 1, f1 = 1, ap = 1, outcome = true, label = "A>B"},
                    {status = "unscored", label = "A>B", outcome = false},
                    {status = "valid", recall = 0, precision = 0, f1 = 0, ap = 0, outcome = false, label = "A>B"}}
-  local d = report.by_domain(results, items, {judge = "j", mode = "paper"})
+  local d = ratio.study.by_domain(results, items, {judge = "j", mode = "paper"})
   t.eq({#d, d[1].domain, d[1].judge, d[1].valid, d[2].domain, d[2].unscored}, {2, "x", "j", 2, "y", 1})
   t.near(d[1].recall, 0.5)
   t.near(d[1].outcome_accuracy, 0.5)

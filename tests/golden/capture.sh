@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Runs the bundled studies (quickstart, the tutorial's steps, metajudge, analyze on the fixtures,
+# frontier, sweep, hybrid_reward, judgebench, rmbench, audit, the LLM and embedding matchers
+# against the fake LLM) and writes their numbers, normalised, into OUT_DIR: the --json summary,
+# summary.json, items.jsonl, every CSV and every MetaJudge file, with run times, durations and
+# the checkout's path taken out. tests/golden/ holds a capture made before the matchers returned
+# records instead of text; tests/e2e/test_golden.sh captures again and compares byte for byte.
+#   tests/golden/capture.sh OUT_DIR        (from the repository root, with bin/ratio built)
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+RATIO=${RATIO:-$ROOT/bin/ratio}
+OUT=$(mkdir -p "$1" && cd "$1" && pwd)
+WORK=$(mktemp -d /tmp/ratio-golden.XXXXXX)
+FAKE_PID=
+cleanup() { [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+cd "$WORK"
+export OPENAI_API_KEY=golden-key
+
+# Volatile fields: times, durations, latencies, paths of this run.
+JQ='walk(if type == "object" then with_entries(select(.key | test("^(run_dir|started_at|finished_at|elapsed|elapsed_s|recipe_sha256|wall_s|seconds)$|_ms$|_s$") | not)) else . end)'
+norm() { sed -e "s#$ROOT#ROOT#g" -e "s#$WORK#WORK#g"; }
+
+# run NAME RECIPE ARGS...: runs a recipe with --json into run folder NAME, keeps its numbers.
+run() {
+  local name=$1 recipe=$2
+  shift 2
+  "$RATIO" run "$ROOT/recipes/$recipe.lua" --out "$name" --json "$@" >"$name.stdout" 2>"$name.stderr" </dev/null \
+    || { echo "golden: $name failed: $(tail -n 5 "$name.stderr")" >&2; exit 1; }
+  jq -S "$JQ" "$name.stdout" | norm >"$OUT/$name.json"
+  [ -f "$name/summary.json" ] && jq -S "$JQ" "$name/summary.json" | norm >"$OUT/$name.summary.json"
+  local f
+  for f in "$name"/*.jsonl; do
+    [ -f "$f" ] || continue
+    jq -S -c "$JQ" "$f" | norm >"$OUT/$name.$(basename "$f")"
+  done
+  for f in "$name"/*.csv; do
+    [ -f "$f" ] && norm <"$f" >"$OUT/$name.$(basename "$f")"
+  done
+  return 0
+}
+
+# analyze NAME ARGS...: analyze writes no run folder by default; keep its --json line.
+analyze() {
+  local name=$1
+  shift
+  "$RATIO" run "$ROOT/recipes/analyze.lua" --json "$@" >"$name.stdout" 2>"$name.stderr" </dev/null \
+    || { echo "golden: $name failed: $(tail -n 5 "$name.stderr")" >&2; exit 1; }
+  jq -S "$JQ" "$name.stdout" | norm >"$OUT/$name.json"
+}
+
+start_fake() {
+  rm -f fake.port
+  "$RATIO" run "$ROOT/tests/fake_llm.lua" --port-file fake.port "$@" >fake.log 2>&1 &
+  FAKE_PID=$!
+  for _ in $(seq 1 200); do [ -s fake.port ] && break; sleep 0.05; done
+  [ -s fake.port ] || { echo "golden: the fake LLM did not start: $(cat fake.log)" >&2; exit 1; }
+  FAKE_URL="http://127.0.0.1:$(cat fake.port)"
+}
+stop_fake() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=; }
+
+cp "$ROOT/data/sample.jsonl" sample.jsonl
+head -n 8 sample.jsonl >small.jsonl
+
+# Offline studies (lexical matcher).
+run lab1 quickstart
+run lab2-char3 quickstart --similarity char3
+run lab2-bm25 quickstart --similarity bm25
+run qs-reference quickstart --mode reference --top-k 0
+run lab2-mj metajudge --models careful
+run mj-both metajudge --models careful,skimmer --mode reference
+analyze an-lab2-ref --input lab2-mj/metajudge-careful.jsonl --model careful --mode reference
+analyze an-lab2-paper --input lab2-mj/metajudge-careful.jsonl --model careful --mode paper
+analyze an-fix-ref --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" --model m --mode reference
+analyze an-fix-paper --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" --model m --mode paper
+run frontier frontier
+run frontier-ref frontier --mode reference
+run sweep sweep
+run hybrid hybrid_reward
+run hybrid-weighted hybrid_reward --formula weighted --rationale rc --tie lenient
+run audit audit
+
+# The LLM MetaJudge and the embedding matcher, against the fake.
+start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua"
+export OPENAI_BASE_URL=$FAKE_URL/v1
+run lab3 metajudge --input small.jsonl --matcher llm --judge-model fake-metajudge --cache lab3.sqlite
+analyze an-lab3-ref --input lab3/metajudge-skimmer.jsonl --model skimmer --mode reference
+analyze an-lab3-paper --input lab3/metajudge-skimmer.jsonl --model skimmer --mode paper
+run frontier-llm frontier --input small.jsonl --matcher llm --judge-model fake-metajudge --cache lab3.sqlite
+run hybrid-llm hybrid_reward --matcher llm --judge-model fake-metajudge --cache lab3.sqlite
+stop_fake
+start_fake
+run lab3-embed metajudge --input small.jsonl --matcher embedding --embed-base-url "$FAKE_URL/v1" \
+  --embed-model fake-embed --cache embed.sqlite
+stop_fake
+
+# The benchmark adapters, with the fake judges the e2e tests use.
+start_fake --responder "$ROOT/tests/fake/judge_responder.lua"
+run rmbench rmbench --judge-model fake-judge --judge-base-url "$FAKE_URL/v1" --cache rm.sqlite
+stop_fake
+start_fake --responder "$ROOT/tests/fake/bench_judge_responder.lua"
+run judgebench judgebench --judge-model fake-judge --judge-base-url "$FAKE_URL/v1" --cache jb.sqlite
+stop_fake
+echo "golden: $(ls "$OUT" | wc -l) files in $OUT"
