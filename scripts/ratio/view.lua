@@ -496,8 +496,7 @@ function M.serve(opts)
     local ext = (segs[#segs]:match("%.([%w]+)$") or ""):lower()
     return {status = 200, body = data, headers = headers(M.TYPES[ext] or "application/octet-stream")}
   end
-  local ratio = require "ratio"
-  return ratio.serve{
+  return require("ratio.serve"){
     host = "127.0.0.1", port = opts.port or 0,
     routes = {
       ["GET /"] = function()

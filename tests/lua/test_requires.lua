@@ -9,12 +9,13 @@ local TIERS = {
   {name = "runtime", modules = {"^ratio%.errors$", "^ratio%.state$", "^ratio%.http$", "^ratio%.jsonl$",
     "^ratio%.prices$", "^ratio%.progress$", "^ratio%.params$", "^ratio%.prompts$", "^ratio%.cache$",
     "^ratio%.sched$", "^ratio%.serve$", "^ratio%.llm$", "^ratio%.stats$", "^ratio%.metrics$",
-    "^providers%."}},
+    "^ratio%.flags$", "^ratio%.redact$", "^ratio%.failures$", "^providers%."}},
   {name = "method", modules = {"^ratio%.dataset$", "^matchers%.", "^ratio%.metajudge$", "^ratio%.judge$",
     "^ratio%.reward$", "^ratio%.decompose$", "^ratio%.audit$"}},
   {name = "adapters", modules = {"^ratio%.bench$", "^ratio%.rmbench$", "^ratio%.judgebench$"}},
-  {name = "study", modules = {"^ratio%.compare$", "^ratio%.report$", "^ratio%.study$"}},
-  {name = "entry", modules = {"^ratio$", "^ratio%.boot$"}},
+  {name = "study", modules = {"^ratio%.compare$", "^ratio%.report$", "^ratio%.study$", "^ratio%.runs$"}},
+  {name = "server", modules = {"^ratio%.reward_server$", "^ratio%.view$"}},
+  {name = "entry", modules = {"^ratio$", "^ratio%.boot$", "^ratio%.recipes$", "^ratio%.cli%."}},
   {name = "recipes", modules = {"^recipe:"}},
 }
 
