@@ -142,6 +142,12 @@ function M.read_all(path, opts)
   if r.raw.count == 0 and r.skipped == 0 then
     errors.data(path .. ": no items (the file is empty or has only blank lines)")
   end
+  -- Skipping bad lines is for a few bad ones among good ones: a run over none would succeed
+  -- with nothing measured.
+  if #out == 0 then
+    errors.data(("%s: no usable item: all %d line%s skipped as malformed (--on-bad-item skip); the first: %s"):format(
+      path, r.skipped, r.skipped == 1 and " was" or "s were", r.errors[1] or "?"))
+  end
   return out, r
 end
 

@@ -29,6 +29,13 @@ local ratio = {
   exit = errors.exit,
 }
 
+-- ratio.fail_item(id, cause): records an item as failed (a reason it could not be done that is
+-- not a failed LLM call, which ratio.llm records itself): it appears in the run's failure summary
+-- and makes the run exit non-zero (see --max-failures).
+function ratio.fail_item(id, cause)
+  require("ratio.failures").record(require("ratio.redact").text(tostring(cause)), sched.context(), id)
+end
+
 -- ratio.options: the global flags of this run (json, quiet, offline, cache, no_cache, out), read-only.
 ratio.options = setmetatable({}, {
   __index = function(_, k) return state.options[k] end,
@@ -107,6 +114,7 @@ function ratio.finish_run(code)
     exit_code = code,
   }
   for k, v in pairs(state.manifest) do m[k] = v end
+  m = require("ratio.redact").value(m) -- a base URL's password, a key passed as a flag
   local text = assert(json.encode(m, {indent = 2}))
   -- Written beside and renamed over, so a kill never leaves half a manifest.
   local path = state.run_dir .. "/manifest.json"
