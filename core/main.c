@@ -29,8 +29,10 @@ static const char USAGE[] =
     "  --cache PATH   the call cache (default .ratio/cache.sqlite)\n"
     "  --no-cache     neither read nor write the call cache\n"
     "  --out DIR      the run folder (default runs/<recipe>-<UTC time>)\n"
+    "  --max-failures N|P%  failed items (or share) tolerated before exit status 1 (default 0)\n"
     "\n"
-    "Exit status: 0 success, 1 the run failed, 2 a usage error (bad command or flag).\n"
+    "Exit status: 0 success, 1 the run failed (or calls or items failed: grouped on stderr;\n"
+    "rerunning the same command retries only those), 2 a usage error (bad command or flag).\n"
     "The library is found next to the binary (or in $RATIO_HOME).\n";
 
 static int is_root(const char *dir)

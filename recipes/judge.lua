@@ -105,11 +105,6 @@ if s.swap then
     ratio.report.num(s.swap.consistency), s.swap.both_scored, ratio.report.num(s.swap.exact_share),
     ratio.report.with_ci(s.swap.outcome_accuracy, s.swap.ci))
 end
-local u = summary.usage[p.judge_model]
-if u then
-  notes[#notes + 1] = ("Usage: %d calls (%d from the cache, %d failed), %d input and %d output tokens."):format(
-    u.calls or 0, u.cached or 0, u.failed or 0, u.input_tokens or 0, u.output_tokens or 0)
-end
 print(ratio.report.table(header, rows))
 for _, n in ipairs(notes) do print(n) end
 

@@ -133,6 +133,7 @@ local LAZY = {json = "ratio.core.json", jsonl = "ratio.jsonl", progress = "ratio
               audit = "ratio.audit", rmbench = "ratio.rmbench", judgebench = "ratio.judgebench"}
 
 LAZY.compare = "ratio.compare" -- judges against judges, matchers against matchers
+LAZY.redact = "ratio.redact" -- masks keys, tokens and URL passwords in text from outside
 
 function ratio.register_module(name, module) LAZY[name] = module end
 
