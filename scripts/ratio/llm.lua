@@ -226,8 +226,9 @@ local function check_config(opts, provider, urls, url_from, key_env)
   if key_env and (k == nil or k == "") then
     for _, u in ipairs(urls) do
       if not is_local(u) then
-        errors.usage(("%s: %s needs an API key and %s is not set (set it, or point %s at a local server)"):format(
-          url_from or "ratio.llm: base_url", redact.url(u), key_env, flags.base_url or "base_url"))
+        errors.usage(("%s: %s needs an API key and %s is not set (set it, or point %s at a local server; "
+          .. "a remote server that takes no key accepts any value, e.g. %s=none)"):format(
+          url_from or "ratio.llm: base_url", redact.url(u), key_env, flags.base_url or "base_url", key_env))
       end
     end
   end

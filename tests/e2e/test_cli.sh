@@ -191,7 +191,7 @@ t_cli_llm_config_errors_name_the_flag() {
   # No key for a remote endpoint (the provider's default here).
   OPENAI_API_KEY= OPENAI_BASE_URL= ratio run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-model gpt-4o --out j
   expect_rc 2
-  expect_err_first "ratio: --judge-base-url (empty, so the openai default): https://api.openai.com/v1 needs an API key and OPENAI_API_KEY is not set (set it, or point --judge-base-url at a local server)"
+  expect_err_first "ratio: --judge-base-url (empty, so the openai default): https://api.openai.com/v1 needs an API key and OPENAI_API_KEY is not set (set it, or point --judge-base-url at a local server; a remote server that takes no key accepts any value, e.g. OPENAI_API_KEY=none)"
   expect_err_lines 1
   # A base URL without a scheme: a usage error, not a traceback.
   OPENAI_API_KEY=k ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --judge-model m \

@@ -129,7 +129,7 @@ t.test("configuration errors end the run before any call, naming the flag or opt
   usage_error(function() ratio.llm.from_params(p, "judge_") end, "--judge-base-url: 'localhost:8000/v1' has no scheme")
   p = {judge_model = "m", judge_base_url = "https://api.example.com/v1"}
   usage_error(function() ratio.llm.from_params(p, "judge_", {api_key_env = "RATIO_TEST_UNSET_KEY"}) end,
-    "--judge-base-url: https://api.example.com/v1 needs an API key and RATIO_TEST_UNSET_KEY is not set (set it, or point --judge-base-url at a local server)")
+    "--judge-base-url: https://api.example.com/v1 needs an API key and RATIO_TEST_UNSET_KEY is not set (set it, or point --judge-base-url at a local server; a remote server that takes no key accepts any value, e.g. RATIO_TEST_UNSET_KEY=none)")
 end)
 
 t.test("a provider's echo of the key or the URL password is redacted in the failure", function()
