@@ -130,7 +130,7 @@ local function account_run(code)
     local total = llm.usage_total()
     if total then
       state.manifest.usage = {total = total, models = llm.usage()}
-      if not state.options.quiet then say(llm.usage_line()) end
+      if not state.options.quiet and total.calls > 0 then say(llm.usage_line()) end
     end
   end
   local failures = require "ratio.failures"

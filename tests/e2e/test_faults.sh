@@ -343,6 +343,19 @@ t_faults_skip_with_no_usable_line() {
     --judge-base-url http://127.0.0.1:1/v1 --out j
   expect_rc 1
   expect_err_has "no usable item"
+  # The readers of decompose and audit too.
+  ratio run "$ROOT/recipes/decompose.lua" --input bad.jsonl --on-bad-item skip --model m \
+    --base-url http://127.0.0.1:1/v1 --out d
+  expect_rc 1
+  expect_err_has "no usable item: all 3 lines were skipped"
+  ratio run "$ROOT/recipes/audit.lua" --input bad.jsonl --on-bad-item skip --out a
+  expect_rc 1
+  expect_err_has "no usable item: all 3 lines were skipped"
+  # One usable line among bad ones still runs.
+  { cat bad.jsonl; head -n 1 "$ROOT/data/sample.jsonl"; } > some.jsonl
+  ratio run "$ROOT/recipes/metajudge.lua" --input some.jsonl --on-bad-item skip --out m2 --json
+  expect_rc 0
+  grep -q '"skipped_lines":3' <<<"$OUT" || fail "expected 3 skipped lines: $OUT"
 }
 
 # ---- Usage everywhere (issue 16) --------------------------------------------------------------------
