@@ -35,8 +35,10 @@ static const char USAGE[] =
     "  --out DIR      the run folder (default runs/<recipe>-<UTC time>): new, empty, or holding\n"
     "                 an unfinished run of the same recipe (resumed)\n"
     "  --overwrite    let --out write into a folder that holds anything else\n"
+    "  --max-failures N|P%  failed items (or share) tolerated before exit status 1 (default 0)\n"
     "\n"
-    "Exit status: 0 success, 1 the run failed, 2 a usage error (bad command or flag).\n"
+    "Exit status: 0 success, 1 the run failed (or calls or items failed: grouped on stderr;\n"
+    "rerunning the same command retries only those), 2 a usage error (bad command or flag).\n"
     "A recipe NAME is looked up as NAME.lua in ./recipes/, then each folder of $RATIO_RECIPES\n"
     "(colon-separated), then the recipes shipped with ratio.\n"
     "The library is found next to the binary (or in $RATIO_HOME).\n";

@@ -39,6 +39,9 @@ local p = ratio.params{
   model_prefix = {"", "only accept models starting with this (else 404)"},
   api = {"compatible", "the API answered as", choices = {"compatible", "openai-reasoning", "anthropic"}},
   reasoning = {"", "reasoning added to each reply", choices = {"", "think", "reasoning_content", "reasoning"}},
+  status = {0, "answer every chat request with this HTTP status and an error body (0 = off)"},
+  fail_match = {"", "answer 400 (not retryable) to a request whose body contains this text"},
+  echo_auth = {false, "error bodies and headers quote the request's key, as OpenAI's 401 does"},
 }
 math.randomseed(p.seed)
 
@@ -70,9 +73,20 @@ local function count_success(key)
   if n == 1 then stats.keys = stats.keys + 1 elseif n == 2 then stats.duplicates = stats.duplicates + 1 end
 end
 
+local current_auth -- the key of the request being answered, for --echo-auth
+
 local function err(status, message, extra)
+  if p.echo_auth and current_auth then
+    -- What a careless provider or proxy does: the key in the message, the header echoed.
+    message = ("%s; Incorrect API key provided: %s; request headers: {\"Authorization\": \"Bearer %s\", \"x-api-key\": \"%s\"}"):format(
+      message, current_auth, current_auth, current_auth)
+  end
   local r = {status = status, json = {error = {message = message, type = "fake_error", code = status}}}
   if extra then for k, v in pairs(extra) do r[k] = v end end
+  if p.echo_auth and current_auth then
+    r.headers = r.headers or {}
+    r.headers["x-echo-authorization"] = "Bearer " .. current_auth
+  end
   return r
 end
 
@@ -118,6 +132,7 @@ local function chat(req)
   if (req.headers.authorization or ""):match("^Bearer %S") then stats.authorized = stats.authorized + 1 end
   inflight = inflight + 1
   stats.max_inflight = math.max(stats.max_inflight, inflight)
+  current_auth = (req.headers.authorization or ""):match("^Bearer (%S+)") or req.headers["x-api-key"]
   local body = ratio.json.decode(req.body)
   local function done(r) inflight = inflight - 1 return r end
   if type(body) ~= "table" or type(body.messages) ~= "table" then
@@ -126,11 +141,21 @@ local function chat(req)
   if p.model_prefix ~= "" and not tostring(body.model):find(p.model_prefix, 1, true) then
     return done(err(404, "model '" .. tostring(body.model) .. "' not found"))
   end
+  if p.status ~= 0 then
+    local why = {[401] = "invalid API key", [403] = "access to this model is forbidden",
+                 [404] = "the model '" .. tostring(body.model) .. "' does not exist"}
+    return done(err(p.status, why[p.status] or "injected error"))
+  end
+  if p.fail_match ~= "" and req.body:find(p.fail_match, 1, true) then
+    stats.injected.matched = (stats.injected.matched or 0) + 1
+    return done(err(400, "invalid request (injected for this item)"))
+  end
   if p.api == "openai-reasoning" then
     local rejected = reasoning_model_rejects(body)
     if rejected then return done(rejected) end
   end
   delay(req.body)
+  current_auth = (req.headers.authorization or ""):match("^Bearer (%S+)") or req.headers["x-api-key"]
   local f = fault()
   if f then stats.injected[f] = stats.injected[f] + 1 end
   if f == "429" then

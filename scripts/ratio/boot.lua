@@ -9,7 +9,7 @@ local M = {}
 
 -- Global flags every recipe accepts; value = true when the flag takes a value.
 local GLOBAL = {json = false, quiet = false, offline = false, help = false, ["no-cache"] = false,
-                cache = true, out = true, overwrite = false}
+                cache = true, out = true, overwrite = false, ["max-failures"] = true}
 
 local function split_args(args)
   local options, rest, i = {}, {}, 1
@@ -77,6 +77,10 @@ function M.start(root, recipe, args)
   local options, rest = split_args(args)
   if not options then return stop_usage(rest) end
   state.options, state.args = options, rest
+  if options.max_failures then
+    local ok, why = require("ratio.failures").parse_tolerance(options.max_failures)
+    if not ok then return stop_usage(why) end
+  end
   if options.json then assert(sys.redirect_stdout()) end
 
   -- A bare name (quickstart) is looked up in the recipe folders (ratio.recipes).
@@ -126,8 +130,33 @@ function M.start(root, recipe, args)
   end)
 end
 
+-- The end of every run that made LLM calls or met failures: one usage line (unless --quiet), the
+-- failures grouped by cause, and the exit status they call for (see ratio.failures). Both also go
+-- into manifest.json.
+local function account_run(code)
+  local redact = require "ratio.redact"
+  local function say(line) io.stderr:write("ratio: ", redact.text(line), "\n") end
+  local llm = package.loaded["ratio.llm"]
+  if llm then
+    local total = llm.usage_total()
+    if total then
+      state.manifest.usage = {total = total, models = llm.usage()}
+      if not state.options.quiet and total.calls > 0 then say(llm.usage_line()) end
+    end
+  end
+  local failures = require "ratio.failures"
+  local failed, units, causes = failures.counts()
+  if failed > 0 then
+    state.manifest.failures = {failed = failed, of = units, causes = causes,
+                               tolerated = state.options.max_failures or "0"}
+  end
+  local over = failures.report(say)
+  if over and code == 0 then return 1 end
+  return code
+end
+
 function M.finish(stopped, code, message)
-  if message then io.stderr:write("ratio: ", message, "\n") end
+  if message then io.stderr:write("ratio: ", require("ratio.redact").text(message), "\n") end
   if not stopped then
     -- The loop ran dry while the main task still waited: nothing can ever wake it.
     io.stderr:write(("ratio: deadlock: the recipe waits for something that can never happen "
@@ -142,8 +171,13 @@ function M.finish(stopped, code, message)
     io.stderr:write(("ratio: note: %d task(s) still running when the recipe finished were "
       .. "stopped\n"):format(leftover))
   end
+  local run_code = code
+  if not state.options.help then
+    local ok, c = pcall(account_run, code)
+    if ok then run_code = c else io.stderr:write("ratio: ", errors.describe(c), "\n") end
+  end
   local ratio = require "ratio"
-  local ok, err = pcall(ratio.finish_run, code, message or state.exit_message)
+  local ok, err = pcall(ratio.finish_run, run_code, message or state.exit_message)
   if not ok then
     io.stderr:write("ratio: ", errors.describe(err), "\n")
     if code == 0 then code = 1 end
@@ -157,7 +191,7 @@ function M.finish(stopped, code, message)
     end
     assert(sys.write_stdout(text .. "\n"))
   end
-  return code
+  return run_code ~= 0 and code == 0 and run_code or code
 end
 
 return M

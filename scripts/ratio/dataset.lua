@@ -191,6 +191,15 @@ function M.lines(path, opts)
   return r:lines(), r
 end
 
+-- require_usable(path, kept, skipped, first_error): ends the run (exit 1) when every line was
+-- skipped. Skipping bad lines is for a few bad ones among good ones: a run over none would
+-- succeed with nothing measured. Every reader that offers --on-bad-item skip calls it.
+function M.require_usable(path, kept, skipped, first_error)
+  if kept > 0 or skipped == 0 then return end
+  errors.data(("%s: no usable item: all %d line%s skipped as malformed (--on-bad-item skip); the first: %s"):format(
+    path, skipped, skipped == 1 and " was" or "s were", first_error or "?"))
+end
+
 -- read_all(path, opts) -> list of items, reader (items get ._line = their line number). A file
 -- with no line at all (empty, or only blank lines) is a data error.
 function M.read_all(path, opts)
@@ -206,6 +215,7 @@ function M.read_all(path, opts)
   if r.raw.count == 0 and r.skipped == 0 then
     errors.data(path .. ": no items (the file is empty or has only blank lines)")
   end
+  M.require_usable(path, #out, r.skipped, r.errors[1])
   return out, r
 end
 

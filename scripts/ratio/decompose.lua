@@ -398,6 +398,7 @@ function M.read(path, check, opts)
     errors.data(path .. ": no items (the file is empty or has only blank lines)")
   end
   for _, e in ipairs(r.errors) do if #info.errors < 20 then info.errors[#info.errors + 1] = e end end
+  require("ratio.dataset").require_usable(path, #items, info.bad_lines + info.bad_items, info.errors[1])
   return items, lines, info
 end
 

@@ -29,6 +29,13 @@ local ratio = {
   exit = errors.exit,
 }
 
+-- ratio.fail_item(id, cause): records an item as failed (a reason it could not be done that is
+-- not a failed LLM call, which ratio.llm records itself): it appears in the run's failure summary
+-- and makes the run exit non-zero (see --max-failures).
+function ratio.fail_item(id, cause)
+  require("ratio.failures").record(require("ratio.redact").text(tostring(cause)), sched.context(), id)
+end
+
 -- ratio.options: the global flags of this run (json, quiet, offline, cache, no_cache, out), read-only.
 ratio.options = setmetatable({}, {
   __index = function(_, k) return state.options[k] end,
@@ -123,6 +130,7 @@ end
 
 local function write_manifest(m)
   local json = require "ratio.core.json"
+  m = require("ratio.redact").value(m) -- a base URL's password, a key passed as a flag
   local text = assert(json.encode(m, {indent = 2}))
   -- Written beside and renamed over, so a kill never leaves half a manifest.
   local path = state.run_dir .. "/manifest.json"
@@ -221,6 +229,7 @@ LAZY.compare = "ratio.compare" -- judges against judges, matchers against matche
 LAZY.flags = "ratio.flags" -- the flag families recipes share (--judge-*, --metajudge-*, ...)
 LAZY.bench = "ratio.bench" -- what the benchmark adapters share
 LAZY.study = "ratio.study" -- records to a run folder
+LAZY.redact = "ratio.redact" -- masks keys, tokens and URL passwords in text from outside
 
 function ratio.register_module(name, module) LAZY[name] = module end
 

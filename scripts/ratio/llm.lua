@@ -22,6 +22,9 @@ local progress = require "ratio.progress"
 local prices = require "ratio.prices"
 local state = require "ratio.state"
 local sys = require "ratio.core.sys"
+local redact = require "ratio.redact"
+local failures = require "ratio.failures"
+local rsched = require "ratio.sched"
 
 local M = {}
 
@@ -36,7 +39,8 @@ local function usage_of(model)
   local u = usage[model]
   if not u then
     u = {calls = 0, cached = 0, failed = 0, retries = 0, input_tokens = 0, output_tokens = 0,
-         reasoning_tokens = 0, cost = 0.0, priced = true}
+         reasoning_tokens = 0, cost = 0.0, priced = true, rate_limited = 0, shared = 0,
+         saved_input_tokens = 0, saved_output_tokens = 0, saved_cost = 0.0}
     usage[model] = u
     usage_order[#usage_order + 1] = model
   end
@@ -60,16 +64,66 @@ progress.add_status(function()
   return ("%s tok $%.2f"):format(human(tokens), cost)
 end)
 
--- ratio.llm.usage() -> {model = {calls, cached, failed, retries, input_tokens, output_tokens, cost}}
+-- ratio.llm.usage() -> {model = {calls, cached, shared, failed, retries, rate_limited,
+-- input_tokens, output_tokens, cost_usd, saved = {input_tokens, output_tokens, cost_usd}}}
+-- calls are logical calls; cached were answered by the call cache and shared by an identical
+-- call in flight (neither paid); retries and rate_limited (429s) are extra HTTP attempts; tokens
+-- and cost are what this run paid, saved what the cached calls cost when they were made.
+-- cost_usd is null for a model with no known price.
 function M.usage()
   local out = {}
   for _, model in ipairs(usage_order) do
     local u = usage[model]
-    out[model] = {calls = u.calls, cached = u.cached, failed = u.failed, retries = u.retries,
+    out[model] = {calls = u.calls, cached = u.cached, shared = u.shared, failed = u.failed,
+                  retries = u.retries, rate_limited = u.rate_limited,
                   input_tokens = u.input_tokens, output_tokens = u.output_tokens,
-                  reasoning_tokens = u.reasoning_tokens, cost_usd = u.priced and u.cost or json.null}
+                  reasoning_tokens = u.reasoning_tokens, cost_usd = u.priced and u.cost or json.null,
+                  saved = {input_tokens = u.saved_input_tokens, output_tokens = u.saved_output_tokens,
+                           cost_usd = u.priced and u.saved_cost or json.null}}
   end
   return out
+end
+
+-- ratio.llm.usage_total() -> the same fields summed over every model, plus models = {names},
+-- or nil when no client was made. What the run's last line, summary.json and the report show.
+function M.usage_total()
+  if #usage_order == 0 then return nil end
+  local t = {models = {}, calls = 0, cached = 0, shared = 0, failed = 0, retries = 0, rate_limited = 0,
+             input_tokens = 0, output_tokens = 0, cost_usd = 0.0,
+             saved = {input_tokens = 0, output_tokens = 0, cost_usd = 0.0}}
+  local priced = true
+  for _, model in ipairs(usage_order) do
+    local u = usage[model]
+    t.models[#t.models + 1] = model
+    for _, k in ipairs{"calls", "cached", "shared", "failed", "retries", "rate_limited",
+                       "input_tokens", "output_tokens"} do
+      t[k] = t[k] + u[k]
+    end
+    t.cost_usd = t.cost_usd + u.cost
+    t.saved.input_tokens = t.saved.input_tokens + u.saved_input_tokens
+    t.saved.output_tokens = t.saved.output_tokens + u.saved_output_tokens
+    t.saved.cost_usd = t.saved.cost_usd + u.saved_cost
+    priced = priced and u.priced
+  end
+  if not priced then t.cost_usd, t.saved.cost_usd = json.null, json.null end
+  return t
+end
+
+-- ratio.llm.usage_line() -> one line for the end of a run, or nil when no client was made:
+--   usage: qwen3: 300 calls (106 from cache, 98 shared in flight), 2 retries, 1 429s, 0 failed;
+--   52.3k tokens (49.8k in, 2.5k out), $0.0412; the cache saved 57.9k tokens, $0.0450
+function M.usage_line()
+  local t = M.usage_total()
+  if not t then return nil end
+  local function cost(c) return c == json.null and "cost unknown (no price for the model)" or ("$%.4f"):format(c) end
+  local line = ("usage: %s: %d calls (%d from cache, %d shared in flight), %d retries, %d 429s, %d failed; %s tokens (%s in, %s out), %s"):format(
+    table.concat(t.models, ", "), t.calls, t.cached, t.shared, t.retries, t.rate_limited, t.failed,
+    human(t.input_tokens + t.output_tokens), human(t.input_tokens), human(t.output_tokens), cost(t.cost_usd))
+  if t.cached > 0 then
+    line = line .. ("; the cache saved %s tokens%s"):format(human(t.saved.input_tokens + t.saved.output_tokens),
+      t.saved.cost_usd == json.null and "" or (", " .. cost(t.saved.cost_usd)))
+  end
+  return line
 end
 
 ---------------------------------------------------------------------------------------------------
@@ -133,7 +187,7 @@ local OPTIONS = {
   concurrency = true, rpm = true, tpm = true, burst_seconds = true, max_tries = true,
   timeout_ms = true, connect_timeout_ms = true, max_reply_bytes = true, adaptive = true,
   cache = true, cache_wait = true, raise = true, params = true, prices = true, backoff_ms = true,
-  max_backoff_ms = true, rest_after = true, http_version = true, name = true,
+  max_backoff_ms = true, rest_after = true, http_version = true, name = true, flags = true,
 }
 
 -- unsupported_setting(provider, params) -> name, why | nil: a setting the provider cannot send
@@ -153,20 +207,65 @@ local function load_provider(name)
   return p
 end
 
+-- Loopback hosts: a server there is the user's own and may need no key.
+local function is_local(url)
+  local host = url:match("^%a[%w+.-]*://([^/?#]*)") or ""
+  host = host:gsub("^.*@", "")
+  host = host:match("^%[([^%]]*)%]") or host:gsub(":%d*$", "")
+  host = host:lower()
+  return host == "localhost" or host == "::1" or host:match("^127%.%d+%.%d+%.%d+$") ~= nil
+end
+
+-- Checks what would make every call fail before any is made: an empty model, a base URL that is
+-- not an http(s) URL, no key for a remote endpoint. Each ends the run with a usage error (exit 2)
+-- naming the flag it came from (opts.flags, set by from_params) or the ratio.llm option.
+local function check_config(opts, provider, urls, url_from, key_env)
+  local flags = opts.flags or {}
+  if opts.model == "" then errors.usage((flags.model or "ratio.llm: model") .. ": is required (an empty model name)") end
+  for i, u in ipairs(urls) do
+    local where = url_from or (#urls > 1 and ("ratio.llm: base_url[%d]"):format(i) or "ratio.llm: base_url")
+    if type(u) ~= "string" then errors.usage(where .. ": expected a URL, got " .. type(u)) end
+    local scheme = u:match("^(%a[%w+.-]*)://")
+    if not scheme then
+      errors.usage(("%s: '%s' has no scheme; write http://%s or https://%s"):format(where, redact.url(u), redact.url(u), redact.url(u)))
+    elseif scheme:lower() ~= "http" and scheme:lower() ~= "https" then
+      errors.usage(("%s: '%s' is not an http(s) URL"):format(where, redact.url(u)))
+    end
+  end
+  local k = key_env and os.getenv(key_env)
+  if key_env and (k == nil or k == "") then
+    for _, u in ipairs(urls) do
+      if not is_local(u) then
+        errors.usage(("%s: %s needs an API key and %s is not set (set it, or point %s at a local server; "
+          .. "a remote server that takes no key accepts any value, e.g. %s=none)"):format(
+          url_from or "ratio.llm: base_url", redact.url(u), key_env, flags.base_url or "base_url", key_env))
+      end
+    end
+  end
+end
+
 -- ratio.llm{...} -> client. See the top of this file and docs/api.md for the options.
 function M.new(opts)
   if type(opts) ~= "table" then error("ratio.llm: expected a table of options", 2) end
   for k in pairs(opts) do
     if not OPTIONS[k] then error("ratio.llm: unknown option '" .. tostring(k) .. "'", 2) end
   end
-  if type(opts.model) ~= "string" or opts.model == "" then error("ratio.llm: model is required", 2) end
+  if opts.model == nil then error("ratio.llm: model is required", 2) end
+  if type(opts.model) ~= "string" then error("ratio.llm: model must be a string", 2) end
   local provider = load_provider(opts.provider or "openai")
   local key_env = opts.api_key_env or provider.key_env
   local urls = opts.base_url
+  local flags = opts.flags or {}
+  local url_from = flags.base_url -- where the URL came from, for the messages below
   if urls == nil then
     local env = opts.base_url_env or provider.base_url_env
     urls = env and os.getenv(env) or nil
-    if urls == nil or urls == "" then urls = provider.default_base_url end
+    if urls == nil or urls == "" then
+      urls = provider.default_base_url
+      url_from = url_from and (url_from .. " (empty, so the " .. provider.name .. " default)")
+    else
+      url_from = "$" .. env .. (flags.base_url and (" (" .. flags.base_url .. " is empty)") or "")
+    end
   end
   if type(urls) == "string" then urls = {urls} end
   if type(urls) ~= "table" or #urls == 0 then error("ratio.llm: base_url must be a URL or a list", 2) end
@@ -175,11 +274,11 @@ function M.new(opts)
   local cap = opts.concurrency or 16
   if math.type(cap) ~= "integer" or cap < 1 then error("ratio.llm: concurrency must be an integer >= 1", 2) end
   local endpoints = {}
+  check_config(opts, provider, urls, url_from, key_env)
+  if key_env then redact.secret(os.getenv(key_env)) end
   for i, u in ipairs(urls) do
-    if type(u) ~= "string" or not u:match("^https?://") then
-      error(("ratio.llm: base_url %d is not an http(s) URL: %s"):format(i, tostring(u)), 2)
-    end
     endpoints[i] = new_endpoint(u, cap)
+    redact.secret(u:match("^%a[%w+.-]*://[^/?#@:]*:([^/?#@]*)@")) -- a URL password, wherever echoed
   end
   local self = setmetatable({
     provider = provider,
@@ -205,8 +304,10 @@ function M.new(opts)
     prices = opts.prices or prices.lookup(opts.model),
     http_version = opts.http_version,
     adapt = {gen = 0}, -- what the provider learnt about this model from its 400s (provider.adapt)
+    flags = flags,
+    inflight_calls = {}, -- single flight: canonical request -> the call in flight
   }, Client)
-  usage_of(self.name)
+  if not self.prices then usage_of(self.name).priced = false end
   local models = state.manifest.models or {}
   local seen = false
   for _, m in ipairs(models) do seen = seen or (m.name == self.name) end
@@ -219,7 +320,9 @@ end
 
 local function key(self)
   local k = self.key_env and os.getenv(self.key_env)
-  return k ~= "" and k or nil
+  if k == "" then return nil end
+  redact.secret(k) -- a key in use never leaves, even through a provider's echo of it
+  return k
 end
 
 -- Waits for an endpoint with room: least outstanding requests first, rested ones skipped.
@@ -254,12 +357,15 @@ function Client:release(ep)
 end
 
 local function note_success(self, ep)
+  self.ever_ok = true
   ep.fails, ep.rest_ms = 0, 0
   if self.adaptive and ep.limit < ep.cap then ep.limit = math.min(ep.cap, ep.limit + 1 / ep.limit) end
 end
 
 local function note_failure(self, ep, rate_limited)
   if rate_limited then
+    local u = usage_of(self.name)
+    u.rate_limited = u.rate_limited + 1
     if self.adaptive then ep.limit = math.max(1, ep.limit / 2) end
     return
   end
@@ -360,7 +466,7 @@ function Client:call(kind, path, body, map, params, rebuild)
         self.adapt.gen = self.adapt.gen + 1
         io.stderr:write(("ratio: %s answered HTTP %d (%s); from now on this client %s\n"):format(
           self.name == self.model and self.model or ("%s (%s)"):format(self.name, self.model),
-          resp.status, text, adapted))
+          resp.status, redact.text(text), adapted))
       end
       if rebuild and resp.status == 400 and self.adapt.gen ~= built_gen then
         -- Adapted now, or by another call while this one was in flight: send it as it now goes.
@@ -378,6 +484,11 @@ function Client:call(kind, path, body, map, params, rebuild)
       last_msg, last_code = ("%s: %s"):format(ep.url, err), code
       if self.tpm then self.tpm:charge(-estimate) end
       if not RETRY_CODE[code] then return nil, last_msg, last_code end
+      -- Refused before this client ever got an answer: a wrong port or a server not started, which
+      -- waiting will not mend; three quick tries, not six slow ones, before the run hears of it.
+      if code == "ECONNREFUSED" and not self.ever_ok and try >= 3 then
+        return nil, ("gave up after %d tries: %s"):format(try, last_msg), last_code
+      end
       note_failure(self, ep, false)
     end
     if try < self.max_tries then
@@ -401,29 +512,111 @@ local function merged_params(self, opts)
   return params
 end
 
-local function account(self, reply, cached)
+local function cost_of(self, usage_)
+  if not self.prices or type(usage_) ~= "table" then return nil end
+  return ((usage_.input_tokens or 0) * self.prices.input + (usage_.output_tokens or 0) * self.prices.output) / 1e6
+end
+
+-- how: "paid" (a reply this call paid for), "cached" (from the call cache: its original tokens and
+-- cost count as saved) or "shared" (the reply of an identical call in flight: not paid twice).
+local function account(self, reply, how)
   local u = usage_of(self.name)
   u.calls = u.calls + 1
-  if cached then
+  if not self.prices then u.priced = false end
+  if how == "shared" then
+    u.shared = u.shared + 1
+    return
+  end
+  local ru = type(reply.usage) == "table" and reply.usage or {}
+  if how == "cached" then
     u.cached = u.cached + 1
+    u.saved_input_tokens = u.saved_input_tokens + (ru.input_tokens or 0)
+    u.saved_output_tokens = u.saved_output_tokens + (ru.output_tokens or 0)
+    -- The cost kept in the row at the time (prices change); else today's price.
+    u.saved_cost = u.saved_cost + (tonumber(reply.cost_usd) or cost_of(self, ru) or 0)
     return
   end
   u.input_tokens = u.input_tokens + reply.usage.input_tokens
   u.output_tokens = u.output_tokens + reply.usage.output_tokens
   u.reasoning_tokens = u.reasoning_tokens + (reply.usage.reasoning_tokens or 0)
-  if self.prices then
-    u.cost = u.cost + (reply.usage.input_tokens * self.prices.input
-      + reply.usage.output_tokens * self.prices.output) / 1e6
-  else
-    u.priced = false
-  end
+  u.cost = u.cost + (cost_of(self, reply.usage) or 0)
 end
 
+-- Causes that no retry and no other item will mend: a bad key, a forbidden model, an unknown
+-- model or path, nobody listening, quota gone, an --offline cache miss. When the first calls of a
+-- client all fail with one of them, the run stops instead of failing every item the same way.
+local FATAL = {HTTP401 = "the API key (%s)", HTTP403 = "the API key's access to this model (%s)",
+               HTTP404 = "the model name (%s) and the base URL (%s)",
+               ECONNREFUSED = "the base URL (%s): is the server running?",
+               ERESOLVE = "the base URL's host name (%s)", ETLS = "the base URL (%s): TLS failed",
+               EQUOTA = "the account's quota or billing (%s)",
+               EOFFLINE = "the cache: it holds none of these calls (--cache, or run without --offline)"}
+M.STOP_AFTER = 3
+
+local function stop_early(self, msg, code)
+  if M.stopped then return end
+  M.stopped = true
+  local f = self.flags
+  local hint = FATAL[code]
+  if code == "HTTP401" or code == "HTTP403" or code == "EQUOTA" then
+    hint = hint:format(self.key_env and ("$" .. self.key_env) or "none set")
+  elseif code == "HTTP404" then
+    hint = hint:format(f.model or "model", f.base_url or "base_url")
+  elseif code ~= "EOFFLINE" then
+    hint = hint:format(f.base_url or "base_url")
+  end
+  sched.stop(1, ("stopped early: the first %d calls to %s all failed and none succeeded: %s (check %s)"):format(
+    M.STOP_AFTER, self.name, msg, hint))
+end
+
+-- Every call that fails for good ends here: redacted, counted, recorded for the run's failure
+-- summary (a refusal is the model's answer, not a failure of the run), and watched for a
+-- misconfiguration that would fail every call.
 local function fail(self, msg, code)
+  msg = redact.text(msg)
   local u = usage_of(self.name)
+  u.calls = u.calls + 1
   u.failed = u.failed + 1
+  if code ~= "EREFUSED" and not state.serving then
+    failures.record(("%s: %s"):format(self.name, msg), rsched.context())
+    if FATAL[code] and not self.ever_ok then
+      local f = self.fatal
+      if f and f.code == code then f.n = f.n + 1 else self.fatal = {code = code, n = 1} end
+      if self.fatal.n >= M.STOP_AFTER then stop_early(self, msg, code) end
+    end
+  end
   if self.raise then error(("%s: %s"):format(self.name, msg), 3) end
   return nil, msg, code
+end
+
+-- Single flight: identical calls in flight (same canonical request) are sent once. The first
+-- caller makes the call; the others wait for it and get the same reply (a copy) or the same
+-- failure. run() -> reply | nil, message, code
+local function single_flight(self, key, run)
+  local flight = self.inflight_calls[key]
+  if flight then
+    flight.event:wait()
+    return flight.reply, flight.msg, flight.code, true
+  end
+  flight = {event = rsched.event()}
+  self.inflight_calls[key] = flight
+  local ok, reply, msg, code = xpcall(run, errors.handler)
+  self.inflight_calls[key] = nil
+  if not ok then
+    flight.msg, flight.code = errors.describe(reply), "EOTHER"
+    flight.event:set()
+    error(reply, 0)
+  end
+  flight.reply, flight.msg, flight.code = reply, msg, code
+  flight.event:set()
+  return reply, msg, code, false
+end
+
+local function copy(t)
+  if type(t) ~= "table" then return t end
+  local out = {}
+  for k, v in pairs(t) do out[k] = copy(v) end
+  return setmetatable(out, getmetatable(t))
 end
 
 -- Canonical request for the cache key: what determines the reply, never the key or the URL.
@@ -453,16 +646,19 @@ function Client:chat(messages, opts)
   local params = merged_params(self, opts)
   local sample = params.sample
   params.sample, params.cache = nil, nil
-  -- Under --no-cache there is no key to compute and no row to encode.
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
-  local k = use_cache and cache_key(self, "chat", messages, params, sample)
-  if k then
+  -- The canonical request keys the cache and, even under --no-cache, the single flight; a call
+  -- made with cache = false wants a fresh reply and shares none.
+  local k = opts.cache ~= false and cache_key(self, "chat", messages, params, sample)
+  if use_cache then
     local hit = cache.get(k)
     if hit then
       local reply = json.decode(hit.value)
       if reply then
         reply.cached = true
-        account(self, reply, true)
+        self.ever_ok = true
+        account(self, reply, "cached")
+        reply.cost_usd = nil
         return reply
       end
     end
@@ -481,19 +677,31 @@ function Client:chat(messages, opts)
     end
     return path, body
   end
-  local path, body = build()
-  local reply, msg, code = self:call("chat", path, body, self.provider.chat_reply, params, build)
-  if not reply then return fail(self, msg, code) end
-  account(self, reply, false)
-  if k then
-    -- Wait for the batched commit, so a result the recipe sees is always one the cache keeps
-    -- (unless the client was made with cache_wait = false).
-    cache.put(k, assert(json.encode({text = reply.text, reasoning = reply.reasoning,
-      finish_reason = reply.finish_reason, model = reply.model, usage = reply.usage})),
-      {model = self.model, provider = self.provider.name, input_tokens = reply.usage.input_tokens,
-       output_tokens = reply.usage.output_tokens, latency_ms = reply.latency_ms},
-      {wait = self.cache_wait})
+  local function fetch()
+    local path, body = build()
+    local reply, msg, code = self:call("chat", path, body, self.provider.chat_reply, params, build)
+    if not reply then return nil, msg, code end
+    if use_cache then
+      -- Wait for the batched commit, so a result the recipe sees is always one the cache keeps
+      -- (unless the client was made with cache_wait = false). The row keeps what the call cost,
+      -- so a rerun can say what the cache saved.
+      cache.put(k, assert(json.encode({text = reply.text, reasoning = reply.reasoning,
+        finish_reason = reply.finish_reason, model = reply.model, usage = reply.usage,
+        cost_usd = cost_of(self, reply.usage)})),
+        {model = self.model, provider = self.provider.name, input_tokens = reply.usage.input_tokens,
+         output_tokens = reply.usage.output_tokens, latency_ms = reply.latency_ms},
+        {wait = self.cache_wait})
+    end
+    return reply
   end
+  local reply, msg, code, shared
+  if k then reply, msg, code, shared = single_flight(self, k, fetch) else reply, msg, code = fetch() end
+  if not reply then return fail(self, msg, code) end
+  if shared then
+    reply = copy(reply)
+    reply.shared = true
+  end
+  account(self, reply, shared and "shared" or "paid")
   reply.cached = false
   return reply
 end
@@ -506,13 +714,14 @@ function Client:embed(texts, opts)
   local params = merged_params(self, opts)
   params.cache = nil
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
-  local k = use_cache and cache_key(self, "embed", texts, {dimensions = params.dimensions})
-  if k then
+  local k = opts.cache ~= false and cache_key(self, "embed", texts, {dimensions = params.dimensions})
+  if use_cache then
     local hit = cache.get(k)
     if hit then
       local r = json.decode(hit.value)
       if r then
-        account(self, r, true)
+        self.ever_ok = true
+        account(self, r, "cached")
         return r.vectors
       end
     end
@@ -520,18 +729,24 @@ function Client:embed(texts, opts)
       return fail(self, "offline: no cached embeddings for this request", "EOFFLINE")
     end
   end
-  local path, body = self.provider.embed_request(self.model, texts, params)
-  if not path then return fail(self, body, "EUNSUPPORTED") end
-  local n = #texts
-  local r, msg, code = self:call("embed", path, body, function(b) return self.provider.embed_reply(b, n) end, {})
-  if not r then return fail(self, msg, code) end
-  account(self, r, false)
-  if k then
-    cache.put(k, assert(json.encode({vectors = r.vectors, usage = r.usage})),
-      {model = self.model, provider = self.provider.name, input_tokens = r.usage.input_tokens,
-       output_tokens = 0, latency_ms = r.latency_ms}, {wait = self.cache_wait})
+  local function fetch()
+    local path, body = self.provider.embed_request(self.model, texts, params)
+    if not path then return nil, body, "EUNSUPPORTED" end
+    local n = #texts
+    local r, msg, code = self:call("embed", path, body, function(b) return self.provider.embed_reply(b, n) end, {})
+    if not r then return nil, msg, code end
+    if use_cache then
+      cache.put(k, assert(json.encode({vectors = r.vectors, usage = r.usage, cost_usd = cost_of(self, r.usage)})),
+        {model = self.model, provider = self.provider.name, input_tokens = r.usage.input_tokens,
+         output_tokens = 0, latency_ms = r.latency_ms}, {wait = self.cache_wait})
+    end
+    return r
   end
-  return r.vectors
+  local r, msg, code, shared
+  if k then r, msg, code, shared = single_flight(self, k, fetch) else r, msg, code = fetch() end
+  if not r then return fail(self, msg, code) end
+  account(self, r, shared and "shared" or "paid")
+  return shared and copy(r.vectors) or r.vectors
 end
 
 -- The generation settings a flag family carries (ratio.flags: --judge-temperature, ...), sent
@@ -569,7 +784,8 @@ function M.from_params(p, family, extra)
   end
   if type(params.stop) == "table" and #params.stop == 0 then params.stop = nil end
   local opts = {provider = opt(prefix .. "provider"), model = model, base_url = urls, max_tries = opt(prefix .. "max_tries"),
-                concurrency = opt("concurrency"), rpm = rpm and rpm > 0 and rpm or nil, params = params}
+                concurrency = opt("concurrency"), rpm = rpm and rpm > 0 and rpm or nil, params = params,
+                flags = {model = flag("model"), base_url = flag("base_url"), provider = flag("provider")}}
   for k, v in pairs(extra or {}) do
     if k == "params" then
       for pk, pv in pairs(v) do params[pk] = pv end

@@ -7,8 +7,19 @@
 local core = require "ratio.core.sched"
 local errors = require "ratio.errors"
 local progress = require "ratio.progress"
+local failures = require "ratio.failures"
 
 local M = {}
+
+-- The ratio.map item a task works for (inherited by the tasks it spawns), so a call that fails
+-- deep inside can name its item in the run's failure summary. Weak keys: a finished task's entry goes.
+local item_ctx = setmetatable({}, {__mode = "k"})
+
+-- context() -> {item, index} of the ratio.map item the current task works for, or nil.
+function M.context()
+  local co = core.current()
+  return co and item_ctx[co] or nil
+end
 
 local function need_task(what)
   if not core.current() then
@@ -41,7 +52,9 @@ function M.spawn(fn, ...)
   if type(fn) ~= "function" then error("ratio.spawn: expected a function, got " .. type(fn), 2) end
   local task = setmetatable({status = "running"}, Task)
   local args = table.pack(...)
+  local ctx = M.context()
   core.start(function()
+    if ctx then item_ctx[core.current()] = ctx end
     local r = table.pack(xpcall(fn, errors.handler, table.unpack(args, 1, args.n)))
     if r[1] then
       task.status, task.results = "done", r
@@ -330,9 +343,15 @@ function M.map(src, fn, opts)
     while not stop_err do
       local i, item = next_item()
       if i == nil then break end
+      local co, ctx = core.current(), {item = item, index = i}
+      local outer = item_ctx[co]
+      item_ctx[co] = ctx
       local ok, r = xpcall(fn, errors.handler, item, i)
+      item_ctx[co] = outer
+      failures.unit_done()
       if not ok then
         if errors.is_exit(r) then stop_err = stop_err or r break end
+        if record then failures.record(r.message, ctx) end
         stats.failed = stats.failed + 1
         if not record then
           r.message = ("item %d: %s"):format(i, r.message)

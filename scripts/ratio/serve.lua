@@ -117,6 +117,7 @@ return function(opts)
                                   max_body = opts.max_body or 8 * 1024 * 1024,
                                   handler = new_dispatch(opts.routes, opts.fallback)}
   if not server then errors.data("ratio.serve: " .. err) end
+  require("ratio.state").serving = true -- a server answers failures per request (see ratio.failures)
   local stopping, closed, waiter = false, false, nil
   -- Runs in a task of its own (a signal's, or one spawned by api.shutdown), never in a handler:
   -- the drain waits for every handler to answer, its own caller included.

@@ -55,7 +55,8 @@ t_client_survives_every_fault() {
 t_client_gives_up_with_the_providers_words() {
   start_fake --p500 1.0 || return
   ratio run "$E2E/recipes/judge_calls.lua" --base-url "$FAKE_URL/v1" --n 3 --max-tries 3 --json
-  expect_rc 0
+  expect_rc 1 # calls failed: the run fails, its outputs written
+  expect_err_has "ratio: 3 of 3 failed:"
   [ "$(json_field "$OUT" failed)" = 3 ] || fail "expected 3 failures: $OUT"
   grep -q 'gave up after 3 tries: HTTP 500 from openai: internal error (injected)' items.jsonl ||
     fail "failure lacks the provider's words: $(head -n 1 items.jsonl)"
@@ -66,7 +67,7 @@ t_client_timeout_fires() {
   start_fake --hang-ms 3000 || return
   ratio run "$E2E/recipes/judge_calls.lua" --base-url "$FAKE_URL/v1" --n 2 --prompt HANG \
     --timeout-ms 200 --max-tries 2 --json
-  expect_rc 0
+  expect_rc 1
   grep -q '"code":"ETIMEDOUT"' items.jsonl || fail "no ETIMEDOUT: $(cat items.jsonl)"
   [ "$(json_field "$OUT" failed)" = 2 ] || fail "expected 2 failures: $OUT"
   stop_fake
@@ -74,7 +75,7 @@ t_client_timeout_fires() {
 
 t_client_connection_refused() {
   ratio run "$E2E/recipes/judge_calls.lua" --base-url "http://127.0.0.1:1/v1" --n 1 --max-tries 2 --json
-  expect_rc 0
+  expect_rc 1
   grep -q '"code":"ECONNREFUSED"' items.jsonl || fail "no ECONNREFUSED: $(cat items.jsonl)"
 }
 
@@ -123,10 +124,10 @@ t_offline_replays_without_network() {
   expect_rc 0
   [ "$(json_field "$OUT" cached)" = 50 ] || fail "offline replay was not all cache hits: $OUT"
   cmp -s a.jsonl b.jsonl || fail "offline replay differs"
+  # A cache without these calls: every lookup misses, and the run stops at once, saying so.
   ratio run "$E2E/recipes/judge_calls.lua" --base-url "$FAKE_URL/v1" --n 5 --output c.jsonl --cache fresh.sqlite --offline --json
-  expect_rc 0
-  [ "$(json_field "$OUT" failed)" = 5 ] || fail "offline misses should fail: $OUT"
-  grep -q '"code":"EOFFLINE"' c.jsonl || fail "no EOFFLINE code: $(head -n 1 c.jsonl)"
+  expect_rc 1
+  expect_err_has "stopped early: the first 3 calls to fake all failed and none succeeded: offline: no cached reply"
 }
 
 t_api_key_never_written() {

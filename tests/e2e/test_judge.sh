@@ -85,16 +85,19 @@ t_judge_swap_reports_position_consistency() {
 }
 
 t_judge_failed_calls_are_counted() {
-  start_fake --responder "$ROOT/tests/fake/judge_responder.lua" --model-prefix fake- || return
+  # Every call refused with a 400 (not a misconfiguration that stops the run early): each item
+  # fails, is kept and counted, and the run exits 1 with the cause.
+  start_fake --responder "$ROOT/tests/fake/judge_responder.lua" --status 400 || return
   head -n 3 "$ROOT/data/sample.jsonl" > d.jsonl
   ratio run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-model other-judge \
     --judge-base-url "$FAKE_URL/v1" --out f --no-cache --json
-  expect_rc 0
+  expect_rc 1
+  expect_err_has "ratio: 3 of 3 failed:"
   grep -q '"failed":3' <<<"$OUT" || fail "expected three failed items: $OUT"
   grep -q '"scored":0' <<<"$OUT" || fail "scored: $OUT"
   [ "$(wc -l < f/judged.jsonl)" = 3 ] || fail "failed items must stay in judged.jsonl"
   grep -q '"other-judge-label":null' f/judged.jsonl || fail "a failed item needs a null label"
-  grep -q 'HTTP 404' f/items.jsonl || fail "the failure reason is not kept"
+  grep -q 'HTTP 400' f/items.jsonl || fail "the failure reason is not kept"
   stop_fake
 }
 

@@ -9,14 +9,14 @@ SECRET_OPENAI=sk-ratio-openai-SECRET-c0ffee91
 SECRET_ANTHROPIC=sk-ant-ratio-SECRET-beef4417
 
 # srun NAME ARGS...: `ratio ARGS` with the keys set, its stdout and stderr kept in NAME.out/.err
-# (so the final grep covers them); the exit status must be 0.
+# (so the final grep covers them); the exit status must be ${SRUN_RC:-0}.
 srun() {
   local name=$1
   shift
   OPENAI_API_KEY=$SECRET_OPENAI ANTHROPIC_API_KEY=$SECRET_ANTHROPIC RATIO_REWARD_TOKEN= ratio "$@"
   printf '%s\n' "$OUT" > "$name.out"
   printf '%s\n' "$ERR" > "$name.err"
-  [ "$RC" = 0 ] || fail "$name: exit status $RC: $(head -c 400 <<<"$ERR")"
+  [ "$RC" = "${SRUN_RC:-0}" ] || fail "$name: exit status $RC: $(head -c 400 <<<"$ERR")"
 }
 
 # secret_fake RESPONDER ARGS...: the fake LLM with a responder and some failing calls.
@@ -58,7 +58,7 @@ t_secrets_judge_metajudge() {
   stop_fake
   # Calls that give up: the error messages end up in items.jsonl and the report.
   start_fake --p429 1.0 --retry-after 0 --p500 0 || return
-  srun judge_gives_up run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-model fake-judge \
+  SRUN_RC=1 srun judge_gives_up run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-model fake-judge \
     --judge-base-url "$FAKE_URL/v1" --out jf --no-cache --json
   grep -q '"failed":8' judge_gives_up.out || fail "expected 8 failed items: $(head -c 300 judge_gives_up.out)"
   [ "$(json_field "$(fake_stats)" authorized)" -ge 48 ] || fail "the key did not reach the fake: $(fake_stats)"
@@ -119,11 +119,93 @@ t_secrets_loadtest_reward_server_anthropic() {
   stop_fake
   # The Anthropic provider against an endpoint the fake does not serve: every call fails (404).
   start_fake || return
-  srun anthropic run "$ROOT/recipes/judge.lua" --input "$ROOT/data/sample.jsonl" --judge-model claude-fake \
+  # Every call 404s: a misconfiguration, so the run stops after the first ones.
+  SRUN_RC=1 srun anthropic run "$ROOT/recipes/judge.lua" --input "$ROOT/data/sample.jsonl" --judge-model claude-fake \
     --judge-provider anthropic --judge-base-url "$FAKE_URL/v1" --out an --json
-  grep -q '"failed":48' anthropic.out || fail "expected every Anthropic call to fail: $(head -c 300 anthropic.out)"
+  grep -q 'stopped early: .*HTTP 404 from anthropic' anthropic.err || fail "expected the Anthropic calls to stop early: $(head -c 300 anthropic.err)"
   stop_fake
   no_secret_written
   grep -rlaF "tok-SECRET-beef-reward" . >/dev/null && fail "the reward token appears in: $(grep -rlaF tok-SECRET-beef-reward .)"
   return 0
+}
+
+# ---- Redaction at the boundary (issue 13): a provider that echoes the key ------------------------
+
+# An endpoint that quotes the key (and the Authorization / x-api-key headers) in every error body
+# and header, as OpenAI's 401 does, and a base URL with a password: neither may reach any file the
+# runs write, their stdout or stderr, or an answer of the reward server.
+ECHO_KEY=sk-proj-ECHOKEY0123456789abcdefSECRET
+URL_PASS=pw-URLPASS-5ecret
+
+# erun NAME ARGS...: `ratio ARGS` with the echoed key set; output kept in NAME.out / NAME.err.
+erun() {
+  local name=$1
+  shift
+  OPENAI_API_KEY=$ECHO_KEY RATIO_REWARD_TOKEN= ratio "$@"
+  printf '%s\n' "$OUT" > "$name.out"
+  printf '%s\n' "$ERR" > "$name.err"
+}
+
+# no_echo_written: the key, its tail and the URL password are nowhere under the test folder (the
+# fake's own log aside).
+no_echo_written() {
+  local hits
+  hits=$(grep -rlaF -e "$ECHO_KEY" -e "ECHOKEY0123456789" -e "$URL_PASS" -e "URLPASS" . | grep -v '^\./fake\.log$')
+  [ -z "$hits" ] || fail "a secret appears in: $hits ($(grep -raoh -m 2 '.\{60\}\(ECHOKEY\|URLPASS\).\{20\}' $hits | head -n 3))"
+}
+
+t_secrets_echoed_key_is_redacted() {
+  head -n 8 "$ROOT/data/sample.jsonl" > d.jsonl
+  # 1. Every call 401 with the key in the body: judge and metajudge stop early, naming the cause.
+  start_fake --status 401 --echo-auth || return
+  local url="http://user:$URL_PASS@127.0.0.1:$(cat fake.port)/v1"
+  erun j401 run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-model fake-judge --judge-base-url "$url" \
+    --out j401 --cache c.sqlite --json
+  expect_rc 1
+  expect_err_has "Incorrect API key provided: ***"
+  erun m401 run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --judge-model fake-mj \
+    --judge-base-url "$url" --out m401 --cache c.sqlite --json
+  expect_rc 1
+  [ "$(json_field "$(fake_stats)" authorized)" -ge 2 ] || fail "the key did not reach the fake: $(fake_stats)"
+  stop_fake
+  # 2. Some calls fail with a 500 that echoes the key; the run finishes and writes everything.
+  start_fake --responder "$ROOT/tests/fake/judge_responder.lua" --p500 1.0 --echo-auth || return
+  url="http://user:$URL_PASS@127.0.0.1:$(cat fake.port)/v1"
+  erun j500 run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-model fake-judge --judge-base-url "$url" \
+    --out j500 --cache c.sqlite --json
+  expect_rc 1
+  expect_err_has "HTTP 500 from openai: internal error (injected); Incorrect API key provided: ***"
+  for f in items.jsonl summary.json manifest.json report.html; do expect_file "j500/$f"; done
+  grep -q 'Incorrect API key provided: \*\*\*' j500/items.jsonl || fail "items.jsonl lacks the (redacted) cause"
+  stop_fake
+  start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" --p500 0.5 --seed 3 --echo-auth || return
+  url="http://user:$URL_PASS@127.0.0.1:$(cat fake.port)/v1"
+  erun m500 run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --judge-model fake-mj \
+    --judge-base-url "$url" --out m500 --cache c.sqlite --max-failures 100% --json
+  expect_rc 0
+  expect_file m500/metajudge-careful.jsonl
+  grep -q "user:\*\*\*@" m500/manifest.json || fail "the manifest lacks the redacted URL: $(grep base_url m500/manifest.json)"
+  stop_fake
+  # 3. The reward server in front of a MetaJudge that echoes the key in its 401s.
+  start_fake --status 401 --echo-auth || return
+  url="http://user:$URL_PASS@127.0.0.1:$(cat fake.port)/v1"
+  rm -f rs.port
+  OPENAI_API_KEY=$ECHO_KEY RATIO_REWARD_TOKEN= "$RATIO" run "$ROOT/recipes/reward_server.lua" --port 0 \
+    --port-file rs.port --no-cache --judge-base-url "$url" --judge-model fake-mj >rs.out 2>rs.err &
+  local rs=$!
+  for _ in $(seq 1 100); do [ -s rs.port ] && break; sleep 0.05; done
+  [ -s rs.port ] || { fail "the reward server did not start: $(cat rs.err)"; return; }
+  ratio run "$E2E/recipes/reward_request.lua" --n 3 --output req.json
+  local rs_url="http://127.0.0.1:$(cat rs.port)"
+  curl -s -D score.headers -X POST --data-binary @req.json "$rs_url/get_reward" > reward.answer
+  curl -s "$rs_url/health" > health.answer
+  grep -q 'Incorrect API key provided: \*\*\*' reward.answer || fail "the answer lacks the (redacted) cause: $(head -c 400 reward.answer)"
+  kill -TERM "$rs"; wait "$rs"
+  stop_fake
+  # 4. Nobody listening: curl's message names the URL, password masked.
+  erun refused run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-model fake-judge \
+    --judge-base-url "http://user:$URL_PASS@127.0.0.1:1/v1" --out jr --no-cache --concurrency 2
+  expect_rc 1
+  expect_err_has "http://user:***@127.0.0.1:1/v1: Failed to connect"
+  no_echo_written
 }
