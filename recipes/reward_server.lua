@@ -195,7 +195,8 @@ end
 
 local function authorized(req)
   if not token then return true end
-  return req.headers.authorization == "Bearer " .. token
+  local scheme, given = (req.headers.authorization or ""):match("^(%a+)[ \t]+(.-)[ \t]*$")
+  return (scheme ~= nil and scheme:lower() == "bearer" and given == token) or req.params.token == token
 end
 
 local function unauthorized()
@@ -326,6 +327,8 @@ end
 
 ratio.serve{
   host = p.host, port = p.port, max_body = p.max_body,
+  -- checked by the server from the headers, before a body is read; authorized() stays as a second check
+  token = token, public = {"GET /health", "GET /metrics"},
   routes = {
     ["POST /get_reward"] = get_reward,
     ["POST /score"] = score_one,
