@@ -521,8 +521,8 @@ static void gate_refuse(httpd_conn_t *cn, h2o_socket_t *sock, const gate_answer_
 {
     httpd_t *h = cn->srv;
     char body[256];
-    int blen = snprintf(body, sizeof body, "{\"error\":{\"message\":\"%s\",\"code\":%d}}",
-                        a->message, a->status);
+    int blen = snprintf(body, sizeof body, "{\"error\":{\"status\":%d,\"message\":\"%s\"}}",
+                        a->status, a->message);
     h->stats.requests_refused++;
     buf_reset(&cn->refusal);
     buf_printf(&cn->refusal,
@@ -855,8 +855,8 @@ static httpd_req_t *req_new(httpd_t *h, h2o_req_t *q)
 static void refuse_late(httpd_req_t *r, const gate_answer_t *a)
 {
     char body[256];
-    int blen = snprintf(body, sizeof body, "{\"error\":{\"message\":\"%s\",\"code\":%d}}",
-                        a->message, a->status);
+    int blen = snprintf(body, sizeof body, "{\"error\":{\"status\":%d,\"message\":\"%s\"}}",
+                        a->status, a->message);
     httpd_header_t hs[2] = {{"content-type", "application/json"}, {NULL, NULL}};
     char name[64];
     const char *colon = strchr(a->header, ':');
