@@ -211,7 +211,10 @@ t_reward_server_sigterm_answers_in_flight() {
     curl -s -o "inflight$i.out" -X POST --data-binary @two.json "$RS_URL/get_reward" &
     pids+=($!)
   done
-  sleep 0.15
+  # SIGTERM once all four are in the server: their 8 rollouts have reached the MetaJudge (which
+  # holds each for 400 ms), so none can have been answered yet
+  for _ in $(seq 1 400); do [ "$(fake_requests)" -ge 8 ] && break; sleep 0.01; done
+  [ "$(fake_requests)" -ge 8 ] || fail "the 4 requests never reached the MetaJudge: $(fake_requests) calls"
   kill -TERM "$RS_PID"
   for i in "${pids[@]}"; do wait "$i"; done
   wait "$RS_PID"
