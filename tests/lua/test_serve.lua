@@ -68,11 +68,19 @@ t.test("client timeout on a slow handler", function()
 end)
 
 t.test("graceful shutdown answers requests in flight", function()
-  local srv, url = start{["GET /slow"] = function() ratio.sleep(100) return {status = 200, body = "done"} end}
+  local release = ratio.event()
+  local srv, url = start{["GET /slow"] = function() release:wait() return {status = 200, body = "done"} end}
   local reqs = {}
   for i = 1, 5 do reqs[i] = ratio.spawn(function() return ratio.http.request{url = url .. "/slow"} end) end
-  ratio.sleep(20) -- all five are in the handler now
+  -- shut down once all five are in the handler (a fixed sleep lost this race under valgrind)
+  for _ = 1, 1000 do
+    if srv.stats().requests_in_flight >= 5 then break end
+    ratio.sleep(5)
+  end
+  t.eq(srv.stats().requests_in_flight, 5)
   srv.shutdown()
+  ratio.sleep(20) -- the shutdown has begun (it runs as a task); the handlers answer only now
+  release:set()
   for i = 1, 5 do
     local r = reqs[i]:wait()
     t.ok(r and r.status == 200 and r.body == "done", "request " .. i .. " was not answered")
