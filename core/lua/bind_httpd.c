@@ -93,7 +93,8 @@ static const char **route_list(lua_State *L, const char *field)
         lua_pop(L, 1);
         return NULL;
     }
-    if (!lua_istable(L, -1)) luaL_error(L, "httpd.listen: %s must be a list of 'METHOD /path'", field);
+    if (!lua_istable(L, -1))
+        luaL_error(L, "httpd.listen: %s must be a list of 'METHOD /path'", field);
     lua_Integer n = luaL_len(L, -1);
     const char **list = lua_newuserdatauv(L, (size_t)(n + 1) * sizeof *list, 0);
     for (lua_Integer i = 1; i <= n; i++) {
@@ -112,7 +113,8 @@ static int l_listen(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     httpd_config_t cfg = {0};
     int tt = lua_getfield(L, 1, "token"); /* the string stays alive in opts */
-    if (tt != LUA_TNIL && tt != LUA_TSTRING) return luaL_error(L, "httpd.listen: token must be a string");
+    if (tt != LUA_TNIL && tt != LUA_TSTRING)
+        return luaL_error(L, "httpd.listen: token must be a string");
     cfg.token = lua_tostring(L, -1);
     lua_getfield(L, 1, "max_buffered");
     lua_Integer max_buffered = luaL_optinteger(L, -1, 0);

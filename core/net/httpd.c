@@ -72,7 +72,6 @@ struct httpd_conn {
     h2o_socket_cb gate_orig;  /* h2o's read callback while ours stands in front of it */
     h2o_socket_cb write_orig; /* h2o's write-done callback while ours wraps it */
     unsigned gate_passed : 1; /* the request h2o is reading was checked by the gate */
-    unsigned lingering : 1;   /* refused: reading and dropping until the client closes */
     size_t head_len;          /* of the request that passed the gate */
     size_t req_end;           /* where the request being answered ends in h2o's input */
     size_t reserved;          /* budget taken by the body h2o is reading */
@@ -350,7 +349,7 @@ static int mem_ieq(const char *a, size_t alen, const char *b)
     return alen == blen && strncasecmp(a, b, blen) == 0;
 }
 
-/* Constant time in the content of both; only the (public) lengths change the running time. */
+/* Constant time: the running time depends on the length of the wanted token alone. */
 static int token_equal(const char *want, size_t wlen, const char *got, size_t glen)
 {
     size_t diff = wlen ^ glen;
@@ -361,7 +360,7 @@ static int token_equal(const char *want, size_t wlen, const char *got, size_t gl
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
@@ -530,7 +529,6 @@ static void gate_refuse(httpd_conn_t *cn, h2o_socket_t *sock, const gate_answer_
                "Content-Length: %d\r\nConnection: close\r\n%s%s\r\n%s",
                a->status, reason_phrase(a->status), blen, a->header, a->header[0] ? "\r\n" : "",
                head ? "" : body);
-    cn->lingering = 1;
     sock->_cb.read = on_linger_read;
     h2o_buffer_consume(&sock->input, sock->input->size);
     h2o_iovec_t out = h2o_iovec_init(cn->refusal.data, cn->refusal.len);
@@ -895,8 +893,8 @@ static int on_h2o_req(h2o_handler_t *self, h2o_req_t *q)
         h2o_buffer_t *in = cn->sock ? cn->sock->input : NULL;
         if (gated && r->version < 20 && in) {
             /* where h2o's _reqsize points: the end of the body in its input, or of the head */
-            const char *end = q->entity.base ? q->entity.base + q->entity.len
-                                             : in->bytes + cn->head_len;
+            const char *end =
+                q->entity.base ? q->entity.base + q->entity.len : in->bytes + cn->head_len;
             if (end >= in->bytes && end <= in->bytes + in->size)
                 cn->req_end = (size_t)(end - in->bytes);
         }
@@ -1263,7 +1261,8 @@ httpd_t *httpd_new(uv_loop_t *loop, const httpd_config_t *cfg, httpd_handler_fn 
         h->token_len = strlen(cfg->token);
     }
     h->max_body = cfg->max_body_bytes ? cfg->max_body_bytes : HTTPD_DEFAULT_MAX_BODY;
-    h->max_buffered = cfg->max_buffered_bytes ? cfg->max_buffered_bytes : HTTPD_DEFAULT_MAX_BUFFERED;
+    h->max_buffered =
+        cfg->max_buffered_bytes ? cfg->max_buffered_bytes : HTTPD_DEFAULT_MAX_BUFFERED;
     if (h->max_buffered < h->max_body) h->max_buffered = h->max_body;
     h->max_head = cfg->max_head_bytes ? cfg->max_head_bytes : HTTPD_DEFAULT_MAX_HEAD;
     if (h->max_head > H2O_MAX_REQLEN - 1) h->max_head = H2O_MAX_REQLEN - 1;

@@ -724,8 +724,8 @@ TEST(net_server_head_checks)
     enum { N = 10 };
     net_result_t r[N] = {{0}};
     char urls[N][256];
-    const char *paths[N] = {"/echo",           "/echo",     "/echo",   "/echo?a=b&token=tok",
-                            "/echo?token=tox", "/nope",     "/echo",   "/headers",
+    const char *paths[N] = {"/echo",           "/echo", "/echo", "/echo?a=b&token=tok",
+                            "/echo?token=tox", "/nope", "/echo", "/headers",
                             "/echo",           "/echo"};
     const char *auths[N] = {NULL,
                             "Authorization: Bearer tok",
@@ -758,7 +758,8 @@ TEST(net_server_head_checks)
         CHECK_INT(r[i].status, want[i]);
         if (r[i].status != want[i]) fprintf(stderr, "  request %d (%s)\n", i, paths[i]);
     }
-    CHECK(r[0].body.data && strstr(r[0].body.data, "{\"error\":{\"status\":401,") == r[0].body.data);
+    CHECK(r[0].body.data &&
+          strstr(r[0].body.data, "{\"error\":{\"status\":401,") == r[0].body.data);
     CHECK_STR(r[0].hdr[6], "application/json");
     httpd_stats_t ss;
     httpd_get_stats(e.srv, &ss);
@@ -768,8 +769,12 @@ TEST(net_server_head_checks)
     CHECK(ss.bytes_buffered_peak <= 3 * sizeof body); /* the three allowed bodies at most */
     /* HTTP/2 (h2c, once a first request has upgraded the connection): the same answer, late */
     net_result_t h2[2] = {{0}};
-    httpc_request_t q = {.url = urls[1], .body = body, .body_len = sizeof body,
-                         .headers = &auths[1], .nheaders = 1, .version = HTTPC_VERSION_H2C};
+    httpc_request_t q = {.url = urls[1],
+                         .body = body,
+                         .body_len = sizeof body,
+                         .headers = &auths[1],
+                         .nheaders = 1,
+                         .version = HTTPC_VERSION_H2C};
     h2[0].env = h2[1].env = &e;
     httpc_start(e.cli, &q, net_done, &h2[0]);
     net_run_until(&e, &e.done, N + 1);

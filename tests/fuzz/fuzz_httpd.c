@@ -132,8 +132,8 @@ static fh_env *fh_setup(void)
     env = calloc(1, sizeof *env);
     uv_loop_init(&env->loop);
     /* a token and public routes, so inputs reach both the head checks and the handler */
-    static const char *const publics[] = {"GET /", "GET /2", "GET /3", "POST /big", "POST /short",
-                                          NULL};
+    static const char *const publics[] = {"GET /",     "GET /2",      "GET /3",
+                                          "POST /big", "POST /short", NULL};
     httpd_config_t cfg = {.host = "127.0.0.1",
                           .max_body_bytes = FH_MAX_BODY,
                           .max_buffered_bytes = 2 * FH_MAX_BODY,
