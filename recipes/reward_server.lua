@@ -28,6 +28,7 @@ local p = ratio.params{
   unhealthy_after = {5, "MetaJudge calls failed in a row after which /health answers 503", min = 1},
   cache_calls = {false, "keep MetaJudge replies in the call cache (--cache PATH) so a repeated rollout is not judged twice; off by default: RL rollouts rarely repeat, so the cache would only grow"},
   max_body = {16 * 1024 * 1024, "largest request body in bytes", min = 1024},
+  max_buffered = {64 * 1024 * 1024, "request bytes held at once across all clients; a body beyond it is answered 503 with Retry-After before it is read", min = 1024 * 1024},
   max_depth = {32, "deepest JSON nesting accepted in a request", min = 2},
   ratio.flags.matcher{choices = {"llm", "lexical"}, help = "how rollout reasons are matched to the human checklist", legacy = "judge", aliases = {judge_max_tries = "metajudge_max_tries"}},
 }
@@ -65,7 +66,7 @@ local counts = server.run{
   host = p.host, port = p.port, port_file = p.port_file,
   max_inflight = p.max_inflight, max_queue = p.max_queue, queue_wait_ms = p.queue_wait_ms,
   retry_after = p.retry_after, deadline_ms = p.deadline_ms, deadline_fallback = deadline_fallback,
-  unhealthy_after = p.unhealthy_after, max_body = p.max_body, max_depth = p.max_depth,
+  unhealthy_after = p.unhealthy_after, max_body = p.max_body, max_buffered = p.max_buffered, max_depth = p.max_depth,
   describe = ("%s matcher, %s formula, %s deadline fallback"):format(p.matcher, p.formula, deadline_fallback),
 }
 ratio.log("reward server stopped: %d rollouts answered", counts.rollouts)

@@ -1,6 +1,9 @@
 /* ratio.core.httpd: an HTTP server whose every request runs as a task.
  *
- *   listen{host=, port=, max_body=, handler=fn} -> server | nil, message
+ *   listen{host=, port=, max_body=, max_buffered=, max_head=, token=, routes={...}, public={...},
+ *          http2=bool, handler=fn} -> server | nil, message
+ *     routes / public: lists of "METHOD /path" (see core/net/httpd.h for what the server answers
+ *     from a request's head before its body is read: 401, 404, 405, 413, 431, 503)
  *     handler(req) runs as a new task per request; it must finish req exactly once
  *   server:port(), server:stats(), server:shutdown() (waits until in-flight requests are
  *   answered and connections closed), server:close() (cuts everything now)
@@ -82,10 +85,50 @@ static void on_request(httpd_req_t *r, void *ud)
     }
 }
 
+/* The list at opts[field] as a NULL-terminated array of strings that live on the Lua stack (the
+ * table stays at index 1 until httpd_new has copied them); NULL when the field is nil. */
+static const char **route_list(lua_State *L, const char *field)
+{
+    if (lua_getfield(L, 1, field) == LUA_TNIL) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (!lua_istable(L, -1))
+        luaL_error(L, "httpd.listen: %s must be a list of 'METHOD /path'", field);
+    lua_Integer n = luaL_len(L, -1);
+    const char **list = lua_newuserdatauv(L, (size_t)(n + 1) * sizeof *list, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_geti(L, -2, i) != LUA_TSTRING)
+            luaL_error(L, "httpd.listen: %s[%d] must be a string 'METHOD /path'", field, (int)i);
+        list[i - 1] = lua_tostring(L, -1);
+        lua_pop(L, 1); /* still referenced by the table */
+    }
+    list[n] = NULL;
+    lua_remove(L, -2); /* the table stays referenced by opts; keep the array */
+    return list;
+}
+
 static int l_listen(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     httpd_config_t cfg = {0};
+    int tt = lua_getfield(L, 1, "token"); /* the string stays alive in opts */
+    if (tt != LUA_TNIL && tt != LUA_TSTRING)
+        return luaL_error(L, "httpd.listen: token must be a string");
+    cfg.token = lua_tostring(L, -1);
+    lua_getfield(L, 1, "max_buffered");
+    lua_Integer max_buffered = luaL_optinteger(L, -1, 0);
+    lua_getfield(L, 1, "max_head");
+    lua_Integer max_head = luaL_optinteger(L, -1, 0);
+    lua_getfield(L, 1, "http2");
+    cfg.http2 = lua_isnil(L, -1) || lua_toboolean(L, -1) ? 0 : -1;
+    lua_pop(L, 4);
+    if (max_buffered < 0 || max_head < 0)
+        return luaL_error(L, "httpd.listen: max_buffered and max_head must be >= 0");
+    cfg.max_buffered_bytes = (size_t)max_buffered;
+    cfg.max_head_bytes = (size_t)max_head;
+    cfg.routes = route_list(L, "routes");
+    cfg.public_routes = route_list(L, "public");
     lua_getfield(L, 1, "host");
     cfg.host = luaL_optstring(L, -1, "127.0.0.1");
     lua_getfield(L, 1, "port");
@@ -139,13 +182,16 @@ static int l_server_stats(lua_State *L)
 {
     httpd_stats_t st;
     httpd_get_stats(check_server(L)->h, &st);
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 8);
 #define F(name) (lua_pushinteger(L, (lua_Integer)st.name), lua_setfield(L, -2, #name))
     F(requests_served);
     F(requests_in_flight);
     F(requests_gone);
     F(connections_accepted);
     F(connections_open);
+    F(requests_refused);
+    F(bytes_buffered);
+    F(bytes_buffered_peak);
 #undef F
     return 1;
 }

@@ -22,11 +22,23 @@
  *    must never re-enter the program's loop from inside a callback. So we point ctx->loop at a
  *    private, empty loop for that call, and free the server two close-callback passes later:
  *    every handle closed in one pass has finished closing before a handle closed from inside that
- *    pass's callbacks does (libuv runs all pending closes of an iteration together). */
+ *    pass's callbacks does (libuv runs all pending closes of an iteration together).
+ *
+ * 4. Checking a request before its body is read. h2o 2.2.5 parses an HTTP/1 head and reads the
+ *    body straight after, with no hook in between. So while h2o's HTTP/1 reader waits for a head,
+ *    our on_gate_read stands in front of it as the socket's read callback: it parses the head
+ *    itself (with h2o's own picohttpparser), answers and lingers on a refusal, and otherwise puts
+ *    h2o's callback back and hands it the bytes, so the body is read by h2o alone. h2o waits for
+ *    a head right after accepting (where we arm the gate) and after each HTTP/1 response is
+ *    written, from its write-done callback; we wrap that callback to arm the gate again, and hold
+ *    back the bytes that follow the request (pipelined requests) so that h2o cannot parse them
+ *    before the gate sees them. A request that reaches the handler without the gate (HTTP/2, or
+ *    one we could not place) gets the same checks late, and its HTTP/1 connection is closed. */
 #define _GNU_SOURCE /* h2o's headers use struct iovec, alloca and friends */
 
 #include "net/httpd.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +53,8 @@
 
 #define HTTPD_CONTAINER_OF(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
 #define HTTPD_DEFAULT_MAX_BODY ((size_t)16 << 20)
+#define HTTPD_DEFAULT_MAX_BUFFERED ((size_t)64 << 20)
+#define HTTPD_DEFAULT_MAX_HEAD ((size_t)16 << 10)
 /* stop watching an HTTP/1 client that sends this much while waiting (back-pressure) */
 #define HTTPD_STASH_MAX ((size_t)64 << 10)
 
@@ -54,6 +68,14 @@ struct httpd_conn {
     httpd_req_t *watched; /* HTTP/1 request whose client we are watching */
     int watching;         /* our own uv read is on */
     buf_t stash;          /* bytes read while watching, handed back to h2o later */
+    /* the head gate (see (4) at the top) */
+    h2o_socket_cb gate_orig;  /* h2o's read callback while ours stands in front of it */
+    h2o_socket_cb write_orig; /* h2o's write-done callback while ours wraps it */
+    unsigned gate_passed : 1; /* the request h2o is reading was checked by the gate */
+    size_t head_len;          /* of the request that passed the gate */
+    size_t req_end;           /* where the request being answered ends in h2o's input */
+    size_t reserved;          /* budget taken by the body h2o is reading */
+    buf_t refusal;            /* the answer being written to a refused request */
     httpd_conn_t *prev, *next;
 };
 
@@ -89,7 +111,12 @@ struct httpd_req {
     size_t nhdrs;
     char *body;
     size_t body_len;
+    size_t reserved; /* budget held for this body until the wrapper is freed */
 };
+
+typedef struct httpd_route {
+    char *method, *path;
+} httpd_route_t;
 
 typedef struct httpd_h2o_handler {
     h2o_handler_t super;
@@ -122,6 +149,11 @@ struct httpd {
     httpd_shutdown_fn shutdown_cb;
     void *shutdown_ud;
     httpd_stats_t stats;
+    size_t max_body, max_buffered, max_head;
+    char *token; /* NULL: no authentication */
+    size_t token_len;
+    httpd_route_t *routes, *publics; /* routes NULL: every path is the handler's */
+    size_t nroutes, npublics;
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -136,6 +168,20 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+/* ---- the budget for buffered request bodies ---- */
+
+static void budget_take(httpd_t *h, size_t n)
+{
+    h->stats.bytes_buffered += n;
+    if (h->stats.bytes_buffered > h->stats.bytes_buffered_peak)
+        h->stats.bytes_buffered_peak = h->stats.bytes_buffered;
+}
+
+static void budget_give(httpd_t *h, size_t n)
+{
+    h->stats.bytes_buffered -= n < h->stats.bytes_buffered ? n : h->stats.bytes_buffered;
+}
+
 /* ---- wrappers ---- */
 
 static void req_unref(httpd_req_t *r)
@@ -143,6 +189,7 @@ static void req_unref(httpd_req_t *r)
     if (--r->refs > 0) return;
     if (r->srv) {
         httpd_t *h = r->srv;
+        budget_give(h, r->reserved);
         if (r->prev)
             r->prev->next = r->next;
         else
@@ -276,6 +323,330 @@ static void conn_close_if_idle(httpd_conn_t *cn)
     if (uv_fileno((uv_handle_t *)&cn->tcp, &fd) == 0) shutdown(fd, SHUT_RD);
 }
 
+/* ---- the head gate (see (4) at the top) ---- */
+
+/* picohttpparser, as built into libh2o 2.2.5 (its header is not installed) */
+struct phr_header {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+};
+int phr_parse_request(const char *buf, size_t len, const char **method, size_t *method_len,
+                      const char **path, size_t *path_len, int *minor_version,
+                      struct phr_header *headers, size_t *num_headers, size_t last_len);
+
+typedef struct gate_answer {
+    int status;          /* 0: let the request through */
+    const char *message; /* for the JSON body */
+    char header[160];    /* one extra "Name: value" header, or "" */
+    size_t reserve;      /* body bytes to count against the budget when let through */
+} gate_answer_t;
+
+static int mem_ieq(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    return alen == blen && strncasecmp(a, b, blen) == 0;
+}
+
+/* Constant time: the running time depends on the length of the wanted token alone. */
+static int token_equal(const char *want, size_t wlen, const char *got, size_t glen)
+{
+    size_t diff = wlen ^ glen;
+    for (size_t i = 0; i < wlen; i++)
+        diff |= (unsigned char)want[i] ^ (unsigned char)(i < glen ? got[i] : 0);
+    return diff == 0;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Does the query hold token=<the token> (percent-decoded, '+' as a space)? */
+static int query_has_token(const httpd_t *h, const char *q, size_t qlen)
+{
+    int found = 0;
+    char dec[512];
+    while (qlen > 0) {
+        const char *amp = memchr(q, '&', qlen);
+        size_t plen = amp ? (size_t)(amp - q) : qlen;
+        if (plen > 6 && memcmp(q, "token=", 6) == 0) {
+            size_t n = 0;
+            int ok = 1;
+            for (size_t i = 6; i < plen && ok; i++) {
+                char c = q[i];
+                if (c == '%') {
+                    int hi = i + 2 < plen ? hexval(q[i + 1]) : -1;
+                    int lo = i + 2 < plen ? hexval(q[i + 2]) : -1;
+                    ok = hi >= 0 && lo >= 0;
+                    c = (char)(hi * 16 + lo);
+                    i += 2;
+                } else if (c == '+') {
+                    c = ' ';
+                }
+                if (n == sizeof dec) ok = 0;
+                if (ok) dec[n++] = c;
+            }
+            found |= ok && token_equal(h->token, h->token_len, dec, n);
+        }
+        if (!amp) break;
+        qlen -= plen + 1;
+        q = amp + 1;
+    }
+    return found;
+}
+
+/* "Bearer <token>": the scheme in any case, then spaces (RFC 9110 section 11.1 and 11.4). */
+static int authorization_has_token(const httpd_t *h, const char *v, size_t vlen)
+{
+    if (!v || vlen < 7 || strncasecmp(v, "bearer", 6) != 0 || (v[6] != ' ' && v[6] != '\t'))
+        return 0;
+    size_t i = 6;
+    while (i < vlen && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    while (vlen > i && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+        vlen--;
+    return token_equal(h->token, h->token_len, v + i, vlen - i);
+}
+
+static const httpd_route_t *route_find(const httpd_route_t *rs, size_t n, const char *m,
+                                       size_t mlen, const char *p, size_t plen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(rs[i].path) == plen && memcmp(rs[i].path, p, plen) == 0 &&
+            strlen(rs[i].method) == mlen && memcmp(rs[i].method, m, mlen) == 0)
+            return &rs[i];
+    return NULL;
+}
+
+/* The checks every request gets, from its method, target (path?query) and Authorization. */
+static void gate_decide(const httpd_t *h, const char *m, size_t mlen, const char *target,
+                        size_t tlen, const char *auth, size_t alen, gate_answer_t *a)
+{
+    const char *qm = memchr(target, '?', tlen);
+    size_t plen = qm ? (size_t)(qm - target) : tlen;
+    const char *query = qm ? qm + 1 : "";
+    size_t qlen = qm ? tlen - plen - 1 : 0;
+    if (h->token && !route_find(h->publics, h->npublics, m, mlen, target, plen) &&
+        !authorization_has_token(h, auth, alen) && !query_has_token(h, query, qlen)) {
+        a->status = 401;
+        a->message = "missing or wrong token: send 'Authorization: Bearer <token>' or ?token=";
+        snprintf(a->header, sizeof a->header, "WWW-Authenticate: Bearer");
+        return;
+    }
+    if (h->routes && !route_find(h->routes, h->nroutes, m, mlen, target, plen) &&
+        !route_find(h->publics, h->npublics, m, mlen, target, plen)) {
+        size_t used = (size_t)snprintf(a->header, sizeof a->header, "Allow:");
+        for (size_t i = 0; i < h->nroutes; i++)
+            if (strlen(h->routes[i].path) == plen && memcmp(h->routes[i].path, target, plen) == 0 &&
+                used < sizeof a->header)
+                used += (size_t)snprintf(a->header + used, sizeof a->header - used, "%s %s",
+                                         used > 6 ? "," : "", h->routes[i].method);
+        if (used > 6) {
+            a->status = 405;
+            a->message = "method not allowed on this path";
+        } else {
+            a->status = 404;
+            a->message = "no route for this path";
+            a->header[0] = '\0';
+        }
+        return;
+    }
+    if (a->reserve > h->max_body) {
+        a->status = 413;
+        a->message = "request body is too large";
+        return;
+    }
+    if (a->reserve > 0 && h->stats.bytes_buffered + a->reserve > h->max_buffered) {
+        a->status = 503;
+        a->message = "too many request bodies in memory; retry later";
+        snprintf(a->header, sizeof a->header, "Retry-After: 1");
+        return;
+    }
+}
+
+static void on_gate_read(h2o_socket_t *sock, const char *err);
+
+/* Puts the gate in front of h2o's HTTP/1 reader, which waits for a request head. */
+static void gate_arm(httpd_conn_t *cn)
+{
+    h2o_socket_t *sock = cn->sock;
+    if (!sock || !sock->_cb.read || sock->_cb.read == on_gate_read) return;
+    cn->gate_orig = sock->_cb.read;
+    cn->gate_passed = 0;
+    sock->_cb.read = on_gate_read;
+}
+
+/* Steps aside: h2o reads on by itself (the body, or an HTTP/2 preface, or an error). */
+static void gate_pass(httpd_conn_t *cn, h2o_socket_t *sock, const char *err)
+{
+    h2o_socket_cb orig = cn->gate_orig;
+    cn->gate_orig = NULL;
+    sock->_cb.read = orig;
+    orig(sock, err); /* may close the connection: touch nothing afterwards */
+}
+
+static void on_linger_read(h2o_socket_t *sock, const char *err)
+{
+    httpd_conn_t *cn = sock->on_close.data;
+    if (err) {
+        gate_pass(cn, sock, err); /* h2o closes the connection */
+        return;
+    }
+    h2o_buffer_consume(&sock->input, sock->input->size); /* drop it, never keep it */
+}
+
+static void on_refusal_written(h2o_socket_t *sock, const char *err)
+{
+    httpd_conn_t *cn = sock->on_close.data;
+    uv_os_fd_t fd;
+    buf_free(&cn->refusal);
+    if (err) {
+        gate_pass(cn, sock, err);
+        return;
+    }
+    /* the client sees the answer, then EOF, and stops sending; until it closes, we drop what it
+     * sends (closing now, with unread bytes, would send it a reset that can eat the answer) */
+    if (uv_fileno((uv_handle_t *)&cn->tcp, &fd) == 0) shutdown(fd, SHUT_WR);
+}
+
+static const char *reason_phrase(int status);
+
+static void gate_refuse(httpd_conn_t *cn, h2o_socket_t *sock, const gate_answer_t *a, int head)
+{
+    httpd_t *h = cn->srv;
+    char body[256];
+    int blen = snprintf(body, sizeof body, "{\"error\":{\"status\":%d,\"message\":\"%s\"}}",
+                        a->status, a->message);
+    h->stats.requests_refused++;
+    buf_reset(&cn->refusal);
+    buf_printf(&cn->refusal,
+               "HTTP/1.1 %d %s\r\nServer: ratio\r\nContent-Type: application/json\r\n"
+               "Content-Length: %d\r\nConnection: close\r\n%s%s\r\n%s",
+               a->status, reason_phrase(a->status), blen, a->header, a->header[0] ? "\r\n" : "",
+               head ? "" : body);
+    sock->_cb.read = on_linger_read;
+    h2o_buffer_consume(&sock->input, sock->input->size);
+    h2o_iovec_t out = h2o_iovec_init(cn->refusal.data, cn->refusal.len);
+    h2o_socket_write(sock, &out, 1, on_refusal_written);
+}
+
+static void on_gate_read(h2o_socket_t *sock, const char *err)
+{
+    httpd_conn_t *cn = sock->on_close.data;
+    httpd_t *h = cn->srv;
+    if (err) {
+        gate_pass(cn, sock, err);
+        return;
+    }
+    const char *m, *target;
+    size_t mlen, tlen, nh = H2O_MAX_HEADERS;
+    int minor;
+    struct phr_header hs[H2O_MAX_HEADERS];
+    size_t avail = sock->input->size;
+    int len = phr_parse_request(sock->input->bytes, avail <= h->max_head ? avail : h->max_head + 1,
+                                &m, &mlen, &target, &tlen, &minor, hs, &nh, 0);
+    gate_answer_t a = {0, NULL, "", 0};
+    if (len == -2 && avail <= h->max_head) return; /* the head is not all here yet */
+    if (len == -1) {                               /* not HTTP/1 (an HTTP/2 preface?): h2o's */
+        gate_pass(cn, sock, NULL);
+        return;
+    }
+    if (len == -2 || (size_t)len > h->max_head) {
+        a.status = 431;
+        a.message = "request head (request line and headers) is too large";
+        gate_refuse(cn, sock, &a, 0);
+        return;
+    }
+    const char *auth = NULL, *clen = NULL;
+    size_t alen = 0, cllen = 0;
+    int te = 0;
+    for (size_t i = 0; i < nh && !a.status; i++) {
+        const struct phr_header *e = &hs[i];
+        if (!e->name) continue; /* a folded continuation line */
+        if (mem_ieq(e->name, e->name_len, "authorization") && !auth) {
+            auth = e->value;
+            alen = e->value_len;
+        } else if (mem_ieq(e->name, e->name_len, "transfer-encoding")) {
+            te = 1;
+        } else if (mem_ieq(e->name, e->name_len, "content-length")) {
+            if (clen && (cllen != e->value_len || memcmp(clen, e->value, cllen) != 0)) {
+                a.status = 400;
+                a.message = "conflicting Content-Length headers";
+            }
+            clen = e->value;
+            cllen = e->value_len;
+        }
+    }
+    if (!a.status && te && clen) {
+        a.status = 400;
+        a.message = "Content-Length together with Transfer-Encoding";
+    }
+    if (!a.status && clen) {
+        size_t v = 0;
+        int ok = cllen > 0 && cllen <= 19;
+        for (size_t i = 0; ok && i < cllen; i++) {
+            ok = clen[i] >= '0' && clen[i] <= '9';
+            v = v * 10 + (size_t)(clen[i] - '0');
+        }
+        if (!ok) {
+            a.status = 400;
+            a.message = "bad Content-Length";
+        }
+        a.reserve = v;
+    } else if (!a.status && te) {
+        a.reserve = h->max_body; /* chunked: as much as it may grow to */
+    }
+    int head = mlen == 4 && memcmp(m, "HEAD", 4) == 0;
+    if (!a.status) gate_decide(h, m, mlen, target, tlen, auth, alen, &a);
+    if (a.status) {
+        gate_refuse(cn, sock, &a, head);
+        return;
+    }
+    budget_take(h, a.reserve);
+    cn->reserved = a.reserve;
+    cn->head_len = (size_t)len;
+    cn->gate_passed = 1;
+    gate_pass(cn, sock, NULL);
+}
+
+/* Wraps h2o's write-done callback of an HTTP/1 response: when h2o moves on to the next request
+ * on the connection, the gate must stand in front of it again, pipelined bytes included. */
+static void on_gate_write_done(h2o_socket_t *sock, const char *err)
+{
+    httpd_conn_t *cn = sock->on_close.data;
+    h2o_socket_cb orig = cn->write_orig;
+    cn->write_orig = NULL;
+    if (err || cn->req_end > sock->input->size) {
+        orig(sock, err);
+        return;
+    }
+    /* hold back what follows this request (h2o would parse it at once) and the stash */
+    buf_t next;
+    buf_init(&next);
+    buf_append(&next, sock->input->bytes + cn->req_end, sock->input->size - cn->req_end);
+    sock->input->size = cn->req_end;
+    buf_append(&next, cn->stash.data, cn->stash.len);
+    buf_reset(&cn->stash);
+    orig(sock, NULL); /* h2o: disposes the request, consumes it, then waits for the next head */
+    if (cn->sock == sock && sock->_cb.read && sock->input->size == 0) {
+        gate_arm(cn);
+        if (next.len) {
+            h2o_iovec_t room = h2o_buffer_reserve(&sock->input, next.len);
+            if (room.base) {
+                memcpy(room.base, next.data, next.len);
+                sock->input->size += next.len;
+                on_gate_read(sock, NULL);
+            }
+        }
+    }
+    buf_free(&next);
+}
+
 /* ---- h2o side ---- */
 
 static void on_h2o_req_disposed(void *p)
@@ -333,6 +704,8 @@ static const char *reason_phrase(int status)
         return "Payload Too Large";
     case 422:
         return "Unprocessable Entity";
+    case 431:
+        return "Request Header Fields Too Large";
     case 429:
         return "Too Many Requests";
     case 500:
@@ -395,8 +768,15 @@ static void send_response(httpd_req_t *r, int status, const char *reason,
         memcpy(buf.base, body, len);
         buf.len = len;
     }
+    httpd_conn_t *cn = r->conn;
+    int regate = cn && r->version < 20 && q->http1_is_persistent && state == H2O_SEND_STATE_FINAL;
     h2o_start_response(q, &r->hook->gen);
     h2o_send(q, buf.len ? &buf : NULL, buf.len ? 1 : 0, state);
+    /* h2o wrote the response and waits for the write to finish (HTTP/1 sends it in one write) */
+    if (regate && cn->sock && cn->sock->_cb.write && !cn->write_orig) {
+        cn->write_orig = cn->sock->_cb.write;
+        cn->sock->_cb.write = on_gate_write_done;
+    }
 }
 
 static void send_internal(httpd_req_t *r, int status, const char *reason)
@@ -469,6 +849,28 @@ static httpd_req_t *req_new(httpd_t *h, h2o_req_t *q)
     return r;
 }
 
+/* Finishes r for the server itself, with a JSON error, instead of handing it to the owner. */
+static void refuse_late(httpd_req_t *r, const gate_answer_t *a)
+{
+    char body[256];
+    int blen = snprintf(body, sizeof body, "{\"error\":{\"status\":%d,\"message\":\"%s\"}}",
+                        a->status, a->message);
+    httpd_header_t hs[2] = {{"content-type", "application/json"}, {NULL, NULL}};
+    char name[64];
+    const char *colon = strchr(a->header, ':');
+    if (colon && (size_t)(colon - a->header) < sizeof name) {
+        memcpy(name, a->header, (size_t)(colon - a->header));
+        name[colon - a->header] = '\0';
+        hs[1].name = name;
+        hs[1].value = colon + 2;
+    }
+    r->srv->stats.requests_refused++;
+    r->finished = 1;
+    send_response(r, a->status, reason_phrase(a->status), hs, hs[1].name ? 2 : 1, body,
+                  (size_t)blen, (size_t)blen, H2O_SEND_STATE_FINAL);
+    req_unref(r); /* the owner's reference: it never sees this request */
+}
+
 static int on_h2o_req(h2o_handler_t *self, h2o_req_t *q)
 {
     httpd_t *h = ((httpd_h2o_handler_t *)self)->srv;
@@ -481,6 +883,39 @@ static int on_h2o_req(h2o_handler_t *self, h2o_req_t *q)
     r->conn = conn_of(q);
     if (r->conn) r->conn->active++;
     h->stats.requests_in_flight++;
+    httpd_conn_t *cn = r->conn;
+    int gated = cn && cn->gate_passed;
+    if (cn) {
+        r->reserved = cn->reserved; /* the body's budget now goes with the request */
+        cn->reserved = 0;
+        cn->gate_passed = 0;
+        cn->req_end = SIZE_MAX;
+        h2o_buffer_t *in = cn->sock ? cn->sock->input : NULL;
+        if (gated && r->version < 20 && in) {
+            /* where h2o's _reqsize points: the end of the body in its input, or of the head */
+            const char *end =
+                q->entity.base ? q->entity.base + q->entity.len : in->bytes + cn->head_len;
+            if (end >= in->bytes && end <= in->bytes + in->size)
+                cn->req_end = (size_t)(end - in->bytes);
+        }
+        if (r->version < 20 && cn->req_end == SIZE_MAX)
+            q->http1_is_persistent = 0; /* cannot put the gate back: end the connection */
+    }
+    if (!gated) { /* HTTP/2: the same checks, now that h2o has the whole body */
+        const h2o_header_t *auth = NULL;
+        ssize_t ai = h2o_find_header(&q->headers, H2O_TOKEN_AUTHORIZATION, -1);
+        if (ai >= 0) auth = &q->headers.entries[ai];
+        gate_answer_t a = {0, NULL, "", r->body_len};
+        gate_decide(h, q->method.base, q->method.len, q->path.base, q->path.len,
+                    auth ? auth->value.base : NULL, auth ? auth->value.len : 0, &a);
+        if (a.status) {
+            refuse_late(r, &a);
+            req_unref(r);
+            return 0;
+        }
+        r->reserved = r->body_len;
+        budget_take(h, r->reserved);
+    }
     h->handler(r, h->ud);
     if (r->h2o && !r->responded && r->version < 20) watch_start(r);
     req_unref(r);
@@ -535,6 +970,8 @@ static void progress(httpd_t *h);
 static void on_h2o_sock_disposed(void *data)
 {
     httpd_conn_t *cn = data;
+    budget_give(cn->srv, cn->reserved); /* a body that never arrived whole */
+    cn->reserved = 0;
     cn->sock = NULL; /* uv_close has been called on cn->tcp; reads stopped with it */
     cn->watching = 0;
     cn->watched = NULL;
@@ -551,6 +988,7 @@ static void on_uv_conn_closed(uv_handle_t *hd)
     if (cn->next) cn->next->prev = cn->prev;
     h->stats.connections_open--;
     buf_free(&cn->stash);
+    buf_free(&cn->refusal);
     free(cn);
     progress(h);
 }
@@ -582,16 +1020,63 @@ static void on_uv_accept(uv_stream_t *listener, int status)
     cn->sock = h2o_uv_socket_create((uv_stream_t *)&cn->tcp, on_uv_conn_closed);
     cn->sock->on_close.cb = on_h2o_sock_disposed;
     cn->sock->on_close.data = cn;
-    h2o_accept(&h->accept_ctx, cn->sock);
+    h2o_accept(&h->accept_ctx, cn->sock); /* plain TCP: h2o's HTTP/1 reader starts at once */
+    gate_arm(cn);
 }
 
 /* ---- shutdown and free ---- */
+
+static void routes_free(httpd_route_t *rs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rs[i].method);
+        free(rs[i].path);
+    }
+    free(rs);
+}
+
+static void config_free(httpd_t *h)
+{
+    free(h->token);
+    routes_free(h->routes, h->nroutes);
+    routes_free(h->publics, h->npublics);
+}
 
 static void on_uv_reaper_closed(uv_handle_t *hd)
 {
     httpd_t *h = hd->data;
     uv_loop_close(&h->dispose_loop);
+    config_free(h);
     free(h);
+}
+
+/* Copies a NULL-terminated list of "METHOD /path"; returns 0 with a message on a bad entry. */
+static int routes_copy(const char *const *src, httpd_route_t **out, size_t *n, char *err,
+                       size_t errlen)
+{
+    size_t count = 0;
+    while (src[count])
+        count++;
+    httpd_route_t *rs = calloc(count + 1, sizeof *rs);
+    if (!rs) abort();
+    for (size_t i = 0; i < count; i++) {
+        const char *s = src[i], *sp = strchr(s, ' ');
+        size_t ml = sp ? (size_t)(sp - s) : 0;
+        int ok = ml > 0 && sp[1] == '/' && !strpbrk(sp + 1, " \t?#\r\n");
+        for (size_t k = 0; ok && k < ml; k++)
+            ok = s[k] >= 'A' && s[k] <= 'Z';
+        if (!ok) {
+            set_err(err, errlen, "httpd: route '%s' is not 'METHOD /path'", s);
+            routes_free(rs, i);
+            return 0;
+        }
+        rs[i].method = strndup(s, ml);
+        rs[i].path = strdup(sp + 1);
+        if (!rs[i].method || !rs[i].path) abort();
+    }
+    *out = rs;
+    *n = count;
+    return 1;
 }
 
 static void on_uv_notify_closed(uv_handle_t *hd)
@@ -687,7 +1172,7 @@ static void on_uv_listener_abandoned(uv_handle_t *hd)
 httpd_t *httpd_new(uv_loop_t *loop, const httpd_config_t *cfg, httpd_handler_fn handler, void *ud,
                    char *err, size_t errlen)
 {
-    httpd_config_t dflt = {NULL, 0, 0};
+    httpd_config_t dflt = {.host = NULL};
     if (!cfg) cfg = &dflt;
     const char *host = cfg->host ? cfg->host : "127.0.0.1";
     if (!handler || cfg->port < 0 || cfg->port > 65535) {
@@ -695,15 +1180,32 @@ httpd_t *httpd_new(uv_loop_t *loop, const httpd_config_t *cfg, httpd_handler_fn 
                 cfg->port);
         return NULL;
     }
+    httpd_route_t *routes = NULL, *publics = NULL;
+    size_t nroutes = 0, npublics = 0;
+    if ((cfg->routes && !routes_copy(cfg->routes, &routes, &nroutes, err, errlen)) ||
+        (cfg->public_routes &&
+         !routes_copy(cfg->public_routes, &publics, &npublics, err, errlen))) {
+        routes_free(routes, nroutes);
+        return NULL;
+    }
     struct sockaddr_storage addr;
     int rc = strchr(host, ':') ? uv_ip6_addr(host, cfg->port, (struct sockaddr_in6 *)&addr)
                                : uv_ip4_addr(host, cfg->port, (struct sockaddr_in *)&addr);
     if (rc != 0) {
         set_err(err, errlen, "httpd: host '%s' is not an IP address", host);
+        routes_free(routes, nroutes);
+        routes_free(publics, npublics);
         return NULL;
     }
     /* libuv writes with write(2): a client hanging up would kill the process with SIGPIPE. Ignore
      * it unless the program installed its own handler. */
+#ifdef M_MMAP_THRESHOLD
+    /* Request bodies are big and short-lived. glibc raises its mmap threshold after each big
+     * free (up to 32 MiB), so later bodies land on the heap and their memory is not given back
+     * when they are freed: RSS stayed high long after a burst. A fixed threshold keeps every
+     * buffer of 1 MiB or more in its own mapping, returned to the system on free. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     struct sigaction sa;
     if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
         memset(&sa, 0, sizeof sa);
@@ -723,6 +1225,8 @@ httpd_t *httpd_new(uv_loop_t *loop, const httpd_config_t *cfg, httpd_handler_fn 
         /* libuv reports EADDRINUSE from bind or from listen, depending */
         set_err(err, errlen, "httpd: cannot listen on %s:%d: %s", host, cfg->port, uv_strerror(rc));
         uv_close((uv_handle_t *)lst, on_uv_listener_abandoned);
+        routes_free(routes, nroutes);
+        routes_free(publics, npublics);
         return NULL;
     }
     httpd_t *h = calloc(1, sizeof *h);
@@ -730,6 +1234,8 @@ httpd_t *httpd_new(uv_loop_t *loop, const httpd_config_t *cfg, httpd_handler_fn 
     if (uv_loop_init(&h->dispose_loop) != 0) {
         set_err(err, errlen, "httpd: cannot create its disposal loop (out of file descriptors?)");
         uv_close((uv_handle_t *)lst, on_uv_listener_abandoned);
+        routes_free(routes, nroutes);
+        routes_free(publics, npublics);
         free(h);
         return NULL;
     }
@@ -745,10 +1251,26 @@ httpd_t *httpd_new(uv_loop_t *loop, const httpd_config_t *cfg, httpd_handler_fn 
     h->notify_timer.data = h;
     h->reaper.data = h;
 
+    h->routes = routes;
+    h->nroutes = nroutes;
+    h->publics = publics;
+    h->npublics = npublics;
+    if (cfg->token && cfg->token[0]) {
+        h->token = strdup(cfg->token);
+        if (!h->token) abort();
+        h->token_len = strlen(cfg->token);
+    }
+    h->max_body = cfg->max_body_bytes ? cfg->max_body_bytes : HTTPD_DEFAULT_MAX_BODY;
+    h->max_buffered =
+        cfg->max_buffered_bytes ? cfg->max_buffered_bytes : HTTPD_DEFAULT_MAX_BUFFERED;
+    if (h->max_buffered < h->max_body) h->max_buffered = h->max_body;
+    h->max_head = cfg->max_head_bytes ? cfg->max_head_bytes : HTTPD_DEFAULT_MAX_HEAD;
+    if (h->max_head > H2O_MAX_REQLEN - 1) h->max_head = H2O_MAX_REQLEN - 1;
+
     h2o_config_init(&h->config);
     h->config.server_name = h2o_iovec_init(H2O_STRLIT("ratio"));
-    h->config.max_request_entity_size =
-        cfg->max_body_bytes ? cfg->max_body_bytes : HTTPD_DEFAULT_MAX_BODY;
+    h->config.max_request_entity_size = h->max_body;
+    if (cfg->http2 < 0) h->config.http1.upgrade_to_http2 = 0;
     h2o_hostconf_t *hc =
         h2o_config_register_host(&h->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0); /* "/" matches every path */

@@ -13,10 +13,32 @@
  * Like nginx, the server takes an HTTP/1 client that half-closes its side (EOF) while waiting for
  * the response as gone.
  *
- * Limits: a request body above max_body_bytes gets 413 with a JSON body over HTTP/1.x; over
- * HTTP/2, h2o 2.2.5 refuses such a stream with RST_STREAM(REFUSED_STREAM) instead. The request
- * line plus headers are limited by h2o at compile time (H2O_MAX_REQLEN, about 400 KiB, and 100
- * headers), answered with a plain "400 Bad Request": h2o 2.2.5 has no runtime setting for it.
+ * Checks on the request head, before any body byte is buffered (HTTP/1.x). As soon as the
+ * request line and headers have arrived, and before h2o reads the body, the server answers at
+ * once — JSON error, "Connection: close", the handler never called — when:
+ *   - the head is larger than max_head_bytes (431), or Content-Length headers disagree, or
+ *     Content-Length comes with Transfer-Encoding (400);
+ *   - a token is set and the request carries neither "Authorization: Bearer <token>" (scheme
+ *     case-insensitive) nor a "token=<token>" query parameter (401 with WWW-Authenticate: Bearer),
+ *     unless its route is listed in public_routes; tokens are compared in constant time;
+ *   - routes are set and the path has no route (404) or not for this method (405, with Allow);
+ *   - the declared body is larger than max_body_bytes (413), or holding it would take the bytes
+ *     held for all request bodies together above max_buffered_bytes (503 with Retry-After: 1).
+ * After such an answer the connection is half-closed and whatever the client still sends is
+ * read and thrown away (a "lingering close", so the client reads the answer instead of a reset)
+ * until it closes or h2o's request timeout ends it. A body's bytes count against
+ * max_buffered_bytes from its head until the owner has finished the request and h2o has let go
+ * of it; a chunked body counts as max_body_bytes. Keep-alive requests are checked one by one,
+ * pipelined ones included.
+ *
+ * HTTP/2 (h2c) gets the same answers, but only once the whole body has arrived: h2o 2.2.5 has no
+ * hook between a stream's HEADERS and its DATA. Its own per-stream limit still applies: a body
+ * above max_body_bytes gets RST_STREAM(REFUSED_STREAM) instead of a 413 (h2o resets the stream
+ * while the DATA frames arrive). Servers that must bound memory against HTTP/2 clients set
+ * http2 = -1 (then a "PRI *" preface or "Upgrade: h2c" is answered as HTTP/1.1, i.e. 400 / not
+ * upgraded).
+ *
+ * Header limits: besides max_head_bytes, h2o allows at most 100 headers (400 above that).
  *
  * Binds to 127.0.0.1 unless told otherwise. Not thread-safe: one loop, one thread.
  *
@@ -37,6 +59,15 @@ typedef struct httpd_config {
     const char *host;      /* address to bind; NULL: "127.0.0.1" (IPv6 literals work too) */
     int port;              /* 0: an ephemeral port (see httpd_port) */
     size_t max_body_bytes; /* request body limit; 0: 16 MiB */
+    /* all request bodies held at once (see above); 0: 64 MiB, and never below max_body_bytes */
+    size_t max_buffered_bytes;
+    size_t max_head_bytes; /* request line + headers; 0: 16 KiB (at most h2o's ~400 KiB) */
+    const char *token;     /* NULL or "": no authentication; else required (copied) */
+    /* NULL-terminated lists of "METHOD /path" (copied). routes NULL: any method and path go to
+     * the handler. public_routes: answered without the token. */
+    const char *const *routes;
+    const char *const *public_routes;
+    int http2; /* 0 or 1: cleartext HTTP/2 accepted (default); -1: HTTP/1.x only */
 } httpd_config_t;
 
 typedef struct httpd_header {
@@ -50,6 +81,9 @@ typedef struct httpd_stats {
     uint64_t requests_gone;        /* client went away before the response */
     uint64_t connections_accepted; /* total */
     uint64_t connections_open;     /* now */
+    uint64_t requests_refused;     /* answered from the head (401, 404, 405, 413, 431, 503 ...) */
+    uint64_t bytes_buffered;       /* request body bytes held (or reserved) now */
+    uint64_t bytes_buffered_peak;  /* the most ever held at once */
 } httpd_stats_t;
 
 /* Called once per request, from the loop; finish req now or later (see above). */
@@ -59,8 +93,8 @@ typedef void (*httpd_gone_fn)(httpd_req_t *req, void *ud);
 typedef void (*httpd_shutdown_fn)(httpd_t *h, void *ud);
 
 /* Starts listening. cfg may be NULL (all defaults). On failure returns NULL with a message in err
- * (e.g. "cannot listen on 127.0.0.1:8080: address already in use"); run the loop afterwards so a
- * half-made listener handle gets closed. */
+ * (e.g. "cannot listen on 127.0.0.1:8080: address already in use", or a route that is not
+ * "METHOD /path"); run the loop afterwards so a half-made listener handle gets closed. */
 httpd_t *httpd_new(uv_loop_t *loop, const httpd_config_t *cfg, httpd_handler_fn handler, void *ud,
                    char *err, size_t errlen);
 

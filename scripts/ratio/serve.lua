@@ -7,7 +7,22 @@
 --       ["GET /health"] = function(req) return {status = 200, body = "ok\n"} end,
 --     },
 --     on_listen = function(port, server) end,  -- called once listening (port 0 = any free port)
+--     token = os.getenv("MY_TOKEN"),            -- optional: required on every request but...
+--     public = {"GET /health"},                 -- ...these routes (default: none)
+--     max_buffered = 64 * 1024 * 1024,          -- all request bodies held at once (default 64 MiB)
+--     max_head = 16 * 1024,                     -- request line + headers (default 16 KiB)
+--     http2 = true,                             -- accept cleartext HTTP/2 (h2c); false: HTTP/1.x only
 --   }
+--
+-- The C server checks each HTTP/1 request from its head, before reading its body, and answers at
+-- once (JSON error, connection closed; the handler never runs): 401 with `WWW-Authenticate: Bearer`
+-- when `token` is set and the request carries neither `Authorization: Bearer <token>` (scheme in
+-- any case) nor `?token=<token>` (for clients that cannot send headers, e.g. OpenRLHF's remote
+-- reward client); 404 / 405 for a path or method no route has (unless `fallback` is set); 413 for
+-- a declared body above max_body; 503 with `Retry-After` when holding the body would take all
+-- bodies in memory above max_buffered; 431 for a head above max_head; 400 for conflicting
+-- Content-Length headers. Tokens are compared in constant time and the query is never logged.
+-- HTTP/2 requests get the same answers once their body is in (see docs/reliability.md).
 --
 -- A handler gets req with .method, .path, .query (string), .params (decoded query), .headers
 -- (lower-case names), .body, .received_at (ratio.now() when the request had fully arrived, before
@@ -113,8 +128,23 @@ return function(opts)
     error("ratio.serve: expected {routes = {...}, port = ...}", 2)
   end
   local host = opts.host or "127.0.0.1"
+  local token = opts.token
+  if token ~= nil and type(token) ~= "string" then error("ratio.serve: token must be a string", 2) end
+  if token == "" then token = nil end
+  local route_names
+  if not opts.fallback then -- with a fallback every path is the handler's: C checks no route
+    route_names = {}
+    for route in pairs(opts.routes) do
+      local method, path = tostring(route):match("^(%u+)%s+(/%S*)$")
+      if method then route_names[#route_names + 1] = method .. " " .. path end
+    end
+    table.sort(route_names)
+  end
   local server, err = core.listen{host = host, port = opts.port or 0,
                                   max_body = opts.max_body or 8 * 1024 * 1024,
+                                  max_buffered = opts.max_buffered, max_head = opts.max_head,
+                                  token = token, routes = route_names, public = opts.public,
+                                  http2 = opts.http2,
                                   handler = new_dispatch(opts.routes, opts.fallback)}
   if not server then errors.data("ratio.serve: " .. err) end
   require("ratio.state").serving = true -- a server answers failures per request (see ratio.failures)

@@ -710,6 +710,127 @@ TEST(net_server_max_body_413_json)
     net_env_close(&e);
 }
 
+/* The token, routes and limits are checked from the head: a refused request never reaches the
+ * handler and its body is never held (bytes_buffered_peak stays 0). */
+TEST(net_server_head_checks)
+{
+    static const char *const routes[] = {"POST /echo", "GET /headers", NULL};
+    static const char *const publics[] = {"GET /headers", NULL};
+    httpd_config_t cfg = {.token = "tok", .routes = routes, .public_routes = publics};
+    net_env_t e;
+    net_env_init(&e, &cfg);
+    char body[5000];
+    memset(body, 'x', sizeof body);
+    enum { N = 10 };
+    net_result_t r[N] = {{0}};
+    char urls[N][256];
+    const char *paths[N] = {"/echo",           "/echo", "/echo", "/echo?a=b&token=tok",
+                            "/echo?token=tox", "/nope", "/echo", "/headers",
+                            "/echo",           "/echo"};
+    const char *auths[N] = {NULL,
+                            "Authorization: Bearer tok",
+                            "Authorization: bEaReR tok",
+                            NULL,
+                            NULL,
+                            "Authorization: Bearer tok",
+                            "Authorization: Bearer tok",
+                            NULL,
+                            "Authorization: Basic tok",
+                            NULL};
+    const char *methods[N] = {"POST", "POST", "POST", "POST", "POST",
+                              "GET",  "GET",  "GET",  "POST", "POST"};
+    int want[N] = {401, 200, 200, 200, 401, 404, 405, 200, 401, 401};
+    for (int i = 0; i < N; i++) {
+        snprintf(urls[i], sizeof urls[i], "%s%s", e.base, paths[i]);
+        httpc_request_t q = {.url = urls[i], .method = methods[i]};
+        if (strcmp(methods[i], "POST") == 0) {
+            q.body = body;
+            q.body_len = sizeof body;
+        }
+        q.headers = auths[i] ? &auths[i] : NULL;
+        q.nheaders = auths[i] ? 1 : 0;
+        r[i].env = &e;
+        httpc_start(e.cli, &q, net_done, &r[i]);
+    }
+    net_run_until(&e, &e.done, N);
+    for (int i = 0; i < N; i++) {
+        CHECK_INT(r[i].err, HTTPC_OK);
+        CHECK_INT(r[i].status, want[i]);
+        if (r[i].status != want[i]) fprintf(stderr, "  request %d (%s)\n", i, paths[i]);
+    }
+    CHECK(r[0].body.data &&
+          strstr(r[0].body.data, "{\"error\":{\"status\":401,") == r[0].body.data);
+    CHECK_STR(r[0].hdr[6], "application/json");
+    httpd_stats_t ss;
+    httpd_get_stats(e.srv, &ss);
+    CHECK_INT(ss.requests_refused, 6);
+    CHECK_INT(ss.requests_served, 4); /* the handler saw only the allowed ones */
+    CHECK_INT(ss.bytes_buffered, 0);
+    CHECK(ss.bytes_buffered_peak <= 3 * sizeof body); /* the three allowed bodies at most */
+    /* HTTP/2 (h2c, once a first request has upgraded the connection): the same answer, late */
+    net_result_t h2[2] = {{0}};
+    httpc_request_t q = {.url = urls[1],
+                         .body = body,
+                         .body_len = sizeof body,
+                         .headers = &auths[1],
+                         .nheaders = 1,
+                         .version = HTTPC_VERSION_H2C};
+    h2[0].env = h2[1].env = &e;
+    httpc_start(e.cli, &q, net_done, &h2[0]);
+    net_run_until(&e, &e.done, N + 1);
+    q.headers = NULL;
+    q.nheaders = 0;
+    httpc_start(e.cli, &q, net_done, &h2[1]);
+    net_run_until(&e, &e.done, N + 2);
+    CHECK_INT(h2[0].status, 200);
+    CHECK_INT(h2[1].status, 401);
+    CHECK_INT(h2[1].http_version, 20);
+    net_result_free(h2, 2);
+    net_result_free(r, N);
+    net_env_close(&e);
+}
+
+/* One body held by the handler fills the budget: the next request with a body gets 503 with
+ * Retry-After from its head; once the held one is answered the budget is back. */
+TEST(net_server_budget_503)
+{
+    httpd_config_t cfg = {.max_body_bytes = 1000, .max_buffered_bytes = 1000};
+    net_env_t e;
+    net_env_init(&e, &cfg);
+    char body[800];
+    memset(body, 'x', sizeof body);
+    net_result_t r[3] = {{0}};
+    char url[256];
+    snprintf(url, sizeof url, "%s/hold", e.base);
+    httpc_request_t q = {.url = url, .body = body, .body_len = sizeof body};
+    for (int i = 0; i < 3; i++)
+        r[i].env = &e;
+    httpc_start(e.cli, &q, net_done, &r[0]);
+    net_run_until(&e, &e.nheld, 1);
+    httpd_stats_t ss;
+    httpd_get_stats(e.srv, &ss);
+    CHECK_INT(ss.bytes_buffered, 800);
+    snprintf(url, sizeof url, "%s/echo", e.base);
+    httpc_start(e.cli, &q, net_done, &r[1]);
+    net_run_until(&e, &e.done, 1);
+    CHECK_INT(r[1].calls, 1);
+    CHECK_INT(r[1].status, 503);
+    CHECK(r[1].retry_after > 0);
+    httpd_respond(e.held[0], 200, NULL, 0, "ok", 2);
+    net_run_until(&e, &e.done, 2);
+    CHECK_INT(r[0].status, 200);
+    httpc_start(e.cli, &q, net_done, &r[2]); /* the budget is back */
+    net_run_until(&e, &e.done, 3);
+    CHECK_INT(r[2].status, 200);
+    CHECK_INT(r[2].body.len, 800);
+    httpd_get_stats(e.srv, &ss);
+    CHECK_INT(ss.bytes_buffered, 0);
+    CHECK_INT(ss.bytes_buffered_peak, 800);
+    CHECK_INT(ss.requests_refused, 1);
+    net_result_free(r, 3);
+    net_env_close(&e);
+}
+
 TEST(net_cancel)
 {
     net_env_t e;

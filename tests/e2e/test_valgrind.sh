@@ -58,9 +58,15 @@ t_valgrind_reward_server() {
   curl -s -X POST --data-binary @req.json "$url/get_reward" | grep -q '"rewards":\[' || fail "no rewards"
   curl -s -X POST --data-binary '{"query": 1}' "$url/get_reward" | grep -q '"field":"query"' || fail "no 400"
   curl -s "$url/metrics" | grep -q ratio_reward_requests_total || fail "no metrics"
+  local calls
+  calls=$(curl -s "$FAKE_URL/stats" | grep -o '"requests":[0-9]*' | head -n 1 | cut -d: -f2)
   curl -s -o inflight.out -X POST --data-binary @req.json "$url/get_reward" &
   local c=$!
-  sleep 0.3
+  # SIGTERM once the request is in the server (its 3 rollouts have reached the MetaJudge)
+  for _ in $(seq 1 1000); do
+    [ "$(curl -s "$FAKE_URL/stats" | grep -o '"requests":[0-9]*' | head -n 1 | cut -d: -f2)" -ge $((calls + 3)) ] && break
+    sleep 0.02
+  done
   kill -TERM "$pid"
   wait "$c"
   wait "$pid"

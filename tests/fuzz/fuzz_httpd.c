@@ -9,6 +9,10 @@
  * Input: byte 0 = mode (low 2 bits: 0 respond now, 1 respond later, 2 abort later, 3 mixed),
  * byte 1 = split point (per 256 of the rest), then the bytes sent.
  *
+ * The server requires the token "t" except on a few public routes, and limits heads to 1 KiB and
+ * all bodies held at once to 2 KiB, so inputs also go through the checks on the head (answered
+ * before the body, with a lingering close).
+ *
  * Checks: every request the handler sees has NUL-terminated method and path, a query, a version
  * of 10, 11 or 20, lower-case header names that header_at and header agree on, and a body within
  * max_body_bytes; the server answers HTTP/1 with an HTTP/1 status line (or nothing); and once the
@@ -127,7 +131,15 @@ static fh_env *fh_setup(void)
     if (env) return env;
     env = calloc(1, sizeof *env);
     uv_loop_init(&env->loop);
-    httpd_config_t cfg = {"127.0.0.1", 0, FH_MAX_BODY};
+    /* a token and public routes, so inputs reach both the head checks and the handler */
+    static const char *const publics[] = {"GET /",     "GET /2",      "GET /3",
+                                          "POST /big", "POST /short", NULL};
+    httpd_config_t cfg = {.host = "127.0.0.1",
+                          .max_body_bytes = FH_MAX_BODY,
+                          .max_buffered_bytes = 2 * FH_MAX_BODY,
+                          .max_head_bytes = 1024,
+                          .token = "t",
+                          .public_routes = publics};
     char err[256];
     env->srv = httpd_new(&env->loop, &cfg, fh_handler, env, err, sizeof err);
     if (!env->srv) {

@@ -68,11 +68,19 @@ t.test("client timeout on a slow handler", function()
 end)
 
 t.test("graceful shutdown answers requests in flight", function()
-  local srv, url = start{["GET /slow"] = function() ratio.sleep(100) return {status = 200, body = "done"} end}
+  local release = ratio.event()
+  local srv, url = start{["GET /slow"] = function() release:wait() return {status = 200, body = "done"} end}
   local reqs = {}
   for i = 1, 5 do reqs[i] = ratio.spawn(function() return ratio.http.request{url = url .. "/slow"} end) end
-  ratio.sleep(20) -- all five are in the handler now
+  -- shut down once all five are in the handler (a fixed sleep lost this race under valgrind)
+  for _ = 1, 1000 do
+    if srv.stats().requests_in_flight >= 5 then break end
+    ratio.sleep(5)
+  end
+  t.eq(srv.stats().requests_in_flight, 5)
   srv.shutdown()
+  ratio.sleep(20) -- the shutdown has begun (it runs as a task); the handlers answer only now
+  release:set()
   for i = 1, 5 do
     local r = reqs[i]:wait()
     t.ok(r and r.status == 200 and r.body == "done", "request " .. i .. " was not answered")
@@ -95,4 +103,42 @@ t.test("many concurrent requests reuse connections", function()
   local opened = ratio.http.stats().connections - before
   t.ok(opened <= 40, "opened " .. opened .. " connections for 300 requests")
   srv.raw:close()
+end)
+
+t.test("token: checked by the server before the handler; public routes and ?token= pass", function()
+  local calls = 0
+  local srv, url = start({
+    ["POST /x"] = function(req) calls = calls + 1; return {status = 200, json = {q = req.query}} end,
+    ["GET /health"] = function() return {status = 200, body = "ok"} end,
+  }, {token = "tk", public = {"GET /health"}})
+  local r = assert(ratio.http.request{method = "POST", url = url .. "/x", body = ("a"):rep(100000)})
+  t.eq(r.status, 401)
+  t.eq(r.headers["www-authenticate"], "Bearer")
+  t.eq(calls, 0)
+  r = assert(ratio.http.request{method = "POST", url = url .. "/x", body = "a", headers = {authorization = "bearer tk"}})
+  t.eq(r.status, 200)
+  r = assert(ratio.http.request{method = "POST", url = url .. "/x?token=tk", body = "a"})
+  t.eq(r.status, 200)
+  t.eq(ratio.json.decode(r.body).q, "token=tk")
+  t.eq(assert(ratio.http.request{url = url .. "/health"}).status, 200)
+  local st = srv.stats()
+  t.eq(st.requests_refused, 1)
+  t.eq(st.bytes_buffered, 0)
+  t.ok(st.bytes_buffered_peak < 100000, "the refused body was never held")
+  t.eq(calls, 2)
+  srv.raw:close()
+end)
+
+t.test("with a fallback every path reaches the handler (after the token check)", function()
+  local srv, url = start({}, {token = "tk", fallback = function(req) return {status = 200, body = req.path} end})
+  t.eq(assert(ratio.http.request{url = url .. "/any/where"}).status, 401)
+  local r = assert(ratio.http.request{url = url .. "/any/where", headers = {authorization = "Bearer tk"}})
+  t.eq(r.status, 200)
+  t.eq(r.body, "/any/where")
+  srv.raw:close()
+end)
+
+t.test("serve options are checked", function()
+  t.raises(function() ratio.serve{routes = {}, token = 42, wait = false} end, "token must be a string")
+  t.raises(function() ratio.serve{routes = {}, public = {"health"}, wait = false} end, "METHOD /path")
 end)
