@@ -9,6 +9,7 @@ solution "ratio"
   location "build"
   language "C"
   includedirs { "core" }
+  flags { "Symbols" } -- keep the symbol table (premake4 strips otherwise), so nm and gdb work
   buildoptions { "-std=c11", "-Wall", "-Wextra", "-Werror", "-DH2O_USE_LIBUV=1",
                  "`pkg-config --cflags " .. pkgs .. "`" }
   linkoptions { "`pkg-config --libs " .. pkgs .. "`", "-lm" }
