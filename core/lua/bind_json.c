@@ -18,7 +18,7 @@
 #include "json/json.h"
 #include "lua/bindings.h"
 #include "lua/host.h"
-#include "lua/json_lua.h"
+#include "lua/bind_json.h"
 
 static const char ARRAY_MT = 'A';
 static const char OBJECT_MT = 'O';
@@ -161,7 +161,7 @@ static const json_sax_t DECODE_SAX = {
     .on_end_array = dec_end,
 };
 
-int json_lua_decode(lua_State *L, json_parser_t *parser, const char *s, size_t len, int max_depth,
+int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t len, int max_depth,
                     json_error_t *err)
 {
     decoder_t d = {.L = L};
@@ -197,7 +197,7 @@ static int l_decode(lua_State *L)
     json_parser_t p;
     json_parser_init(&p);
     json_error_t err;
-    int rc = json_lua_decode(L, &p, s, len, max_depth, &err);
+    int rc = bind_json_decode(L, &p, s, len, max_depth, &err);
     json_parser_free(&p);
     if (rc != 0) {
         lua_pushnil(L);
@@ -425,7 +425,7 @@ static int enc_value(encoder_t *e, int idx, int depth)
     return -1;
 }
 
-int json_lua_encode(lua_State *L, int idx, int indent, buf_t *out, buf_t *err)
+int bind_json_encode(lua_State *L, int idx, int indent, buf_t *out, buf_t *err)
 {
     encoder_t e;
     memset(&e, 0, sizeof e);
@@ -448,7 +448,7 @@ static int l_encode(lua_State *L)
     buf_t out, err;
     buf_init(&out);
     buf_init(&err);
-    int rc = json_lua_encode(L, 1, indent, &out, &err);
+    int rc = bind_json_encode(L, 1, indent, &out, &err);
     if (rc != 0) {
         lua_pushnil(L);
         lua_pushfstring(L, "json.encode: cannot write %s", buf_cstr(&err));
@@ -498,7 +498,7 @@ static int l_is_array(lua_State *L)
     return 1;
 }
 
-void json_lua_init_marks(lua_State *L)
+void bind_json_init_marks(lua_State *L)
 {
     lua_rawgetp(L, LUA_REGISTRYINDEX, &ARRAY_MT);
     int have = !lua_isnil(L, -1);
@@ -526,7 +526,7 @@ int luaopen_ratio_core_json(lua_State *L)
                                    {"array", l_array},   {"object", l_object},
                                    {"is_array", l_is_array}, {"keys", l_keys},
                                    {NULL, NULL}};
-    json_lua_init_marks(L);
+    bind_json_init_marks(L);
     luaL_newlib(L, fns);
     lua_pushlightuserdata(L, NULL);
     lua_setfield(L, -2, "null");
