@@ -130,7 +130,10 @@ static long json_hex4(const json_check_t *c, size_t at)
 
 /* 1 for the bytes a string holds as they are: printable ASCII other than '"' and '\\'. */
 static const unsigned char json_plain[256] = {
-    ['\x20'] = 1,    ['!'] = 1,  ['#'... '['] = 1, [']'... '\x7F'] = 1,
+    ['\x20'] = 1,
+    ['!'] = 1,
+    ['#' ... '['] = 1,
+    [']' ... '\x7F'] = 1,
 };
 
 /* The string whose opening quote is at `at`: escapes well formed, surrogates paired, no raw
@@ -267,7 +270,8 @@ static int json_check_literal(json_check_t *c, size_t at, size_t *end)
 {
     static const char *const words[] = {"true", "false", "null"};
     size_t i = at;
-    while (i < c->len && (json_isword((unsigned char)c->s[i]) || json_isdigit((unsigned char)c->s[i])))
+    while (i < c->len &&
+           (json_isword((unsigned char)c->s[i]) || json_isdigit((unsigned char)c->s[i])))
         i++;
     for (int k = 0; k < 3; k++) {
         size_t n = strlen(words[k]);

@@ -28,9 +28,10 @@
 /* Return values of json_parse / json_parser_parse. */
 #define JSON_OK 0
 #define JSON_INVALID (-1) /* the input is not valid JSON (or nests too deep): see json_error_t */
-#define JSON_ABORTED (-2) /* a callback returned non-zero; its reason is the caller's to keep
-                          * (the error then has message "aborted by callback" and no position:
-                          * offset, line and column are 0) */
+#define JSON_ABORTED                                                                               \
+    (-2) /* a callback returned non-zero; its reason is the caller's to keep                       \
+          * (the error then has message "aborted by callback" and no position:                     \
+          * offset, line and column are 0) */
 
 /* Callbacks, each optional (NULL = ignore the event). Each returns 0 to go on, non-zero to abort.
  * String and key bytes are decoded, valid UTF-8, may contain NUL, and are followed by a NUL at

@@ -38,8 +38,8 @@ typedef struct decoder {
     frame_t *frames;
     int depth, cap;
     int oom;
-    int keys_idx;        /* stack index of the top-level object's key list, 0 if none */
-    lua_Integer nkeys;   /* keys in that list */
+    int keys_idx;      /* stack index of the top-level object's key list, 0 if none */
+    lua_Integer nkeys; /* keys in that list */
 } decoder_t;
 
 /* Stores the value on top of the stack into the enclosing array/object (or leaves it as root). */
@@ -130,15 +130,22 @@ static int dec_begin(decoder_t *d, int is_array)
         d->keys_idx = lua_gettop(d->L);
     }
     d->depth++;
-    /* Pre-size a little: most JSON objects and arrays are small, and growing from empty rehashes. */
+    /* Pre-size a little: most JSON objects and arrays are small, and growing from empty rehashes.
+     */
     lua_createtable(d->L, is_array ? 4 : 0, is_array ? 0 : 4);
     lua_rawgetp(d->L, LUA_REGISTRYINDEX, is_array ? &ARRAY_MT : &OBJECT_MT);
     lua_setmetatable(d->L, -2);
     return 0;
 }
 
-static int dec_begin_array(void *ud) { return dec_begin(ud, 1); }
-static int dec_begin_object(void *ud) { return dec_begin(ud, 0); }
+static int dec_begin_array(void *ud)
+{
+    return dec_begin(ud, 1);
+}
+static int dec_begin_object(void *ud)
+{
+    return dec_begin(ud, 0);
+}
 
 static int dec_end(void *ud, size_t n)
 {
@@ -162,7 +169,7 @@ static const json_sax_t DECODE_SAX = {
 };
 
 int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t len, int max_depth,
-                    json_error_t *err)
+                     json_error_t *err)
 {
     decoder_t d = {.L = L};
     int top = lua_gettop(L);
@@ -172,8 +179,7 @@ int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t 
         lua_settop(L, top);
         if (rc == JSON_ABORTED) {
             err->offset = err->line = err->column = 0;
-            snprintf(err->message, sizeof err->message, "%s",
-                     d.oom ? "out of memory" : "aborted");
+            snprintf(err->message, sizeof err->message, "%s", d.oom ? "out of memory" : "aborted");
         }
         return -1;
     }
@@ -246,7 +252,8 @@ static void enc_newline(encoder_t *e, int depth)
 {
     if (!e->indent) return;
     buf_putc(&e->out, '\n');
-    for (int i = 0; i < depth * e->indent; i++) buf_putc(&e->out, ' ');
+    for (int i = 0; i < depth * e->indent; i++)
+        buf_putc(&e->out, ' ');
 }
 
 static int enc_value(encoder_t *e, int idx, int depth);
@@ -301,7 +308,8 @@ static int table_kind(encoder_t *e, int idx, int depth, lua_Integer *n)
             if (lua_tointeger(L, -1) > max) max = lua_tointeger(L, -1);
         } else {
             lua_pop(L, 1);
-            return enc_fail(e, depth, "a table key that is neither a string nor a positive integer");
+            return enc_fail(e, depth,
+                            "a table key that is neither a string nor a positive integer");
         }
         count++;
     }
@@ -473,8 +481,14 @@ static int mark(lua_State *L, const void *key)
     return 1;
 }
 
-static int l_array(lua_State *L) { return mark(L, &ARRAY_MT); }
-static int l_object(lua_State *L) { return mark(L, &OBJECT_MT); }
+static int l_array(lua_State *L)
+{
+    return mark(L, &ARRAY_MT);
+}
+static int l_object(lua_State *L)
+{
+    return mark(L, &OBJECT_MT);
+}
 
 /* keys(t) -> the keys of a decoded top-level object in the order of the text (each once), or nil
  * for any other table (nested objects, tables built in Lua). */
@@ -522,10 +536,9 @@ void bind_json_init_marks(lua_State *L)
 
 int luaopen_ratio_core_json(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"decode", l_decode}, {"encode", l_encode},
-                                   {"array", l_array},   {"object", l_object},
-                                   {"is_array", l_is_array}, {"keys", l_keys},
-                                   {NULL, NULL}};
+    static const luaL_Reg fns[] = {
+        {"decode", l_decode},     {"encode", l_encode}, {"array", l_array}, {"object", l_object},
+        {"is_array", l_is_array}, {"keys", l_keys},     {NULL, NULL}};
     bind_json_init_marks(L);
     luaL_newlib(L, fns);
     lua_pushlightuserdata(L, NULL);

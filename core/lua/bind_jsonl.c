@@ -221,8 +221,8 @@ int luaopen_ratio_core_jsonl(lua_State *L)
                                               {"path", l_reader_path},
                                               {"close", l_reader_close},
                                               {NULL, NULL}};
-    static const luaL_Reg writer_methods[] = {{"write", l_write},     {"write_raw", l_write_raw},
-                                              {"flush", l_flush},     {"recovered", l_recovered},
+    static const luaL_Reg writer_methods[] = {{"write", l_write},        {"write_raw", l_write_raw},
+                                              {"flush", l_flush},        {"recovered", l_recovered},
                                               {"close", l_writer_close}, {NULL, NULL}};
     static const luaL_Reg fns[] = {{"open", l_open}, {"writer", l_writer}, {NULL, NULL}};
     bind_json_init_marks(L);

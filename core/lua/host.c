@@ -208,7 +208,8 @@ int host_run(const char *root, const char *recipe, int argc, char **argv)
 
     buf_t path;
     buf_init(&path);
-    buf_printf(&path, "%s/scripts/?.lua;%s/scripts/?/init.lua;%s/plugins/?.lua;%s/plugins/?/init.lua",
+    buf_printf(&path,
+               "%s/scripts/?.lua;%s/scripts/?/init.lua;%s/plugins/?.lua;%s/plugins/?/init.lua",
                root, root, root, root);
     set_path(L, "path", buf_cstr(&path));
     buf_free(&path);

@@ -51,9 +51,15 @@ struct lalloc {
 };
 
 /* The class of a block of n bytes, 1..NCLASSES for 1..SMALL_MAX. */
-static size_t class_of(size_t n) { return (n + GRAIN - 1) / GRAIN; }
+static size_t class_of(size_t n)
+{
+    return (n + GRAIN - 1) / GRAIN;
+}
 
-static char *align_up(char *p) { return p + (GRAIN - (uintptr_t)p % GRAIN) % GRAIN; }
+static char *align_up(char *p)
+{
+    return p + (GRAIN - (uintptr_t)p % GRAIN) % GRAIN;
+}
 
 static free_block_t *link_get(free_block_t *b)
 {
@@ -165,7 +171,8 @@ lalloc_t *lalloc_new(void)
 {
     lalloc_t *a = malloc(sizeof *a);
     if (!a) return NULL;
-    for (int k = 0; k < NCLASSES; k++) a->free[k] = NULL;
+    for (int k = 0; k < NCLASSES; k++)
+        a->free[k] = NULL;
     a->bump = NULL;
     a->bump_left = 0;
     a->chunks = NULL;
@@ -185,6 +192,12 @@ void lalloc_free(lalloc_t *a)
     free(a);
 }
 
-size_t lalloc_pooled_bytes(const lalloc_t *a) { return a->pooled; }
+size_t lalloc_pooled_bytes(const lalloc_t *a)
+{
+    return a->pooled;
+}
 
-void lalloc_set_pool_limit(lalloc_t *a, size_t bytes) { a->limit = bytes; }
+void lalloc_set_pool_limit(lalloc_t *a, size_t bytes)
+{
+    a->limit = bytes;
+}

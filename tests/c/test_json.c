@@ -1,5 +1,5 @@
-/* Tests for core/json/json.c: the SAX parser over cJSON (values, every error message with its position,
- * UTF-8 rejection classes, depth limit) and the encoder helpers (round trips). */
+/* Tests for core/json/json.c: the SAX parser over cJSON (values, every error message with its
+ * position, UTF-8 rejection classes, depth limit) and the encoder helpers (round trips). */
 #include <float.h>
 #include <limits.h>
 #include <stdint.h>

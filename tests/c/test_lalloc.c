@@ -16,7 +16,8 @@ static void pattern_fill(void *p, size_t n, uint32_t id)
 {
     unsigned char *b = p;
     uint32_t h = id * 2654435761u;
-    for (size_t i = 0; i < n; i++) b[i] = (unsigned char)((h >> (8 * (i % 4))) + i / 4 * 7);
+    for (size_t i = 0; i < n; i++)
+        b[i] = (unsigned char)((h >> (8 * (i % 4))) + i / 4 * 7);
 }
 
 static int pattern_holds(const void *p, size_t n, uint32_t id)
@@ -28,10 +29,16 @@ static int pattern_holds(const void *p, size_t n, uint32_t id)
     return 1;
 }
 
-static int is_aligned(const void *p) { return (uintptr_t)p % 16 == 0; }
+static int is_aligned(const void *p)
+{
+    return (uintptr_t)p % 16 == 0;
+}
 
 /* Allocation as Lua does it: with ptr NULL, osize is a type tag. */
-static void *la_new(lalloc_t *a, size_t n) { return lalloc_fn(a, NULL, LUA_TTABLE, n); }
+static void *la_new(lalloc_t *a, size_t n)
+{
+    return lalloc_fn(a, NULL, LUA_TTABLE, n);
+}
 
 TEST(lalloc_class_boundary_sizes)
 {
@@ -72,11 +79,11 @@ TEST(lalloc_realloc_keeps_contents)
     static const struct {
         size_t from, to;
     } cases[] = {
-        {17, 32}, {32, 17}, {1, 16}, {512, 497},           /* pool, same class */
-        {16, 17}, {100, 300}, {300, 100}, {512, 1},        /* pool, other class */
-        {100, 513}, {512, 4000}, {1, 100000},              /* pool -> libc */
-        {513, 512}, {4000, 100}, {1000, 1}, {100000, 200}, /* libc -> pool */
-        {513, 514}, {4000, 100000}, {100000, 600},         /* libc -> libc */
+        {17, 32},   {32, 17},       {1, 16},       {512, 497},    /* pool, same class */
+        {16, 17},   {100, 300},     {300, 100},    {512, 1},      /* pool, other class */
+        {100, 513}, {512, 4000},    {1, 100000},                  /* pool -> libc */
+        {513, 512}, {4000, 100},    {1000, 1},     {100000, 200}, /* libc -> pool */
+        {513, 514}, {4000, 100000}, {100000, 600},                /* libc -> libc */
     };
     lalloc_t *a = lalloc_new();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -129,13 +136,17 @@ TEST(lalloc_reuses_freed_blocks)
     /* Ten chunks' worth of one class, freed and allocated again: no new chunk. */
     enum { N = 10000 };
     static void *blocks[N];
-    for (int i = 0; i < N; i++) blocks[i] = la_new(a, 64);
+    for (int i = 0; i < N; i++)
+        blocks[i] = la_new(a, 64);
     size_t pooled = lalloc_pooled_bytes(a);
     CHECK(pooled >= (size_t)N * 64);
-    for (int i = 0; i < N; i++) lalloc_fn(a, blocks[i], 64, 0);
-    for (int i = 0; i < N; i++) blocks[i] = la_new(a, 49 + i % 16);
+    for (int i = 0; i < N; i++)
+        lalloc_fn(a, blocks[i], 64, 0);
+    for (int i = 0; i < N; i++)
+        blocks[i] = la_new(a, 49 + i % 16);
     CHECK_INT(lalloc_pooled_bytes(a), pooled);
-    for (int i = 0; i < N; i++) lalloc_fn(a, blocks[i], 49 + i % 16, 0);
+    for (int i = 0; i < N; i++)
+        lalloc_fn(a, blocks[i], 49 + i % 16, 0);
     lalloc_free(a);
 }
 
@@ -147,7 +158,8 @@ TEST(lalloc_failure_keeps_old_block)
     lalloc_set_pool_limit(a, lalloc_pooled_bytes(a)); /* no more chunks */
     void *full[200];
     int nfull = 0;
-    while (nfull < 200 && (full[nfull] = la_new(a, 512)) != NULL) nfull++;
+    while (nfull < 200 && (full[nfull] = la_new(a, 512)) != NULL)
+        nfull++;
     CHECK(nfull > 100 && nfull < 200); /* one chunk holds 127 blocks of 512 bytes */
     CHECK(la_new(a, 512) == NULL);
 
@@ -162,7 +174,8 @@ TEST(lalloc_failure_keeps_old_block)
     CHECK(pattern_holds(big, 4096, 2));
     lalloc_fn(a, big, 4096, 0);
 
-    for (int i = 0; i < nfull; i++) lalloc_fn(a, full[i], 512, 0);
+    for (int i = 0; i < nfull; i++)
+        lalloc_fn(a, full[i], 512, 0);
     lalloc_fn(a, small, 10, 0);
     lalloc_free(a);
 }
@@ -180,10 +193,14 @@ static size_t stress_size(uint64_t *s)
     static const size_t edges[] = {1, 15, 16, 17, 255, 256, 257, 496, 497, 511, 512, 513, 528};
     uint64_t r = prng_next(s);
     switch (r % 8) {
-    case 0: return edges[(r >> 8) % (sizeof edges / sizeof edges[0])];
-    case 1: return 513 + (size_t)(r >> 8) % 4000;   /* libc */
-    case 2: return 1 + (size_t)(r >> 8) % 96;       /* the common small objects */
-    default: return 1 + (size_t)(r >> 8) % 512;     /* any class */
+    case 0:
+        return edges[(r >> 8) % (sizeof edges / sizeof edges[0])];
+    case 1:
+        return 513 + (size_t)(r >> 8) % 4000; /* libc */
+    case 2:
+        return 1 + (size_t)(r >> 8) % 96; /* the common small objects */
+    default:
+        return 1 + (size_t)(r >> 8) % 512; /* any class */
     }
 }
 
@@ -205,7 +222,10 @@ TEST(lalloc_stress_random_operations)
         if (!live[i].p) {
             size_t n = stress_size(&seed);
             void *p = la_new(a, n);
-            if (!p) { failed++; continue; }
+            if (!p) {
+                failed++;
+                continue;
+            }
             if (!is_aligned(p)) bad++;
             live[i].p = p;
             live[i].size = n;
@@ -220,7 +240,10 @@ TEST(lalloc_stress_random_operations)
         } else {
             size_t n = stress_size(&seed);
             void *q = lalloc_fn(a, live[i].p, live[i].size, n);
-            if (!q) { failed++; continue; }
+            if (!q) {
+                failed++;
+                continue;
+            }
             if (!is_aligned(q)) bad++;
             if (!pattern_holds(q, n < live[i].size ? n : live[i].size, live[i].id)) bad++;
             live[i].p = q;
