@@ -136,6 +136,20 @@ static const unsigned char json_plain[256] = {
     [']' ... '\x7F'] = 1,
 };
 
+/* 1 when one of the 8 bytes at p is not plain (see json_plain): a control character, a byte
+ * >= 0x80, '"' or '\\'. The usual bit tricks: (x - 0x01..) & ~x & 0x80.. is non-zero exactly when
+ * some byte of x is zero, and (x - n*0x01..) & ~x & 0x80.. when some byte is below n (n <= 128). */
+static int json_word_special(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
+    uint64_t any =
+        ((x - ones * 0x20) & ~x) | x | ((quote - ones) & ~quote) | ((bslash - ones) & ~bslash);
+    return (any & high) != 0;
+}
+
 /* The string whose opening quote is at `at`: escapes well formed, surrogates paired, no raw
  * control character, valid UTF-8. On success *end is its closing quote. */
 static int json_check_string(json_check_t *c, size_t at, size_t *end)
@@ -145,7 +159,9 @@ static int json_check_string(json_check_t *c, size_t at, size_t *end)
     int has_nul = 0;
     char d[16];
     for (;;) {
-        /* The common case: printable ASCII, one table look-up a byte. */
+        /* The common case: printable ASCII, 8 bytes at a time, then one table look-up a byte. */
+        while (i + 8 <= len && !json_word_special(u + i))
+            i += 8;
         while (i < len && json_plain[u[i]])
             i++;
         if (i >= len) return CK_FAIL(c, len, "unexpected end of input");
