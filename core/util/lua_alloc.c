@@ -12,11 +12,12 @@
 
 #ifndef LUA_ALLOC_LIBC
 #include <mimalloc.h>
+#include <valgrind/valgrind.h>
 #endif
 
 struct lua_alloc {
 #ifndef LUA_ALLOC_LIBC
-    mi_heap_t *heap;
+    mi_heap_t *heap; /* NULL under valgrind: libc's functions, which valgrind replaces */
 #else
     int unused;
 #endif
@@ -27,6 +28,10 @@ lua_alloc_t *lua_alloc_new(void)
     lua_alloc_t *a = malloc(sizeof *a);
     if (!a) return NULL;
 #ifndef LUA_ALLOC_LIBC
+    /* Valgrind replaces malloc/free (mimalloc's exported ones too, and mi_free is free) but not
+     * mi_heap_realloc, so under valgrind blocks from the heap would be freed by valgrind's free. */
+    a->heap = NULL;
+    if (RUNNING_ON_VALGRIND) return a;
     a->heap = mi_heap_new();
     if (!a->heap) {
         free(a);
@@ -40,7 +45,7 @@ void lua_alloc_free(lua_alloc_t *a)
 {
     if (!a) return;
 #ifndef LUA_ALLOC_LIBC
-    mi_heap_destroy(a->heap);
+    if (a->heap) mi_heap_destroy(a->heap);
 #endif
     free(a);
 }
@@ -50,17 +55,19 @@ void *lua_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize)
     (void)osize; /* mimalloc knows each block's size */
 #ifndef LUA_ALLOC_LIBC
     lua_alloc_t *a = ud;
-    if (nsize == 0) {
-        mi_free(ptr);
-        return NULL;
+    if (a->heap) {
+        if (nsize == 0) {
+            mi_free(ptr);
+            return NULL;
+        }
+        return mi_heap_realloc(a->heap, ptr, nsize);
     }
-    return mi_heap_realloc(a->heap, ptr, nsize);
 #else
     (void)ud;
+#endif
     if (nsize == 0) {
         free(ptr);
         return NULL;
     }
     return realloc(ptr, nsize);
-#endif
 }

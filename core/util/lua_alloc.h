@@ -7,8 +7,11 @@
  * state gets its own mimalloc heap (mi_heap_t): lua_alloc_free after lua_close drops whatever is
  * left in one go.
  *
- * Built with AddressSanitizer, it uses malloc/realloc/free instead, which ASan watches (it cannot
- * see inside mimalloc's pages).
+ * Debian's libmimalloc also exports malloc/free, so linking it puts the whole process (curl,
+ * SQLite, h2o, cJSON) on mimalloc too.
+ *
+ * Built with AddressSanitizer, and when running under valgrind, it uses malloc/realloc/free
+ * instead, which those tools watch (they cannot see inside a mimalloc heap).
  *
  * Not thread-safe: one per lua_State, used by the thread that created it. */
 #ifndef RATIO_LUA_ALLOC_H
