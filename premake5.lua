@@ -9,9 +9,11 @@ solution "ratio"
   location "build"
   language "C"
   includedirs { "core" }
+  flags { "Symbols" } -- keep the symbol table (premake4 strips otherwise), so nm and gdb work
   buildoptions { "-std=c11", "-Wall", "-Wextra", "-Werror", "-DH2O_USE_LIBUV=1",
                  "`pkg-config --cflags " .. pkgs .. "`" }
-  linkoptions { "`pkg-config --libs " .. pkgs .. "`", "-lm" }
+  -- mimalloc (the Lua state's allocator, core/util/lua_alloc.c) ships no pkg-config file.
+  linkoptions { "`pkg-config --libs " .. pkgs .. "`", "-lmimalloc", "-lm" }
 
   configuration "release"
     buildoptions { "-O2", "-g" }

@@ -32,5 +32,5 @@ run "analyze 1,000 items (paper)" "$tmp/small.jsonl" --mode paper
 run "analyze $big items (reference)" "$tmp/big.jsonl" --mode reference
 echo "(best of 3 runs each; the whole process: start-up, reading, JSON decoding, metrics, 1,000-resample CIs)"
 
-gcc -std=c11 -O2 -Icore bench/bench_kernels.c core/match/*.c core/metrics/*.c core/util/buf.c -lm -o "$tmp/bench_kernels"
+gcc -std=c11 -O2 -Icore bench/bench_kernels.c core/match/*.c core/metrics/*.c core/util/buf.c core/util/utf8.c -lm -o "$tmp/bench_kernels"
 "$tmp/bench_kernels"

@@ -4,7 +4,7 @@
 -- time and the slowest steps (each step is what one task does between two waits, so its time is
 -- how long it holds the loop) at Lua's default collector pace and at the reward server's
 -- (collectgarbage("incremental", 200, 1); see scripts/ratio/reward_server.lua). Run it with two builds to
--- compare allocators: the Lua state's allocator is core/util/lalloc.c.
+-- compare allocators: the Lua state's allocator is core/util/lua_alloc.c (mimalloc).
 local ratio = require "ratio"
 local p = ratio.params{
   live_mib = {8, "live heap kept across the run (MiB, roughly)", min = 0},

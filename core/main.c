@@ -79,8 +79,10 @@ static int find_root(char out[PATH_MAX])
         if (snprintf(cand, sizeof cand, "%s%s", exe, ups[i]) >= (int)sizeof cand) continue;
         if (realpath(cand, out) && is_root(out)) return 0;
     }
-    fprintf(stderr, "ratio: cannot find the ratio library (scripts/ratio/boot.lua) near %s; set "
-                    "RATIO_HOME\n", exe);
+    fprintf(stderr,
+            "ratio: cannot find the ratio library (scripts/ratio/boot.lua) near %s; set "
+            "RATIO_HOME\n",
+            exe);
     return -1;
 }
 

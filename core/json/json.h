@@ -1,10 +1,20 @@
-/* json: a strict RFC 8259 SAX parser and the encoder helpers ratio writes JSON with.
+/* json: RFC 8259 parsing on cJSON, with the checks cJSON leaves to its caller, and the encoder
+ * helpers ratio writes JSON with.
  *
- * Why not only cJSON: ratio must keep integers and floats apart (`1` vs `1.0`, int64 exactness),
- * reject invalid UTF-8, NaN and Infinity with a precise position, bound nesting depth, and survive
- * arbitrary bytes (the parser is fuzzed). The parser is iterative (no recursion), never reads past
- * `len`, and allocates only a scratch buffer for the longest string/number plus one small frame per
- * open array/object (at most max_depth frames). Number conversion is locale-independent. */
+ * cJSON builds the values (string unescaping, \u escapes and surrogate pairs, number conversion).
+ * It is lenient where ratio must be strict, so one pass over the bytes (json_check in json.c)
+ * rejects what cJSON lets through and says where: invalid UTF-8 and raw control characters in
+ * strings, bytes other than space/tab/CR/LF between tokens (cJSON skips any byte <= 0x20, and a
+ * BOM), numbers outside RFC 8259's grammar (`01`, `1.`, which strtod reads) or out of range
+ * (`1e999`, which cJSON reads as infinity), `nulll` and other trailing data, comments, and
+ * nesting deeper than max_depth. The same pass records the text of every number, so integral
+ * literals become exact int64 (cJSON keeps only a double, exact to 2^53) and `1.0` stays a float,
+ * and it gives every error a position and a precise message. Values reach the caller as SAX
+ * events, in document order, duplicates included.
+ *
+ * Limits: nesting is bounded by cJSON's recursion limit, CJSON_NESTING_LIMIT (1000 in Debian's
+ * build), so max_depth is clamped to it; a number literal longer than 63 bytes is refused (cJSON
+ * reads at most 63). */
 #ifndef RATIO_JSON_H
 #define RATIO_JSON_H
 
@@ -13,16 +23,19 @@
 #include "util/buf.h"
 
 #define JSON_DEFAULT_MAX_DEPTH 512
-#define JSON_MAX_DEPTH_LIMIT 100000 /* larger max_depth values are clamped to this */
+#define JSON_MAX_DEPTH_LIMIT 1000 /* cJSON's CJSON_NESTING_LIMIT; larger max_depth is clamped */
 
 /* Return values of json_parse / json_parser_parse. */
 #define JSON_OK 0
 #define JSON_INVALID (-1) /* the input is not valid JSON (or nests too deep): see json_error_t */
-#define JSON_ABORTED (-2) /* a callback returned non-zero; its reason is the caller's to keep */
+#define JSON_ABORTED                                                                               \
+    (-2) /* a callback returned non-zero; its reason is the caller's to keep                       \
+          * (the error then has message "aborted by callback" and no position:                     \
+          * offset, line and column are 0) */
 
 /* Callbacks, each optional (NULL = ignore the event). Each returns 0 to go on, non-zero to abort.
  * String and key bytes are decoded, valid UTF-8, may contain NUL, and are followed by a NUL at
- * s[len]; they point into the parser's scratch buffer and are valid only during the call. */
+ * s[len]; they point into the parser's memory and are valid only during the call. */
 typedef struct json_sax {
     int (*on_null)(void *ud);
     int (*on_bool)(void *ud, int value);
@@ -43,12 +56,14 @@ typedef struct json_error {
     char message[128]; /* e.g. "expected ':' after object key"; no position in it */
 } json_error_t;
 
-/* A reusable parser: keeps its scratch buffer and frame stack between parses, so parsing millions
- * of JSONL lines does not allocate per line. Fields are private. A zeroed struct is initialised. */
+/* A reusable parser: keeps its buffers between parses, so parsing millions of JSONL lines does not
+ * grow them per line (cJSON still allocates its tree per parse). Fields are private. A zeroed
+ * struct is initialised. */
 typedef struct json_parser {
-    buf_t scratch;             /* decoded string / number text */
-    struct json_frame *frames; /* one per open array/object */
-    size_t nframes_cap;
+    struct json_span *spans; /* numbers and strings holding \u0000, in document order */
+    size_t nspans, spans_cap;
+    unsigned char *stack; /* '[' or '{' per open container, during the check */
+    size_t stack_cap;
 } json_parser_t;
 
 /* Initialise / release a reusable parser (json_parser_free leaves it initialised and empty). */
@@ -75,12 +90,5 @@ void json_write_integer(buf_t *b, long long v);
 /* Append the shortest decimal that reads back as exactly v, always marked as a float ("1.0",
  * "1e+100"). Returns 0, or -1 for NaN and +-Inf, which JSON cannot hold (b is unchanged). */
 int json_write_double(buf_t *b, double v);
-
-/* Length of the longest prefix of s[0..len) that is valid UTF-8 (RFC 3629: no overlong forms,
- * no surrogates, nothing above U+10FFFF); equals len when all of it is valid. */
-size_t json_utf8_prefix(const char *s, size_t len);
-
-/* 1 if s[0..len) is entirely valid UTF-8, else 0. */
-int json_utf8_valid(const char *s, size_t len);
 
 #endif

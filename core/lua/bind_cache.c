@@ -8,8 +8,9 @@
  *
  * put only queues the row; a timer commits everything queued a few milliseconds later in one
  * transaction. A task that calls put waits (yields) until the transaction holding its row is
- * committed (unless it passes wait = false, trading that guarantee for latency), so a result the recipe sees is always one the cache keeps (a killed run never repays a
- * call whose result it used), while the disk sees one transaction per batch, not one per call. */
+ * committed (unless it passes wait = false, trading that guarantee for latency), so a result the
+ * recipe sees is always one the cache keeps (a killed run never repays a call whose result it
+ * used), while the disk sees one transaction per batch, not one per call. */
 #define _GNU_SOURCE
 #include <lauxlib.h>
 #include <stdio.h>
@@ -32,16 +33,19 @@ typedef struct waiter {
 } waiter_t;
 
 typedef struct lcache {
-    cache_t *c;     /* NULL once closed */
+    cache_t *c;        /* NULL once closed */
     uv_timer_t *timer; /* malloc'd: libuv needs it until its close callback */
     int timer_armed;
-    int failures;   /* consecutive failed flushes */
+    int failures; /* consecutive failed flushes */
     waiter_t *waiters;
     buf_t value;
     char *path;
 } lcache_t;
 
-static void on_uv_timer_closed(uv_handle_t *h) { free(h); }
+static void on_uv_timer_closed(uv_handle_t *h)
+{
+    free(h);
+}
 
 static void wake_waiters(lcache_t *lc, int ok, const char *msg)
 {
@@ -76,7 +80,8 @@ static void on_uv_flush(uv_timer_t *t)
     lc->failures++;
     if (lc->failures >= MAX_FLUSH_FAILURES) {
         char msg[512];
-        snprintf(msg, sizeof msg, "call cache %s: cannot commit: %s", lc->path, cache_errmsg(lc->c));
+        snprintf(msg, sizeof msg, "call cache %s: cannot commit: %s", lc->path,
+                 cache_errmsg(lc->c));
         wake_waiters(lc, 0, msg);
         lc->failures = 0;
         return;
@@ -113,7 +118,10 @@ static void lcache_close(lcache_t *lc)
     lc->path = NULL;
 }
 
-static void on_shutdown(void *ud) { lcache_close(ud); }
+static void on_shutdown(void *ud)
+{
+    lcache_close(ud);
+}
 
 static int l_open(lua_State *L)
 {

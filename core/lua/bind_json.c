@@ -2,12 +2,15 @@
  *
  *   decode(text [, {max_depth=}]) -> value | nil, "line L, column C: message"
  *   encode(value [, {indent=, max_depth=}]) -> text | nil, "message at $.path"
- *   null, array(t), object(t), is_array(t)
+ *   null, array(t), object(t), is_array(t), keys(t)
  *
  * Integers stay integers and floats stay floats both ways. Objects are written with their keys in
  * byte order, so the same value always gives the same text. Decoded arrays and objects carry a
  * marker metatable so empty ones round-trip; an unmarked empty table is written as [] (lists are
- * what ratio's data holds). JSON null is json.null (a light userdata), so keys with null survive. */
+ * what ratio's data holds). JSON null is json.null (a light userdata), so keys with null survive.
+ * A Lua table has no key order, so the decoder records the key order of a top-level object (one
+ * list per decoded text, kept in a weak table): keys(t) returns it, for readers that must follow
+ * the order of the line, as the published loader does for model keys that differ only in case. */
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +18,11 @@
 #include "json/json.h"
 #include "lua/bindings.h"
 #include "lua/host.h"
-#include "lua/json_lua.h"
+#include "lua/bind_json.h"
 
 static const char ARRAY_MT = 'A';
 static const char OBJECT_MT = 'O';
+static const char KEY_ORDER = 'K'; /* registry: weak-keyed {decoded top-level object = key list} */
 
 #define ENCODE_DEFAULT_MAX_DEPTH 256
 
@@ -34,6 +38,8 @@ typedef struct decoder {
     frame_t *frames;
     int depth, cap;
     int oom;
+    int keys_idx;      /* stack index of the top-level object's key list, 0 if none */
+    lua_Integer nkeys; /* keys in that list */
 } decoder_t;
 
 /* Stores the value on top of the stack into the enclosing array/object (or leaves it as root). */
@@ -87,13 +93,23 @@ static int dec_key(void *ud, const char *s, size_t len)
 {
     decoder_t *d = ud;
     lua_pushlstring(d->L, s, len);
+    if (d->depth == 1 && d->keys_idx) {
+        /* A key of the top-level object: list it where it first appears (a duplicate keeps its
+         * first place and takes the last value, as Python's json does). */
+        lua_pushvalue(d->L, -1);
+        if (lua_rawget(d->L, -3) == LUA_TNIL) {
+            lua_pushvalue(d->L, -2);
+            lua_rawseti(d->L, d->keys_idx, ++d->nkeys);
+        }
+        lua_pop(d->L, 1);
+    }
     return 0;
 }
 
 static int dec_begin(decoder_t *d, int is_array)
 {
     /* Each open level holds a table and maybe a key on the Lua stack. */
-    if (!lua_checkstack(d->L, 4)) {
+    if (!lua_checkstack(d->L, 6)) {
         d->oom = 1;
         return 1;
     }
@@ -109,16 +125,27 @@ static int dec_begin(decoder_t *d, int is_array)
     }
     d->frames[d->depth].is_array = is_array;
     d->frames[d->depth].count = 0;
+    if (d->depth == 0 && !is_array) { /* the key list sits below the top-level object */
+        lua_createtable(d->L, 8, 0);
+        d->keys_idx = lua_gettop(d->L);
+    }
     d->depth++;
-    /* Pre-size a little: most JSON objects and arrays are small, and growing from empty rehashes. */
+    /* Pre-size a little: most JSON objects and arrays are small, and growing from empty rehashes.
+     */
     lua_createtable(d->L, is_array ? 4 : 0, is_array ? 0 : 4);
     lua_rawgetp(d->L, LUA_REGISTRYINDEX, is_array ? &ARRAY_MT : &OBJECT_MT);
     lua_setmetatable(d->L, -2);
     return 0;
 }
 
-static int dec_begin_array(void *ud) { return dec_begin(ud, 1); }
-static int dec_begin_object(void *ud) { return dec_begin(ud, 0); }
+static int dec_begin_array(void *ud)
+{
+    return dec_begin(ud, 1);
+}
+static int dec_begin_object(void *ud)
+{
+    return dec_begin(ud, 0);
+}
 
 static int dec_end(void *ud, size_t n)
 {
@@ -141,8 +168,8 @@ static const json_sax_t DECODE_SAX = {
     .on_end_array = dec_end,
 };
 
-int json_lua_decode(lua_State *L, json_parser_t *parser, const char *s, size_t len, int max_depth,
-                    json_error_t *err)
+int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t len, int max_depth,
+                     json_error_t *err)
 {
     decoder_t d = {.L = L};
     int top = lua_gettop(L);
@@ -152,10 +179,17 @@ int json_lua_decode(lua_State *L, json_parser_t *parser, const char *s, size_t l
         lua_settop(L, top);
         if (rc == JSON_ABORTED) {
             err->offset = err->line = err->column = 0;
-            snprintf(err->message, sizeof err->message, "%s",
-                     d.oom ? "out of memory" : "aborted");
+            snprintf(err->message, sizeof err->message, "%s", d.oom ? "out of memory" : "aborted");
         }
         return -1;
+    }
+    if (d.keys_idx) { /* [keys, object]: file the list under the object, leave the object */
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_ORDER);
+        lua_pushvalue(L, -2);
+        lua_pushvalue(L, d.keys_idx);
+        lua_rawset(L, -3);
+        lua_pop(L, 1);
+        lua_remove(L, d.keys_idx);
     }
     return 0;
 }
@@ -169,7 +203,7 @@ static int l_decode(lua_State *L)
     json_parser_t p;
     json_parser_init(&p);
     json_error_t err;
-    int rc = json_lua_decode(L, &p, s, len, max_depth, &err);
+    int rc = bind_json_decode(L, &p, s, len, max_depth, &err);
     json_parser_free(&p);
     if (rc != 0) {
         lua_pushnil(L);
@@ -218,7 +252,8 @@ static void enc_newline(encoder_t *e, int depth)
 {
     if (!e->indent) return;
     buf_putc(&e->out, '\n');
-    for (int i = 0; i < depth * e->indent; i++) buf_putc(&e->out, ' ');
+    for (int i = 0; i < depth * e->indent; i++)
+        buf_putc(&e->out, ' ');
 }
 
 static int enc_value(encoder_t *e, int idx, int depth);
@@ -273,7 +308,8 @@ static int table_kind(encoder_t *e, int idx, int depth, lua_Integer *n)
             if (lua_tointeger(L, -1) > max) max = lua_tointeger(L, -1);
         } else {
             lua_pop(L, 1);
-            return enc_fail(e, depth, "a table key that is neither a string nor a positive integer");
+            return enc_fail(e, depth,
+                            "a table key that is neither a string nor a positive integer");
         }
         count++;
     }
@@ -397,7 +433,7 @@ static int enc_value(encoder_t *e, int idx, int depth)
     return -1;
 }
 
-int json_lua_encode(lua_State *L, int idx, int indent, buf_t *out, buf_t *err)
+int bind_json_encode(lua_State *L, int idx, int indent, buf_t *out, buf_t *err)
 {
     encoder_t e;
     memset(&e, 0, sizeof e);
@@ -420,7 +456,7 @@ static int l_encode(lua_State *L)
     buf_t out, err;
     buf_init(&out);
     buf_init(&err);
-    int rc = json_lua_encode(L, 1, indent, &out, &err);
+    int rc = bind_json_encode(L, 1, indent, &out, &err);
     if (rc != 0) {
         lua_pushnil(L);
         lua_pushfstring(L, "json.encode: cannot write %s", buf_cstr(&err));
@@ -445,8 +481,25 @@ static int mark(lua_State *L, const void *key)
     return 1;
 }
 
-static int l_array(lua_State *L) { return mark(L, &ARRAY_MT); }
-static int l_object(lua_State *L) { return mark(L, &OBJECT_MT); }
+static int l_array(lua_State *L)
+{
+    return mark(L, &ARRAY_MT);
+}
+static int l_object(lua_State *L)
+{
+    return mark(L, &OBJECT_MT);
+}
+
+/* keys(t) -> the keys of a decoded top-level object in the order of the text (each once), or nil
+ * for any other table (nested objects, tables built in Lua). */
+static int l_keys(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_ORDER);
+    lua_pushvalue(L, 1);
+    lua_rawget(L, -2);
+    return 1;
+}
 
 static int l_is_array(lua_State *L)
 {
@@ -459,7 +512,7 @@ static int l_is_array(lua_State *L)
     return 1;
 }
 
-void json_lua_init_marks(lua_State *L)
+void bind_json_init_marks(lua_State *L)
 {
     lua_rawgetp(L, LUA_REGISTRYINDEX, &ARRAY_MT);
     int have = !lua_isnil(L, -1);
@@ -473,14 +526,20 @@ void json_lua_init_marks(lua_State *L)
     lua_pushliteral(L, "json.object");
     lua_setfield(L, -2, "__name");
     lua_rawsetp(L, LUA_REGISTRYINDEX, &OBJECT_MT);
+    lua_newtable(L); /* weak keys: a list lives as long as its object */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_ORDER);
 }
 
 int luaopen_ratio_core_json(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"decode", l_decode}, {"encode", l_encode},
-                                   {"array", l_array},   {"object", l_object},
-                                   {"is_array", l_is_array}, {NULL, NULL}};
-    json_lua_init_marks(L);
+    static const luaL_Reg fns[] = {
+        {"decode", l_decode},     {"encode", l_encode}, {"array", l_array}, {"object", l_object},
+        {"is_array", l_is_array}, {"keys", l_keys},     {NULL, NULL}};
+    bind_json_init_marks(L);
     luaL_newlib(L, fns);
     lua_pushlightuserdata(L, NULL);
     lua_setfield(L, -2, "null");

@@ -17,7 +17,7 @@
 #include "json/jsonl.h"
 #include "lua/bindings.h"
 #include "lua/host.h"
-#include "lua/json_lua.h"
+#include "lua/bind_json.h"
 
 #define READER_MT "ratio.jsonl.reader"
 #define WRITER_MT "ratio.jsonl.writer"
@@ -84,7 +84,7 @@ static int l_read(lua_State *L)
         return 3;
     }
     json_error_t jerr;
-    if (json_lua_decode(L, &lr->parser, line, len, lr->max_depth, &jerr) != 0) {
+    if (bind_json_decode(L, &lr->parser, line, len, lr->max_depth, &jerr) != 0) {
         lua_pushnil(L);
         lua_pushfstring(L, "%s:%I: invalid JSON at column %d: %s", lr->path, lineno,
                         (int)jerr.column, jerr.message);
@@ -167,7 +167,7 @@ static int l_write(lua_State *L)
     lwriter_t *lw = check_writer(L);
     luaL_checkany(L, 2);
     buf_reset(&lw->line);
-    if (json_lua_encode(L, 2, 0, &lw->line, &lw->err) != 0) {
+    if (bind_json_encode(L, 2, 0, &lw->line, &lw->err) != 0) {
         lua_pushnil(L);
         lua_pushfstring(L, "jsonl write: cannot write %s", buf_cstr(&lw->err));
         return 2;
@@ -221,11 +221,11 @@ int luaopen_ratio_core_jsonl(lua_State *L)
                                               {"path", l_reader_path},
                                               {"close", l_reader_close},
                                               {NULL, NULL}};
-    static const luaL_Reg writer_methods[] = {{"write", l_write},     {"write_raw", l_write_raw},
-                                              {"flush", l_flush},     {"recovered", l_recovered},
+    static const luaL_Reg writer_methods[] = {{"write", l_write},        {"write_raw", l_write_raw},
+                                              {"flush", l_flush},        {"recovered", l_recovered},
                                               {"close", l_writer_close}, {NULL, NULL}};
     static const luaL_Reg fns[] = {{"open", l_open}, {"writer", l_writer}, {NULL, NULL}};
-    json_lua_init_marks(L);
+    bind_json_init_marks(L);
     host_new_class(L, READER_MT, reader_methods, l_reader_close);
     host_new_class(L, WRITER_MT, writer_methods, l_writer_close);
     luaL_newlib(L, fns);

@@ -222,8 +222,14 @@ static int assign(lua_State *L, assign_fn fn)
     return 2;
 }
 
-static int l_hungarian(lua_State *L) { return assign(L, assign_hungarian); }
-static int l_greedy(lua_State *L) { return assign(L, assign_greedy); }
+static int l_hungarian(lua_State *L)
+{
+    return assign(L, assign_hungarian);
+}
+static int l_greedy(lua_State *L)
+{
+    return assign(L, assign_greedy);
+}
 
 static int l_assign_pairs(lua_State *L)
 {
@@ -282,12 +288,16 @@ int luaopen_ratio_core_match(lua_State *L)
 {
     static const luaL_Reg corpus_methods[] = {
         {"bm25", l_corpus_bm25}, {"idf", l_corpus_idf}, {"docs", l_corpus_docs}, {NULL, NULL}};
-    static const luaL_Reg fns[] = {{"tokens", l_tokens},       {"jaccard", l_jaccard},
-                                   {"char3", l_char3},         {"corpus", l_corpus},
+    static const luaL_Reg fns[] = {{"tokens", l_tokens},
+                                   {"jaccard", l_jaccard},
+                                   {"char3", l_char3},
+                                   {"corpus", l_corpus},
                                    {"cosine_matrix", l_cosine_matrix},
-                                   {"hungarian", l_hungarian}, {"greedy", l_greedy},
+                                   {"hungarian", l_hungarian},
+                                   {"greedy", l_greedy},
                                    {"assign_pairs", l_assign_pairs},
-                                   {"to_scale", l_to_scale},   {NULL, NULL}};
+                                   {"to_scale", l_to_scale},
+                                   {NULL, NULL}};
     host_new_class(L, CORPUS_MT, corpus_methods, l_corpus_gc);
     luaL_newlib(L, fns);
     return 1;

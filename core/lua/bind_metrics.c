@@ -53,7 +53,8 @@ static int l_parse(lua_State *L)
 {
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
-    scoreblock_policy policy = check_policy(L, luaL_optstring(L, 2, "tolerant"), SCOREBLOCK_TOLERANT);
+    scoreblock_policy policy =
+        check_policy(L, luaL_optstring(L, 2, "tolerant"), SCOREBLOCK_TOLERANT);
     scoreblock_result res;
     scoreblock_init(&res);
     scoreblock_parse(text, len, policy, SCOREBLOCK_MAX_TRIPLES_DEFAULT, &res);
@@ -269,10 +270,10 @@ static int l_score(lua_State *L)
 
 /* ---- summary ------------------------------------------------------------------------------ */
 
-static const char *const STATUS_NAMES[] = {"valid", "partial", "skipped", "unscored", "error", NULL};
-static const checklist_status STATUS_VALUES[] = {CHECKLIST_VALID, CHECKLIST_PARTIAL,
-                                                 CHECKLIST_SKIPPED, CHECKLIST_UNSCORED,
-                                                 CHECKLIST_ERROR};
+static const char *const STATUS_NAMES[] = {"valid",    "partial", "skipped",
+                                           "unscored", "error",   NULL};
+static const checklist_status STATUS_VALUES[] = {
+    CHECKLIST_VALID, CHECKLIST_PARTIAL, CHECKLIST_SKIPPED, CHECKLIST_UNSCORED, CHECKLIST_ERROR};
 
 static int l_summary(lua_State *L)
 {
@@ -300,7 +301,8 @@ static int l_summary_add(lua_State *L)
     lua_getfield(L, 2, "status");
     const char *name = luaL_checkstring(L, -1);
     int i = 0;
-    while (STATUS_NAMES[i] && strcmp(STATUS_NAMES[i], name) != 0) i++;
+    while (STATUS_NAMES[i] && strcmp(STATUS_NAMES[i], name) != 0)
+        i++;
     if (!STATUS_NAMES[i]) return luaL_error(L, "summary:add: unknown status '%s'", name);
     lua_pop(L, 1);
     item.status = STATUS_VALUES[i];

@@ -251,9 +251,18 @@ static int corr(lua_State *L, corr_fn fn)
     return 1;
 }
 
-static int l_pearson(lua_State *L) { return corr(L, stats_pearson); }
-static int l_spearman(lua_State *L) { return corr(L, stats_spearman); }
-static int l_kendall(lua_State *L) { return corr(L, stats_kendall_tau_b); }
+static int l_pearson(lua_State *L)
+{
+    return corr(L, stats_pearson);
+}
+static int l_spearman(lua_State *L)
+{
+    return corr(L, stats_spearman);
+}
+static int l_kendall(lua_State *L)
+{
+    return corr(L, stats_kendall_tau_b);
+}
 
 static int l_kappa(lua_State *L)
 {

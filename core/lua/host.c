@@ -11,7 +11,7 @@
 #include "lua/bindings.h"
 #include "lua/sched.h"
 #include "util/buf.h"
-#include "util/lalloc.h"
+#include "util/lua_alloc.h"
 
 typedef struct hook {
     host_shutdown_fn fn;
@@ -190,12 +190,12 @@ int host_run(const char *root, const char *recipe, int argc, char **argv)
         fputs("ratio: cannot create the event loop\n", stderr);
         return 1;
     }
-    /* The pool allocator outlives the state: lua_close frees through it. */
-    lalloc_t *alloc = lalloc_new();
-    lua_State *L = alloc ? lua_newstate(lalloc_fn, alloc) : NULL;
+    /* The allocator outlives the state: lua_close frees through it. */
+    lua_alloc_t *alloc = lua_alloc_new();
+    lua_State *L = alloc ? lua_newstate(lua_alloc_fn, alloc) : NULL;
     if (!L) {
         fputs("ratio: cannot create the Lua state (out of memory)\n", stderr);
-        lalloc_free(alloc);
+        lua_alloc_free(alloc);
         return 1;
     }
     warn_state_t warn = {0, 0};
@@ -208,7 +208,8 @@ int host_run(const char *root, const char *recipe, int argc, char **argv)
 
     buf_t path;
     buf_init(&path);
-    buf_printf(&path, "%s/scripts/?.lua;%s/scripts/?/init.lua;%s/plugins/?.lua;%s/plugins/?/init.lua",
+    buf_printf(&path,
+               "%s/scripts/?.lua;%s/scripts/?/init.lua;%s/plugins/?.lua;%s/plugins/?/init.lua",
                root, root, root, root);
     set_path(L, "path", buf_cstr(&path));
     buf_free(&path);
@@ -277,7 +278,7 @@ done:
     }
     sched_close(s);
     lua_close(L);
-    lalloc_free(alloc);
+    lua_alloc_free(alloc);
     fflush(stdout);
     return code;
 }

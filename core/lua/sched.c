@@ -14,10 +14,10 @@ enum { TASK_QUEUED, TASK_RUNNING, TASK_SUSPENDED };
 struct sched_task {
     sched_t *s;
     lua_State *co;
-    int ref;   /* registry ref: a bare lua_State* does not keep the thread alive */
+    int ref; /* registry ref: a bare lua_State* does not keep the thread alive */
     int state;
-    int nargs; /* values waiting on co's stack for the next resume */
-    int c_wait; /* suspended by a C primitive, which alone may wake it */
+    int nargs;                   /* values waiting on co's stack for the next resume */
+    int c_wait;                  /* suspended by a C primitive, which alone may wake it */
     struct sleep_timer *timeout; /* armed by suspend(ms): wakes the task with false */
     sched_task_t *next_ready;
     sched_task_t *prev, *next; /* every live task, so shutdown can free them all */
@@ -64,7 +64,10 @@ static const char SCHED_KEY = 'S';
 
 /* The task pointer lives in the thread's extra space: new threads copy the main thread's (NULL),
  * so plain coroutines created by a recipe are never mistaken for tasks. */
-static sched_task_t **task_slot(lua_State *L) { return (sched_task_t **)lua_getextraspace(L); }
+static sched_task_t **task_slot(lua_State *L)
+{
+    return (sched_task_t **)lua_getextraspace(L);
+}
 
 sched_t *sched_get(lua_State *L)
 {
@@ -74,23 +77,48 @@ sched_t *sched_get(lua_State *L)
     return s;
 }
 
-uv_loop_t *sched_loop(sched_t *s) { return s->loop; }
-sched_task_t *sched_current(lua_State *L) { return *task_slot(L); }
-lua_State *sched_task_state(sched_task_t *t) { return t->co; }
-int sched_stopping(sched_t *s) { return s->stopping; }
-int sched_exit_code(sched_t *s) { return s->exit_code; }
-const char *sched_message(sched_t *s) { return s->message.len ? s->message.data : NULL; }
-size_t sched_alive(sched_t *s) { return s->alive; }
+uv_loop_t *sched_loop(sched_t *s)
+{
+    return s->loop;
+}
+sched_task_t *sched_current(lua_State *L)
+{
+    return *task_slot(L);
+}
+lua_State *sched_task_state(sched_task_t *t)
+{
+    return t->co;
+}
+int sched_stopping(sched_t *s)
+{
+    return s->stopping;
+}
+int sched_exit_code(sched_t *s)
+{
+    return s->exit_code;
+}
+const char *sched_message(sched_t *s)
+{
+    return s->message.len ? s->message.data : NULL;
+}
+size_t sched_alive(sched_t *s)
+{
+    return s->alive;
+}
 
 sched_task_t *sched_check_task(lua_State *L, const char *what)
 {
     sched_task_t *t = sched_current(L);
     if (!t)
-        luaL_error(L, "%s must be called inside a task (the recipe's main chunk, ratio.spawn or "
-                      "ratio.map), not from a plain coroutine or at load time", what);
+        luaL_error(L,
+                   "%s must be called inside a task (the recipe's main chunk, ratio.spawn or "
+                   "ratio.map), not from a plain coroutine or at load time",
+                   what);
     if (!lua_isyieldable(L))
-        luaL_error(L, "%s cannot wait here: the call is inside a metamethod, an iterator or a C "
-                      "function that cannot yield (for example a table.sort comparator)", what);
+        luaL_error(L,
+                   "%s cannot wait here: the call is inside a metamethod, an iterator or a C "
+                   "function that cannot yield (for example a table.sort comparator)",
+                   what);
     return t;
 }
 
@@ -297,7 +325,10 @@ static int l_wake(lua_State *L)
     return 0;
 }
 
-static void on_uv_sleep_closed(uv_handle_t *h) { free(h->data); }
+static void on_uv_sleep_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
 
 static void sleeper_unlink(sched_t *s, sleep_timer_t *st)
 {
@@ -400,7 +431,10 @@ static int l_alive(lua_State *L)
     return 1;
 }
 
-static void on_uv_signal_closed(uv_handle_t *h) { free(h->data); }
+static void on_uv_signal_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
 
 static void on_uv_signal(uv_signal_t *h, int signum)
 {
@@ -443,9 +477,9 @@ static int l_on_signal(lua_State *L)
 static int luaopen_sched(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"start", l_start}, {"suspend", l_suspend}, {"wake", l_wake},   {"sleep", l_sleep},
-        {"current", l_current}, {"stop", l_stop},   {"now", l_now},     {"alive", l_alive},
-        {"on_signal", l_on_signal},
+        {"start", l_start}, {"suspend", l_suspend}, {"wake", l_wake},
+        {"sleep", l_sleep}, {"current", l_current}, {"stop", l_stop},
+        {"now", l_now},     {"alive", l_alive},     {"on_signal", l_on_signal},
         {NULL, NULL}};
     luaL_newlibtable(L, fns);
     lua_pushlightuserdata(L, sched_get(L));
@@ -491,7 +525,8 @@ void sched_close_handles(sched_t *s)
 
 void sched_close(sched_t *s)
 {
-    while (s->all) task_free(s, s->all);
+    while (s->all)
+        task_free(s, s->all);
     buf_free(&s->message);
     free(s);
 }

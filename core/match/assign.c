@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "match/kalloc.h"
+#include "util/kalloc.h"
 
 /* A usable weight: positive and finite; anything else behaves as "no edge". */
 static double assign_w(const double *w, int m, int i, int j)

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "match/kalloc.h"
-#include "match/utf8.h"
+#include "util/kalloc.h"
+#include "util/utf8.h"
 #include "util/buf.h"
 
 /* ---- character classes ------------------------------------------------------------------------

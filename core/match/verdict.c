@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "match/kalloc.h"
+#include "util/kalloc.h"
 
 #define VD_NPOS ((size_t)-1)
 #define VD_LABEL_MAX 16 /* a normalised label longer than this is not one of the five */

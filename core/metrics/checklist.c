@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "match/assign.h"
-#include "match/kalloc.h"
+#include "util/kalloc.h"
 
 void checklist_reference_opts_default(checklist_reference_opts *o)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "match/kalloc.h"
+#include "util/kalloc.h"
 
 /* ---- pseudo-random numbers ------------------------------------------------------------------ */
 

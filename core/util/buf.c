@@ -34,7 +34,8 @@ void buf_reserve(buf_t *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     char *p = realloc(b->data, cap);
     if (!p) buf_oom();
     b->data = p;
@@ -49,9 +50,15 @@ void buf_append(buf_t *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
-void buf_puts(buf_t *b, const char *s) { buf_append(b, s, strlen(s)); }
+void buf_puts(buf_t *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
 
-void buf_putc(buf_t *b, char c) { buf_append(b, &c, 1); }
+void buf_putc(buf_t *b, char c)
+{
+    buf_append(b, &c, 1);
+}
 
 void buf_vprintf(buf_t *b, const char *fmt, va_list ap)
 {
@@ -97,4 +104,7 @@ char *buf_detach(buf_t *b, size_t *len)
     return p;
 }
 
-const char *buf_cstr(buf_t *b) { return b->data ? b->data : ""; }
+const char *buf_cstr(buf_t *b)
+{
+    return b->data ? b->data : "";
+}

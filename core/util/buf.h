@@ -14,16 +14,16 @@ typedef struct buf {
 } buf_t;
 
 void buf_init(buf_t *b);
-void buf_free(buf_t *b);                          /* frees and re-inits */
-void buf_reset(buf_t *b);                         /* len = 0, keeps the allocation */
-void buf_reserve(buf_t *b, size_t extra);         /* room for `extra` more bytes plus the NUL */
+void buf_free(buf_t *b);                  /* frees and re-inits */
+void buf_reset(buf_t *b);                 /* len = 0, keeps the allocation */
+void buf_reserve(buf_t *b, size_t extra); /* room for `extra` more bytes plus the NUL */
 void buf_append(buf_t *b, const void *p, size_t n);
 void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf_t *b, const char *fmt, va_list ap) __attribute__((nonnull(2)));
-void buf_consume(buf_t *b, size_t n);             /* drop the first n bytes */
-char *buf_detach(buf_t *b, size_t *len);          /* caller owns the bytes; b is re-inited */
-const char *buf_cstr(buf_t *b);                   /* "" for an empty buffer, never NULL */
+void buf_consume(buf_t *b, size_t n);    /* drop the first n bytes */
+char *buf_detach(buf_t *b, size_t *len); /* caller owns the bytes; b is re-inited */
+const char *buf_cstr(buf_t *b);          /* "" for an empty buffer, never NULL */
 
 #endif

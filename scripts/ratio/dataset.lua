@@ -29,15 +29,26 @@ function M.is_list_of_strings(v)
   return n == #v
 end
 
--- key_of(item, model, suffix) -> the field named "<model>-<suffix>", found case-insensitively
--- (as the published analysis script does), or nil.
+-- key_of(item, model, suffix) -> the field named "<model>-<suffix>" up to case, or nil. Several
+-- such fields (`M-Checklist`, `M-CHECKLIST`): the first in the order of the line, as the published
+-- loader takes them (json.keys keeps that order). A table built in Lua has no order: an exact
+-- match, else the first matching name in byte order, so the answer never depends on pairs().
 function M.key_of(item, model, suffix)
-  local want = (model .. "-" .. suffix):lower()
-  if item[model .. "-" .. suffix] ~= nil then return model .. "-" .. suffix end
-  for k in pairs(item) do
-    if type(k) == "string" and k:lower() == want then return k end
+  local exact = model .. "-" .. suffix
+  local want = exact:lower()
+  local order = json.keys(item)
+  if order then
+    for _, k in ipairs(order) do
+      if k:lower() == want then return k end
+    end
+    return nil
   end
-  return nil
+  if item[exact] ~= nil then return exact end
+  local best
+  for k in pairs(item) do
+    if type(k) == "string" and k:lower() == want and (best == nil or k < best) then best = k end
+  end
+  return best
 end
 
 -- check(item, models) -> nil | "field: what is wrong"

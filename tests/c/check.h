@@ -49,9 +49,9 @@ void check_fail(const char *file, int line, const char *fmt, ...);
 #define CHECK_STR(a, b)                                                                            \
     do {                                                                                           \
         const char *check_a_ = (a), *check_b_ = (b);                                               \
-        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0)                            \
-            check_fail(__FILE__, __LINE__, "%s == %s (\"%s\" != \"%s\")", #a, #b,                 \
-                       check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");           \
+        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0)                             \
+            check_fail(__FILE__, __LINE__, "%s == %s (\"%s\" != \"%s\")", #a, #b,                  \
+                       check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");            \
     } while (0)
 
 #endif

@@ -1,4 +1,5 @@
-/* Runner for the C unit tests: runs every registered TEST (or those whose name contains argv[1]). */
+/* Runner for the C unit tests: runs every registered TEST (or those whose name contains argv[1]).
+ */
 #include <stdarg.h>
 #include <stdlib.h>
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "util/utf8.h"
 #include "test_json_util.h"
 
 /* Check every property on data[0..size). Returns 1 if the input was valid JSON. */
@@ -27,7 +28,7 @@ static int json_fuzz_one(const uint8_t *data, size_t size)
     if (rc == JSON_OK) {
         if (jt_canon_n(&c1, in, size, 64) != JSON_OK)
             check_fail(__FILE__, __LINE__, "re-encoding an accepted document failed");
-        else if (!json_utf8_valid(c1.data, c1.len))
+        else if (!utf8_valid(c1.data, c1.len))
             check_fail(__FILE__, __LINE__, "re-encoded text is not UTF-8");
         else if (jt_canon_n(&c2, c1.data, c1.len, 64) != JSON_OK)
             check_fail(__FILE__, __LINE__, "re-encoded text does not parse: %s", c1.data);

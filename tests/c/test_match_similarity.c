@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "match/similarity.h"
-#include "match/utf8.h"
+#include "util/utf8.h"
 
 /* Tokenizes s (copied into an exact-size heap block) and joins the tokens with '|'. */
 static const char *sim_join(const char *s, size_t n, unsigned flags)

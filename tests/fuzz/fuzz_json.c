@@ -1,17 +1,21 @@
-/* libFuzzer target for the JSON parser (core/json/json.c).
+/* libFuzzer target for the JSON parser (core/json/json.c): the check pass and the walk over the
+ * tree cJSON builds.
  *
  * Checks json.h's contract on arbitrary bytes held in an exact-size heap block (ASan catches any
  * read past `len`): the result is JSON_OK or JSON_INVALID; an error's position lies inside the
  * input and its line/column agree with the bytes before it; string and key events carry valid
  * UTF-8 with a NUL at s[len]; containers balance and never nest deeper than max_depth; the result
  * does not depend on the callbacks; a reused parser gives the same answer as a fresh one; and every
- * decoded string re-encodes with json_write_string and decodes back to the same bytes. */
+ * decoded string re-encodes with json_write_string and decodes back to the same bytes; and cJSON
+ * itself accepts every text the layer accepts (the check is never laxer than cJSON). */
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "util/utf8.h"
 #include "json/json.h"
 
 #define FJ_DEPTH 64
@@ -39,8 +43,8 @@ static int fj_rt_string(void *ud, const char *s, size_t len)
 static int fj_check_string(const char *s, size_t len)
 {
     FUZZ_REQUIRE(s[len] == '\0');
-    FUZZ_REQUIRE(json_utf8_valid(s, len));
-    FUZZ_REQUIRE(json_utf8_prefix(s, len) == len);
+    FUZZ_REQUIRE(utf8_valid(s, len));
+    FUZZ_REQUIRE(utf8_valid_prefix(s, len) == len);
     buf_t b = {0};
     FUZZ_REQUIRE(json_write_string(&b, s, len) == 0);
     fj_rt rt = {s, len, 0};
@@ -143,6 +147,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_REQUIRE(rc == JSON_OK || rc == JSON_INVALID);
     if (rc == JSON_OK) FUZZ_REQUIRE(st.depth == 0);
     else fj_check_position(in, size, &e1);
+    if (rc == JSON_OK) {
+        cJSON *tree = cJSON_ParseWithLengthOpts(in, size, NULL, 0);
+        FUZZ_REQUIRE(tree != NULL);
+        cJSON_Delete(tree);
+    }
 
     int rc2 = json_parse(in, size, NULL, NULL, FJ_DEPTH, &e2);
     FUZZ_REQUIRE(rc2 == rc);
@@ -164,10 +173,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_REQUIRE(rc4 == JSON_OK || rc4 == JSON_INVALID || rc4 == JSON_ABORTED);
 
     /* The UTF-8 helpers on the raw bytes. */
-    size_t pre = json_utf8_prefix(in, size);
+    size_t pre = utf8_valid_prefix(in, size);
     FUZZ_REQUIRE(pre <= size);
-    FUZZ_REQUIRE(json_utf8_valid(in, size) == (pre == size));
-    FUZZ_REQUIRE(json_utf8_valid(in, pre));
+    FUZZ_REQUIRE(utf8_valid(in, size) == (pre == size));
+    FUZZ_REQUIRE(utf8_valid(in, pre));
     buf_t b = {0};
     int wrc = json_write_string(&b, in, size);
     FUZZ_REQUIRE(wrc == (pre == size ? 0 : -1));

@@ -71,3 +71,21 @@ end)
 t.test("indent", function()
   t.eq(json.encode({a = {1, 2}}, {indent = 2}), '{\n  "a": [\n    1,\n    2\n  ]\n}')
 end)
+
+t.test("keys: a decoded top-level object's keys in the order of the text", function()
+  local v = json.decode('{"b": 1, "A": 2, "a": {"z": 1, "y": 2}, "b": 3, "n": null}')
+  t.eq(json.keys(v), {"b", "A", "a", "n"}) -- a duplicate keeps its first place
+  t.eq(v.b, 3)                              -- and its last value
+  t.eq(json.keys(v.a), nil)                 -- nested objects: no list
+  t.eq(json.keys({x = 1}), nil)             -- tables built in Lua: none
+  t.eq(json.keys(json.decode("[1, 2]")), nil)
+  t.eq(json.keys(json.decode("{}")), {})
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write('{"M-X": 1, "m-x": 2}\n{"m-x": 1, "M-X": 2}\n')
+  f:close()
+  local got = {}
+  for item in ratio.jsonl.lines(path) do got[#got + 1] = table.concat(json.keys(item), " ") end
+  t.eq(got, {"M-X m-x", "m-x M-X"})
+  os.remove(path)
+end)

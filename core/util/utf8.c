@@ -1,4 +1,4 @@
-#include "match/utf8.h"
+#include "util/utf8.h"
 
 size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
 {
@@ -46,6 +46,27 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
     }
     *cp = v;
     return need + 1;
+}
+
+size_t utf8_valid_prefix(const char *s, size_t len)
+{
+    size_t i = 0;
+    uint32_t cp;
+    while (i < len) {
+        if ((unsigned char)s[i] < 0x80) { /* ASCII runs are the common case */
+            i++;
+            continue;
+        }
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (cp == UTF8_INVALID) break;
+        i += n;
+    }
+    return i;
+}
+
+int utf8_valid(const char *s, size_t len)
+{
+    return utf8_valid_prefix(s, len) == len;
 }
 
 /* First code point (the digit zero) of every run of ten Nd digits in Unicode 14.0. Generated with
