@@ -767,14 +767,10 @@ function M.from_params(p, family, extra)
   local function opt(k) return rawget(p, k) end -- a flag the recipe did not declare is nil
   local function flag(k) return "--" .. (prefix .. k):gsub("_", "-") end
   local model = extra and extra.model or opt(prefix .. "model")
-  if model == nil or model == "" then errors.usage(flag("model") .. ": is required (the model id)") end
+  if model == nil or model == "" then errors.usage(flag("model") .. ": is required") end
   local rpm = opt("rpm")
   local urls -- several base URLs, comma-separated, are used least-busy first
-  for u in (opt(prefix .. "base_url") or ""):gmatch("[^,%s]+") do
-    if not u:match("^https?://") then
-      errors.usage(("%s: '%s' is not a URL: give http:// or https:// and the API path, e.g. http://127.0.0.1:8000/v1")
-        :format(flag("base_url"), u))
-    end
+  for u in (opt(prefix .. "base_url") or ""):gmatch("[^,%s]+") do -- M.new checks each, naming the flag
     urls = urls or {}
     urls[#urls + 1] = u
   end

@@ -133,7 +133,7 @@ t_models_old_flag_names_warn_and_work() {
   expect_err_first "ratio: --judge-extra-body: expected a JSON object such as '{\"chat_template_kwargs\": {\"enable_thinking\": false}}', got [1]"
   ratio run "$ROOT/recipes/judge.lua" --judge-model m --judge-base-url localhost:8000/v1
   expect_rc 2
-  expect_err_first "ratio: --judge-base-url: 'localhost:8000/v1' is not a URL: give http:// or https:// and the API path, e.g. http://127.0.0.1:8000/v1"
+  expect_err_first "ratio: --judge-base-url: 'localhost:8000/v1' has no scheme; write http://localhost:8000/v1 or https://localhost:8000/v1"
 }
 
 # Every recipe's --help runs, shows required parameters first and uses the one vocabulary.

@@ -134,10 +134,10 @@ t.test("ratio.llm.from_params: a family's settings become the client's, unset on
   t.eq(c.params, {temperature = 0.6, extra_body = {top_k = 20}})
   local bad = assert(parse({ratio.flags.metajudge}, {"--metajudge-model", "m", "--metajudge-base-url", "localhost:8000/v1"}))
   local ok, e = pcall(ratio.llm.from_params, bad, "metajudge")
-  t.ok(not ok and e.message:find("--metajudge-base-url: 'localhost:8000/v1' is not a URL", 1, true), tostring(e))
+  t.ok(not ok and e.message:find("--metajudge-base-url: 'localhost:8000/v1' has no scheme", 1, true), tostring(e))
   local empty = assert(parse({ratio.flags.metajudge}, {}))
   ok, e = pcall(ratio.llm.from_params, empty, "metajudge")
-  t.ok(not ok and e.message == "--metajudge-model: is required (the model id)", tostring(e))
+  t.ok(not ok and e.message == "--metajudge-model: is required", tostring(e))
   local seeded = assert(parse({ratio.flags.metajudge}, {"--metajudge-model", "claude", "--metajudge-provider",
     "anthropic", "--metajudge-seed", "3"}))
   ok, e = pcall(ratio.llm.from_params, seeded, "metajudge")
