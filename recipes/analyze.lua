@@ -45,7 +45,7 @@ end
 local HEADER = {"model", "mode", "valid", "error", "skipped", "precision", "recall", "F1", "AP"}
 
 if p.input then
-  if not p.judge then ratio.exit(2, "--judge: is required with --input") end
+  if not p.judge then ratio.exit(2, "--judge: is required") end
   local summary = analyze(p.input, p.judge)
   if not ratio.options.json then
     print(ratio.report.table(HEADER, {row(summary)}))

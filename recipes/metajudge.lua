@@ -18,7 +18,7 @@ local p = ratio.params{
 local matcher = ratio.metajudge.from_params(p)
 if matcher.spec then
   ratio.manifest("metajudge_template", {source = matcher.spec.source, kind = matcher.spec.kind, sha256 = matcher.spec.sha256,
-                                      preset = matcher.preset, params = matcher.params})
+                                      preset = matcher.preset, params = matcher.settings})
 end
 
 local items, reader = ratio.dataset.read_all(p.input, {models = p.models, on_error = p.on_bad_item})

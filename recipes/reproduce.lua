@@ -275,7 +275,7 @@ for _, n in ipairs(notes) do print(n) end
 
 local summary = {input = p.input, items = #items, per_domain = per_domain, skipped_lines = reader.skipped,
   metajudge = {model = p.metajudge_model, preset = matcher.preset, prompt = spec and spec.source or "built-in",
-               prompt_sha256 = spec and spec.sha256 or nil, params = matcher.params},
+               prompt_sha256 = spec and spec.sha256 or nil, params = matcher.settings},
   figures = p.figures, source = PUB.source, estimate = {usd = total, unpriced = unpriced, models = est},
   judges = {}, usage = ratio.llm.usage(), run_dir = dir}
 for _, e in ipairs(est) do e.price = nil end

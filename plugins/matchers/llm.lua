@@ -335,10 +335,14 @@ function M.new(opts)
   end
   for k, v in pairs(opts.params or {}) do params[k] = v end
   -- A setting the client was given (--metajudge-temperature, ...) wins over the preset's.
-  for k in pairs(opts.client.params or {}) do params[k] = nil end
+  local settings = {} -- what each call is sent with, all told: for manifests
+  for k, v in pairs(params) do settings[k] = v end
+  for k, v in pairs(opts.client.params or {}) do
+    params[k], settings[k] = nil, v
+  end
   local self = {client = opts.client, template = spec.template, spec = spec, preset = preset_name,
                 retry = preset.retry, tries = 1 + (opts.reasks or tries - 1),
-                lists = opts.lists or spec.lists, params = params}
+                lists = opts.lists or spec.lists, params = params, settings = settings}
   prompts.register(opts.name or "metajudge", self.template)
 
   function self:prompt(human, reasons)

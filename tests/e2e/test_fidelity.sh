@@ -16,7 +16,7 @@ t_metajudge_published_prompt_and_preset() {
   mj_data d.jsonl
   ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --models careful --matcher llm \
     --metajudge-prompt "$PUBLISHED_SHAPED" --metajudge-preset published \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --mode reference --out pub --cache c.sqlite --json
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --mode reference --out pub --cache c.sqlite --json
   expect_rc 0
   grep -q '"valid":6' <<<"$OUT" || fail "expected six valid items: $OUT"
   # The published output shape came back and was kept as the published file keeps it.
@@ -35,7 +35,7 @@ t_metajudge_published_prompt_and_preset() {
   [ "$(json_field "$(fake_stats)" ok)" = 7 ] || fail "expected 7 calls: $(fake_stats)"
   # The fake answers with the lexical matcher's scores: the published-shape replies, read by the
   # published analysis rules, give exactly the lexical matcher's numbers.
-  ratio run "$ROOT/recipes/analyze.lua" --input pub/metajudge-careful.jsonl --model careful --json
+  ratio run "$ROOT/recipes/analyze.lua" --input pub/metajudge-careful.jsonl --judge careful --json
   expect_rc 0
   local got want
   got=$(grep -o '"recall":[0-9.]*' <<<"$OUT" | tail -n 1)
@@ -46,7 +46,7 @@ t_metajudge_published_prompt_and_preset() {
   # An explicit temperature wins over the preset's; ratio's preset re-asks instead.
   ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --models careful --matcher llm \
     --metajudge-prompt "$PUBLISHED_SHAPED" --metajudge-preset published --metajudge-temperature 0 \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --out pub0 --cache c.sqlite --json
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --out pub0 --cache c.sqlite --json
   expect_rc 0
   grep -q '"temperature": 0$' pub0/manifest.json || fail "explicit temperature lost: $(grep -A3 '"params"' pub0/manifest.json)"
   grep -q '"max_tokens": 8192' pub0/manifest.json || fail "the preset's max tokens lost"
@@ -55,10 +55,10 @@ t_metajudge_published_prompt_and_preset() {
 
 t_metajudge_prompt_file_errors() {
   printf 'PROMPT = """{alpha} and {beta}"""\n' > odd.py
-  ratio run "$ROOT/recipes/metajudge.lua" --matcher llm --judge-model m --metajudge-prompt odd.py
+  ratio run "$ROOT/recipes/metajudge.lua" --matcher llm --metajudge-model m --metajudge-prompt odd.py
   expect_rc 2
   expect_err_first "ratio: --metajudge-prompt: odd.py:1: PROMPT: cannot tell whether {alpha} is the human or the model list"
-  ratio run "$ROOT/recipes/metajudge.lua" --matcher llm --judge-model m --metajudge-prompt missing.txt
+  ratio run "$ROOT/recipes/metajudge.lua" --matcher llm --metajudge-model m --metajudge-prompt missing.txt
   expect_rc 2
   expect_err_first "ratio: --metajudge-prompt: missing.txt: No such file or directory"
   # A copy of ratio's own template file works as a prompt.
@@ -67,7 +67,7 @@ t_metajudge_prompt_file_errors() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
   head -n 3 "$ROOT/data/sample.jsonl" > d.jsonl
   ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --models careful --matcher llm --metajudge-prompt mine.txt \
-    --judge-base-url "$FAKE_URL/v1" --judge-model fake-metajudge --out mine --cache c.sqlite --json
+    --metajudge-base-url "$FAKE_URL/v1" --metajudge-model fake-metajudge --out mine --cache c.sqlite --json
   expect_rc 0
   grep -q '"valid":3' <<<"$OUT" || fail "the copied template: $OUT"
   grep -q 'Be very strict:' mine/metajudge-careful.jsonl || fail "the edited template was not used"
@@ -78,7 +78,7 @@ t_sweep_ratio_and_published_prompts_side_by_side() {
   start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua" || return
   head -n 8 "$ROOT/data/sample.jsonl" > d.jsonl
   ratio run "$ROOT/recipes/sweep.lua" --input d.jsonl --matchers llm --prompts "ratio,$PUBLISHED_SHAPED" \
-    --matcher-models fake-metajudge --judge-base-url "$FAKE_URL/v1" --out sw --cache c.sqlite --json
+    --matcher-models fake-metajudge --metajudge-base-url "$FAKE_URL/v1" --out sw --cache c.sqlite --json
   expect_rc 0
   cat > check.lua <<'LUA'
 local ratio = require "ratio"

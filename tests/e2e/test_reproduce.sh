@@ -150,7 +150,7 @@ t_analyze_input_dir_ranks_and_matches_per_file() {
   printf '%s\n' "$OUT" > dir.json
   local judge
   for judge in model-low_deceptive_alignment model-high_deceptive_alignment; do
-    ratio run "$ROOT/recipes/analyze.lua" --input "outs/$judge-gpt-4o-meta_eval.jsonl" --model "$judge" --json
+    ratio run "$ROOT/recipes/analyze.lua" --input "outs/$judge-gpt-4o-meta_eval.jsonl" --judge "$judge" --json
     expect_rc 0
     printf '%s\n' "$OUT" > "$judge.json"
   done
@@ -172,7 +172,7 @@ return {ok = true}
 LUA
   ratio run cmp.lua
   [ "$RC" = 0 ] || fail "--input-dir differs from --input: $ERR"
-  ratio run "$ROOT/recipes/analyze.lua" --input-dir outs
+  ratio run "$ROOT/recipes/analyze.lua" --input-dir outs --mode reference
   expect_rc 0
   expect_out_has "Ranked by recall (reference mode)"
   [ "$(grep -c 'meta_eval.jsonl' <<<"$OUT")" = 2 ] || fail "table: $OUT"

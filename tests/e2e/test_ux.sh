@@ -237,10 +237,10 @@ t_ux_names_checked_against_the_data() {
   expect_rc 1
   expect_err_first "ratio: gap.jsonl:3: skimmer-checklist: missing"
   # analyze on a file with no line for the model: exit 1 with the models it has.
-  ratio run analyze --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" --model skimmer
+  ratio run analyze --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" --judge skimmer
   expect_rc 1
   expect_err_first "ratio: $ROOT/tests/fixtures/metajudge_reference.jsonl: no line has metadata.skimmer-checklist, so there is nothing to score for 'skimmer'; the models it has: m"
-  ratio run analyze --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" --model m --json
+  ratio run analyze --input "$ROOT/tests/fixtures/metajudge_reference.jsonl" --judge m --json
   expect_rc 0
 }
 
