@@ -3,7 +3,7 @@
 -- that each allocate ~20 KB of short-lived tables and strings, as scoring one does. Prints the CPU
 -- time and the slowest steps (each step is what one task does between two waits, so its time is
 -- how long it holds the loop) at Lua's default collector pace and at the reward server's
--- (collectgarbage("incremental", 200, 1); see scripts/ratio/reward_server.lua). Run it with two builds to
+-- (collectgarbage("incremental", 200, 1); see scripts/ratio/server/reward_server.lua). Run it with two builds to
 -- compare allocators: the Lua state's allocator is core/util/lua_alloc.c (mimalloc).
 local ratio = require "ratio"
 local p = ratio.params{

@@ -116,7 +116,7 @@ local mj_client = ratio.llm.from_params(p, "metajudge")
 local matcher = ratio.metajudge.matcher("llm", {client = mj_client, template = spec, preset = p.metajudge_preset})
 
 -- Cost, before any call: prompt characters / 4 for input tokens, the assumed reply lengths for
--- output, at the prices of scripts/ratio/prices.lua. Calls already in the cache cost nothing, so
+-- output, at the prices of scripts/ratio/runtime/prices.lua. Calls already in the cache cost nothing, so
 -- this bounds a resumed run from above.
 local function tokens(s) return #s // 4 + 1 end
 local est, by_model, total, unpriced = {}, {}, 0.0, {}
@@ -153,7 +153,7 @@ end
 io.stderr:write("Cost estimate (an upper bound: cached calls are free; the published preset may sample a reply up to 5 times):\n",
   report.table({"model", "calls", "input tokens", "output tokens", "USD"}, est_rows), "\n")
 if p.max_cost > 0 and #unpriced > 0 then
-  ratio.exit(3, ("no price for %s in scripts/ratio/prices.lua, so the run cannot be held under --max-cost %.2f: add the price, or pass --max-cost 0"):format(
+  ratio.exit(3, ("no price for %s in scripts/ratio/runtime/prices.lua, so the run cannot be held under --max-cost %.2f: add the price, or pass --max-cost 0"):format(
     table.concat(unpriced, ", "), p.max_cost))
 end
 if p.max_cost > 0 and total > p.max_cost then

@@ -1,5 +1,31 @@
 -- ratio.boot: turns `ratio run RECIPE ARGS...` into the recipe's main task (start), and the end of
 -- the loop into an exit status and whatever is owed on stdout/stderr (finish). Called from C.
+
+-- The library's modules live in tier folders, each depending only on those before it:
+-- runtime (scheduler, LLM client, server, flags, statistics), method (dataset, judge, MetaJudge,
+-- reward), adapters (external benchmarks), study (run folders, reports, comparisons), server (the
+-- reward server, `ratio view`). A module keeps its flat name: require "ratio.llm" finds
+-- scripts/ratio/runtime/llm.lua, so recipes need not know the folders (docs/architecture.md).
+local TIERS = {"runtime", "method", "adapters", "study", "server"}
+local LIB = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+table.insert(package.searchers, 2, function(name)
+  local m = name:match("^ratio%.([%w_]+)$")
+  if not m then return nil end
+  local tried = {}
+  for _, tier in ipairs(TIERS) do
+    local path = ("%s/%s/%s.lua"):format(LIB, tier, m)
+    local f = io.open(path, "r")
+    if f then
+      f:close()
+      local chunk, err = loadfile(path, "t")
+      if not chunk then error(("error loading module '%s' from file '%s':\n\t%s"):format(name, path, err), 2) end
+      return chunk, path
+    end
+    tried[#tried + 1] = "\n\tno file '" .. path .. "'"
+  end
+  return table.concat(tried)
+end)
+
 local core = require "ratio.core.sched"
 local sys = require "ratio.core.sys"
 local errors = require "ratio.errors"

@@ -1,44 +1,48 @@
 -- The require graph of the Lua half: scripts/ratio (the library), plugins and recipes. No cycle,
 -- and no module requires one in a tier above its own.
 --
--- TIERS lists the tiers lowest first; a module belongs to the first tier with a pattern matching
--- its module name (Lua patterns, anchored). When the library moves into tier folders
--- (scripts/ratio/<tier>/...), change the patterns here; the graph is built from the files found,
--- so new folders are scanned without changing anything else.
-local TIERS = {
-  {name = "runtime", modules = {"^ratio%.errors$", "^ratio%.state$", "^ratio%.http$", "^ratio%.jsonl$",
-    "^ratio%.prices$", "^ratio%.progress$", "^ratio%.params$", "^ratio%.prompts$", "^ratio%.cache$",
-    "^ratio%.sched$", "^ratio%.serve$", "^ratio%.llm$", "^ratio%.stats$", "^ratio%.metrics$",
-    "^ratio%.flags$", "^ratio%.redact$", "^ratio%.failures$", "^providers%."}},
-  {name = "method", modules = {"^ratio%.dataset$", "^matchers%.", "^ratio%.metajudge$", "^ratio%.judge$",
-    "^ratio%.reward$", "^ratio%.decompose$", "^ratio%.audit$"}},
-  {name = "adapters", modules = {"^ratio%.bench$", "^ratio%.rmbench$", "^ratio%.judgebench$"}},
-  {name = "study", modules = {"^ratio%.compare$", "^ratio%.report$", "^ratio%.study$", "^ratio%.runs$"}},
-  {name = "server", modules = {"^ratio%.reward_server$", "^ratio%.view$"}},
-  {name = "entry", modules = {"^ratio$", "^ratio%.boot$", "^ratio%.recipes$", "^ratio%.cli%."}},
-  {name = "recipes", modules = {"^recipe:"}},
+-- The library's tiers are its folders, lowest first: scripts/ratio/<tier>/<name>.lua is the module
+-- ratio.<name> (boot.lua's searcher finds it there). Files outside the tier folders take the tier
+-- OTHER gives them by path.
+local TIERS = {"runtime", "method", "adapters", "study", "server", "entry", "recipes"}
+local OTHER = {
+  {"^scripts/ratio/cli/", "entry"},          -- ratio list, runs, view
+  {"^scripts/ratio/[^/]+%.lua$", "entry"},   -- init.lua (the ratio facade), boot.lua, recipes.lua
+  {"^plugins/providers/", "runtime"},        -- API request/reply mapping, used by ratio.llm
+  {"^plugins/matchers/", "method"},
+  {"^recipes/", "recipes"},
 }
+local TIER_INDEX = {}
+for i, name in ipairs(TIERS) do TIER_INDEX[name] = i end
 
 local ratio = require "ratio"
 local t = require "testlib"
 
 local ROOT = ratio.root()
 
--- Files of the Lua half, each with its module name.
+-- Files of the Lua half, each with its module name and tier (nil: in no tier).
 local function lua_files()
   local out = {}
   local cmd = ("cd %q && find scripts/ratio plugins recipes -name '*.lua' | sort"):format(ROOT)
   local ls = assert(io.popen(cmd))
   for path in ls:lines() do
-    local name
-    if path:match("^scripts/") then
+    local name, tier
+    local folder, base = path:match("^scripts/ratio/([%w_]+)/([%w_]+)%.lua$")
+    if folder and TIER_INDEX[folder] then
+      name, tier = "ratio." .. base, folder
+    elseif path:match("^scripts/") then
       name = path:gsub("^scripts/", ""):gsub("%.lua$", ""):gsub("/init$", ""):gsub("/", ".")
     elseif path:match("^plugins/") then
       name = path:gsub("^plugins/", ""):gsub("%.lua$", ""):gsub("/", ".")
     else
       name = "recipe:" .. path:gsub("^recipes/", ""):gsub("%.lua$", "")
     end
-    out[#out + 1] = {path = path, name = name}
+    if not tier then
+      for _, o in ipairs(OTHER) do
+        if path:match(o[1]) then tier = o[2] break end
+      end
+    end
+    out[#out + 1] = {path = path, name = name, tier = tier}
   end
   ls:close()
   return out
@@ -98,15 +102,6 @@ local function cycle(graph)
   return nil
 end
 
-local function tier_of(name)
-  for i, tier in ipairs(TIERS) do
-    for _, pat in ipairs(tier.modules) do
-      if name:match(pat) then return i, tier.name end
-    end
-  end
-  return nil
-end
-
 local function build()
   local files = lua_files()
   local known = {}
@@ -119,6 +114,13 @@ local function build()
     graph[f.name] = requires_of(text, known)
   end
   return graph, files
+end
+
+-- tiers(files) -> {module name = tier name}
+local function tiers(files)
+  local out = {}
+  for _, f in ipairs(files) do out[f.name] = f.tier end
+  return out
 end
 
 t.test("the graph finder sees static, pcall, dynamic and lazy requires, and finds a cycle", function()
@@ -141,19 +143,20 @@ t.test("the library, plugins and recipes have no require cycle", function()
 end)
 
 t.test("every module has a tier and requires none above it", function()
-  local graph = build()
+  local graph, files = build()
+  local tier = tiers(files)
   local problems = {}
   local names = {}
   for m in pairs(graph) do names[#names + 1] = m end
   table.sort(names)
   for _, m in ipairs(names) do
-    local ti, tname = tier_of(m)
-    if not ti then
-      problems[#problems + 1] = m .. ": in no tier (add it to TIERS in tests/lua/test_requires.lua)"
+    local tname = tier[m]
+    if not tname then
+      problems[#problems + 1] = m .. ": in no tier (move it into a tier folder of scripts/ratio/)"
     else
       for _, d in ipairs(graph[m]) do
-        local di, dname = tier_of(d)
-        if di and di > ti then
+        local dname = tier[d]
+        if dname and TIER_INDEX[dname] > TIER_INDEX[tname] then
           problems[#problems + 1] = ("%s (%s) requires %s (%s, above it)"):format(m, tname, d, dname)
         end
       end
