@@ -194,20 +194,20 @@ t_cli_llm_config_errors_name_the_flag() {
   expect_err_first "ratio: --judge-base-url (empty, so the openai default): https://api.openai.com/v1 needs an API key and OPENAI_API_KEY is not set (set it, or point --judge-base-url at a local server; a remote server that takes no key accepts any value, e.g. OPENAI_API_KEY=none)"
   expect_err_lines 1
   # A base URL without a scheme: a usage error, not a traceback.
-  OPENAI_API_KEY=k ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --judge-model m \
-    --judge-base-url localhost:8000/v1 --out m
+  OPENAI_API_KEY=k ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl --matcher llm --metajudge-model m \
+    --metajudge-base-url localhost:8000/v1 --out m
   expect_rc 2
-  expect_err_first "ratio: --judge-base-url: 'localhost:8000/v1' has no scheme; write http://localhost:8000/v1 or https://localhost:8000/v1"
+  expect_err_first "ratio: --metajudge-base-url: 'localhost:8000/v1' has no scheme; write http://localhost:8000/v1 or https://localhost:8000/v1"
   expect_err_lines 1
   # ... also when it comes from the environment.
   OPENAI_API_KEY=k OPENAI_BASE_URL=example.com/v1 ratio run "$ROOT/recipes/metajudge.lua" --input d.jsonl \
-    --matcher llm --judge-model m --out m
+    --matcher llm --metajudge-model m --out m
   expect_rc 2
-  expect_err_first "ratio: \$OPENAI_BASE_URL (--judge-base-url is empty): 'example.com/v1' has no scheme; write http://example.com/v1 or https://example.com/v1"
+  expect_err_first "ratio: \$OPENAI_BASE_URL (--metajudge-base-url is empty): 'example.com/v1' has no scheme; write http://example.com/v1 or https://example.com/v1"
   # An empty model name.
-  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --model "" --base-url http://127.0.0.1:1/v1 --out dd
+  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model "" --llm-base-url http://127.0.0.1:1/v1 --out dd
   expect_rc 2
-  expect_err_first "ratio: --model: is required (an empty model name)"
+  expect_err_first "ratio: --llm-model: is required"
   # A local server needs no key: this run gets as far as calling (and is refused).
   OPENAI_API_KEY= ratio run "$ROOT/recipes/judge.lua" --input d.jsonl --judge-model m \
     --judge-base-url http://localhost:1/v1 --out j2 --no-cache

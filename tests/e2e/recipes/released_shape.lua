@@ -49,7 +49,7 @@ if p.outputs ~= "" then
   for _, judge in ipairs{"model-low_deceptive_alignment", "model-high_deceptive_alignment"} do
     local w = assert(ratio.jsonl.writer(("%s/%s-gpt-4o-meta_eval.jsonl"):format(p.outputs, judge)))
     for _, item in ipairs(items) do
-      local block = assert(lexical:match(item["human-checklist"], item[ratio.dataset.key_of(item, judge, "checklist")]))
+      local block = ratio.metrics.render(assert(lexical:match(item["human-checklist"], item[ratio.dataset.key_of(item, judge, "checklist")])))
       local text = "Comparing each reference point.\n" .. block:gsub("<RESULT_START>\n", "<RESULT_START>\nScores corresponding to claims:\n")
       local meta = {}
       for k, v in pairs(item) do meta[k] = v end
