@@ -22,6 +22,7 @@ local p = ratio.params{
   top_k = {5, "reasons matched, most important first (0 = all)", min = 0},
   concurrency = {32, "rollouts matched at once", min = 1},
   rpm = {0, "requests per minute to the MetaJudge (0 = no limit)", min = 0},
+  max_rollouts = {1024, "rollouts one line may hold (an RL group is 8-64); a line with more is a bad line (--on-bad-item)", min = 1},
   on_bad_item = {"stop", "a malformed line: stop, or skip and count", choices = {"stop", "skip"}},
   ratio.flags.matcher{choices = {"lexical", "llm"}, help = "how reasons are matched to the human checklist", legacy = "judge"},
 }
@@ -56,7 +57,7 @@ local scorer = ratio.reward.scorer{formula = formula, rationale = p.rationale, t
 
 local items, reader = ratio.dataset.read_all(p.input, {on_error = p.on_bad_item})
 local units, lines, skipped = ratio.study.rollouts(items, p.field, {input = p.input, on_bad_item = p.on_bad_item,
-  skipped = reader.skipped})
+  skipped = reader.skipped, max_per_line = p.max_rollouts})
 
 -- ---- scoring -------------------------------------------------------------------------------------
 

@@ -167,6 +167,16 @@ t_hybrid_reward_bad_lines() {
   ratio run "$ROOT/recipes/hybrid_reward.lua" --input e.jsonl --out bad2
   expect_rc 1
   expect_err_first "ratio: e.jsonl:1: rollouts[0]: expected a string"
+  # Bounded work per line: a line holding more rollouts than --max-rollouts is a bad line, named,
+  # before any of it is scored.
+  ratio run "$E2E/recipes/hybrid_big_line.lua" --from "$FIXTURE_ROLLOUTS" --n 5000 --write big.jsonl
+  [ "$RC" = 0 ] || fail "making the big line: $ERR"
+  ratio run "$ROOT/recipes/hybrid_reward.lua" --input big.jsonl --out bad3
+  expect_rc 1
+  expect_err_first "ratio: big.jsonl:1: rollout: 5000 rollouts, more than the 1024 a line may hold (--max-rollouts)"
+  ratio run "$ROOT/recipes/hybrid_reward.lua" --input big.jsonl --out ok3 --max-rollouts 5000 --json
+  expect_rc 0
+  [ "$(json_field "$OUT" rollouts)" = 5000 ] || fail "expected 5000 rollouts with --max-rollouts 5000: $(head -c 300 <<<"$OUT")"
 }
 
 t_hybrid_reward_usage_errors() {

@@ -272,7 +272,7 @@ local function rollouts_of(item, field)
   return v
 end
 
--- rollouts(items, field, {input, on_bad_item = "stop"|"skip", skipped = 0}) -> units, lines, skipped
+-- rollouts(items, field, {input, on_bad_item = "stop"|"skip", skipped = 0, max_per_line}) -> units, lines, skipped
 -- One unit per rollout, {item, k (its place in the line's list, nil for a single one), text}, from
 -- item[field] (a string) or item[field .. "s"] (a list). A line without rollouts or a numeric
 -- overall_preference stops the run naming file, line and field, or is skipped and counted (the
@@ -281,6 +281,11 @@ function M.rollouts(items, field, opts)
   local units, lines, skipped = {}, 0, opts.skipped or 0
   for _, item in ipairs(items) do
     local texts, problem = rollouts_of(item, field)
+    if texts and opts.max_per_line and #texts > opts.max_per_line then
+      -- bounded work per line: a group this large is a malformed file, not an RL group
+      texts, problem = nil, ("%s: %d rollouts, more than the %d a line may hold (--max-rollouts)"):format(
+        field, #texts, opts.max_per_line)
+    end
     if texts and type(item.overall_preference) ~= "number" then
       texts, problem = nil, "overall_preference: expected a number from -3 to 3, got null"
     end
