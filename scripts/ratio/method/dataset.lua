@@ -125,6 +125,9 @@ end
 -- the judges the file does have, with the nearest as a suggestion.
 local function check_models_exist(path, wanted)
   local have = M.models_in(path)
+  -- A file that names no judge at all is not a misspelt name: its lines are malformed, and the
+  -- reader's --on-bad-item policy says what happens to them.
+  if #have == 0 then return end
   local lower = {}
   for _, m in ipairs(have) do lower[m:lower()] = true end
   local missing
@@ -148,7 +151,7 @@ local function check_models_exist(path, wanted)
     if prev[#b] < best then near, best = m, prev[#b] end
   end
   errors.usage(("unknown judge '%s': no line of %s has %s-checklist; %s%s"):format(missing, path, missing,
-    #have > 0 and ("the judges it has: " .. table.concat(have, ", ")) or "it names no judge (no <name>-checklist or <name>-label key)",
+    "the judges it has: " .. table.concat(have, ", "),
     near and best <= math.max(2, #missing // 3) and (" (did you mean " .. near .. "?)") or ""))
 end
 
