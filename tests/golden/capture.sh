@@ -3,8 +3,11 @@
 # frontier, sweep, hybrid_reward, judgebench, rmbench, audit, the LLM and embedding matchers
 # against the fake LLM) and writes their numbers, normalised, into OUT_DIR: the --json summary,
 # summary.json, items.jsonl, every CSV and every MetaJudge file, with run times, durations and
-# the checkout's path taken out. tests/golden/ holds a capture made before the matchers returned
-# records instead of text; tests/e2e/test_golden.sh captures again and compares byte for byte.
+# the checkout's path taken out. tests/golden/main holds a capture made before the matchers returned
+# records instead of text, taken again once with no number changed when the run folders gained
+# fields (usage: saved, shared, reasoning_tokens; alignments.jsonl; the MetaJudge's own prompt and
+# samples in its files; judge text with its <think> part set apart); tests/e2e/test_golden.sh
+# captures again and compares byte for byte.
 #   tests/golden/capture.sh OUT_DIR        (from the repository root, with bin/ratio built)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
