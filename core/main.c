@@ -113,8 +113,9 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!builtin && (argc < 3 || argv[2][0] == '-')) {
-        fputs("ratio: 'run' needs a recipe: ratio run RECIPE [--name value ...] (see 'ratio list')\n",
-              stderr);
+        fputs(
+            "ratio: 'run' needs a recipe: ratio run RECIPE [--name value ...] (see 'ratio list')\n",
+            stderr);
         return 2;
     }
     char root[PATH_MAX];

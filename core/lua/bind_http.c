@@ -75,7 +75,8 @@ static int push_response(lua_State *co, httpc_response_t *res)
         char lower[128];
         size_t n = strlen(name);
         if (n >= sizeof lower) continue;
-        for (size_t j = 0; j <= n; j++) lower[j] = (char)tolower((unsigned char)name[j]);
+        for (size_t j = 0; j <= n; j++)
+            lower[j] = (char)tolower((unsigned char)name[j]);
         lua_getfield(co, -1, lower);
         if (lua_isstring(co, -1)) { /* repeated header: join, as HTTP allows */
             lua_pushliteral(co, ", ");

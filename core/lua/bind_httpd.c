@@ -27,10 +27,10 @@
 #define REQ_MT "ratio.httpd.request"
 
 typedef struct lserver {
-    httpd_t *h;         /* NULL once closed */
+    httpd_t *h; /* NULL once closed */
     lua_State *L;
     int handler_ref;
-    int self_ref;       /* keeps the userdata alive while listening */
+    int self_ref; /* keeps the userdata alive while listening */
     int shutting_down;
     sched_task_t *shutdown_waiter;
 } lserver_t;
@@ -365,13 +365,18 @@ int luaopen_ratio_core_httpd(lua_State *L)
                                               {"shutdown", l_shutdown},
                                               {"close", l_server_close},
                                               {NULL, NULL}};
-    static const luaL_Reg req_methods[] = {{"method", l_method},   {"path", l_path},
-                                           {"query", l_query},     {"header", l_header},
-                                           {"headers", l_headers}, {"body", l_body},
+    static const luaL_Reg req_methods[] = {{"method", l_method},
+                                           {"path", l_path},
+                                           {"query", l_query},
+                                           {"header", l_header},
+                                           {"headers", l_headers},
+                                           {"body", l_body},
                                            {"http_version", l_http_version},
                                            {"received_at", l_received_at},
-                                           {"gone", l_gone},       {"respond", l_respond},
-                                           {"abort", l_abort},     {NULL, NULL}};
+                                           {"gone", l_gone},
+                                           {"respond", l_respond},
+                                           {"abort", l_abort},
+                                           {NULL, NULL}};
     static const luaL_Reg fns[] = {{"listen", l_listen}, {NULL, NULL}};
     host_new_class(L, SERVER_MT, server_methods, NULL);
     host_new_class(L, REQ_MT, req_methods, l_req_gc);

@@ -7,8 +7,9 @@
  *     writer:write(value) -> true | nil, message;  writer:write_raw(json_text)
  *     writer:flush(), writer:close(), writer:recovered() -> bytes cut from a torn last line
  *
- * The policy for bad lines (stop or skip-and-count) is the Lua library's (scripts/ratio/runtime/jsonl.lua);
- * this layer only reports each one precisely. Readers and writers close on __gc and __close. */
+ * The policy for bad lines (stop or skip-and-count) is the Lua library's
+ * (scripts/ratio/runtime/jsonl.lua); this layer only reports each one precisely. Readers and
+ * writers close on __gc and __close. */
 #define _GNU_SOURCE
 #include <lauxlib.h>
 #include <stdlib.h>

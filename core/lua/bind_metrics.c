@@ -139,8 +139,10 @@ static scoreblock_triple *read_pairs(lua_State *L, int idx, size_t *n_out)
         lua_pop(L, 1);
         if (!ok) {
             free(t);
-            luaL_error(L, "score: record.pairs[%d] must be {r = integer >= 0, s = integer >= 0, "
-                          "score = finite number >= 0}", (int)k);
+            luaL_error(L,
+                       "score: record.pairs[%d] must be {r = integer >= 0, s = integer >= 0, "
+                       "score = finite number >= 0}",
+                       (int)k);
         }
         t[k - 1] = (scoreblock_triple){(int)r, (int)sv, score, 0};
     }
@@ -341,9 +343,11 @@ int luaopen_ratio_core_metrics(lua_State *L)
 {
     static const luaL_Reg summary_methods[] = {
         {"add", l_summary_add}, {"totals", l_summary_totals}, {NULL, NULL}};
-    static const luaL_Reg fns[] = {
-        {"parse", l_parse},     {"split_think", l_split_think}, {"score", l_score},
-        {"summary", l_summary}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"parse", l_parse},
+                                   {"split_think", l_split_think},
+                                   {"score", l_score},
+                                   {"summary", l_summary},
+                                   {NULL, NULL}};
     host_new_class(L, SUMMARY_MT, summary_methods, NULL);
     luaL_newlib(L, fns);
     return 1;

@@ -80,9 +80,9 @@ checklist_status checklist_paper(const scoreblock_result *reply, int n_human, in
                                  const checklist_paper_opts *opts, checklist_item *out, int *match);
 
 /* A reply given as pairs rather than text (what a computed matcher returns): one triple per score
- * line, in order. Fills *out as scoreblock_parse would have from the same lines rendered as a block:
- * n_lines = n, one block, and the issues the metrics read (no lines, a score above 1, an R0 or S0
- * line scored). out->triples points at the caller's array (do not scoreblock_free it). */
+ * line, in order. Fills *out as scoreblock_parse would have from the same lines rendered as a
+ * block: n_lines = n, one block, and the issues the metrics read (no lines, a score above 1, an R0
+ * or S0 line scored). out->triples points at the caller's array (do not scoreblock_free it). */
 void checklist_reply_of_pairs(const scoreblock_triple *pairs, size_t n, scoreblock_result *out);
 
 /* One matched pair of an item: human rationale r (1-based), model reason s, its score; counted = 0
@@ -96,8 +96,9 @@ typedef struct checklist_match {
 /* The matched pairs an item's metrics stand for, at most one per rationale, in R order; returns how
  * many were written to out (room for n_human). Paper mode (match not NULL, as checklist_paper
  * filled it): each rationale's one-to-one partner, scored by its best line (capped at 1). Reference
- * mode (match NULL): each rationale's best-scoring reason among the counted top_k (the lowest S on a
- * tie), or, when none scores, its best beyond them with counted = 0. Scores of 0 are not matches. */
+ * mode (match NULL): each rationale's best-scoring reason among the counted top_k (the lowest S on
+ * a tie), or, when none scores, its best beyond them with counted = 0. Scores of 0 are not matches.
+ */
 size_t checklist_matches(const scoreblock_result *reply, int n_human, int n_model, int top_k,
                          const int *match, checklist_match *out);
 
