@@ -211,7 +211,7 @@ for _, j in ipairs(judges) do
           local pm = {}
           for k, v in pairs(r) do pm[k] = v end
           if r.status ~= "failed" then
-            for k, v in pairs(ratio.metajudge.score(r.reply, r.n_human, r.n_model, {mode = "paper", top_k = p.top_k})) do pm[k] = v end
+            for k, v in pairs(ratio.metrics.checklist(r.reply, r.n_human, r.n_model, {mode = "paper", top_k = p.top_k})) do pm[k] = v end
           end
           paper[i] = pm
           local info = r.matcher_info or {}
@@ -247,8 +247,8 @@ for _, j in ipairs(judges) do
             pub and (pub.inside_ci and "yes" or "no") or "-", tostring(r.valid)}
   end
   rows[#rows + 1] = row("all", sr, sp, j.published)
-  local dr = report.by_domain(ref, mine, {judge = j.name, mode = "reference", seed = p.seed})
-  local dp = report.by_domain(paper, mine, {judge = j.name, mode = "paper", seed = p.seed})
+  local dr = ratio.study.by_domain(ref, mine, {judge = j.name, mode = "reference", seed = p.seed})
+  local dp = ratio.study.by_domain(paper, mine, {judge = j.name, mode = "paper", seed = p.seed})
   j.domains = {}
   for k, d in ipairs(dr) do
     rows[#rows + 1] = row(d.domain, d, dp[k])

@@ -37,12 +37,13 @@ function M.key_of(item, model, suffix)
   local exact = model .. "-" .. suffix
   local want = exact:lower()
   local order = json.keys(item)
-  if order then
+  if order then -- keys as the line had them: the first match up to case, as the published loader
     for _, k in ipairs(order) do
-      if k:lower() == want then return k end
+      if k:lower() == want and item[k] ~= nil then return k end
     end
-    return nil
   end
+  -- keys a study added to the item after it was read (a judge's fresh checklist), or a table
+  -- built in Lua: the exact name, else the first match in byte order
   if item[exact] ~= nil then return exact end
   local best
   for k in pairs(item) do
