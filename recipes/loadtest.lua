@@ -1,17 +1,21 @@
 -- How fast does ratio push chat requests through an OpenAI-compatible endpoint? Sends N distinct
 -- chat requests (about 2 KB of prompt each) through ratio.llm with its default retry policy, at
 -- most C in flight, bypassing the call cache (it measures the network path, so a second run sends
--- every request again), and reports throughput and latency.
+-- every request again), and reports throughput and latency. Several base URLs, comma-separated,
+-- spread the requests over several endpoints (least busy first); the summary says how many
+-- calls, failures and rests each one had.
 local ratio = require "ratio"
 local p = ratio.params{
-  base_url = {nil, "the endpoint, e.g. http://127.0.0.1:8080/v1", required = true},
+  base_url = {nil, "the endpoint, e.g. http://127.0.0.1:8080/v1, or several, comma-separated", required = true},
   requests = {1000, "how many requests", min = 1},
-  concurrency = {64, "requests in flight at most", min = 1},
+  concurrency = {64, "requests in flight at most (and per endpoint)", min = 1},
   model = {"fake", "model name sent with each request"},
   provider = {"openai", "provider plugin"},
 }
 
-local client = ratio.llm{provider = p.provider, base_url = p.base_url, model = p.model,
+local urls = {}
+for u in p.base_url:gmatch("[^,%s]+") do urls[#urls + 1] = u end
+local client = ratio.llm{provider = p.provider, base_url = urls, model = p.model,
                          concurrency = p.concurrency, cache = false}
 -- ~2 KB of prompt, distinct per request.
 local filler = ("The quick brown fox jumps over the lazy dog while the judge weighs each reason. "):rep(25)
@@ -40,7 +44,8 @@ local function pct(q)
 end
 if first_error then ratio.log("first failure: %s", first_error) end
 local summary = {requests = p.requests, ok = ok, failed = failed, seconds = seconds,
-                 rps = ok / seconds, p50_ms = pct(0.50), p99_ms = pct(0.99)}
+                 rps = ok / seconds, p50_ms = pct(0.50), p99_ms = pct(0.99),
+                 endpoints = client:endpoint_stats()}
 if not ratio.options.json then
   print(("%d requests, %d ok, %d failed in %.2f s: %.0f req/s, p50 %.1f ms, p99 %.1f ms"):format(
     p.requests, ok, failed, seconds, summary.rps, latencies[1] and summary.p50_ms or 0,
