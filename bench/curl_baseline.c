@@ -2,7 +2,8 @@
  * LLM client against. It does the work recipes/loadtest.lua does, with nothing on top: N distinct
  * POST {base}/chat/completions requests, each with the same ~2 KB JSON body loadtest.lua sends
  * ({"max_tokens":16,"messages":[{"content":"Request <i>. <filler>","role":"user"}],"model":"fake"}),
- * at most C in flight (a finished transfer is replaced at once), connections kept alive and reused
+ * at most C in flight (a finished transfer is replaced at once), request i going to the
+ * (i mod K)-th of K comma-separated base URLs, connections kept alive and reused
  * through the multi handle's connection cache, HTTP 200 required. No Lua, no libuv, no retries,
  * no JSON parsing; C easy handles made once and reused. Two event loops:
  *   --loop poll   (default) curl_multi_perform + curl_multi_poll: the textbook loop; every wake-up
@@ -101,7 +102,8 @@ static void usage(const char *argv0)
     fprintf(stderr,
             "usage: %s --base-url URL [--requests N] [--concurrency C] [--model NAME]"
             " [--loop poll|epoll]\n"
-            "  URL is the API base, e.g. http://127.0.0.1:8080/v1 (requests go to URL/chat/completions)\n",
+            "  URL is the API base, e.g. http://127.0.0.1:8080/v1 (requests go to URL/chat/completions),\n"
+            "  or several, comma-separated: request i goes to the (i mod K)-th of K\n",
             argv0);
 }
 
@@ -136,12 +138,27 @@ int main(int argc, char **argv)
     filler[0] = '\0';
     for (int i = 0; i < FILLER_REPS; i++) strcat(filler, FILLER_SENTENCE);
 
-    size_t blen = strlen(base);
-    while (blen && base[blen - 1] == '/') blen--;
-    char *url = malloc(blen + sizeof "/chat/completions");
-    if (!url) return 1;
-    memcpy(url, base, blen);
-    strcpy(url + blen, "/chat/completions");
+    /* one chat/completions URL per comma-separated base */
+    enum { MAX_URLS = 64 };
+    char *urls[MAX_URLS];
+    int nurls = 0;
+    for (const char *b = base; *b && nurls < MAX_URLS;) {
+        size_t blen = strcspn(b, ",");
+        const char *next_b = b[blen] ? b + blen + 1 : b + blen;
+        while (blen && b[blen - 1] == '/') blen--;
+        if (blen) {
+            char *u = malloc(blen + sizeof "/chat/completions");
+            if (!u) return 1;
+            memcpy(u, b, blen);
+            strcpy(u + blen, "/chat/completions");
+            urls[nurls++] = u;
+        }
+        b = next_b;
+    }
+    if (nurls == 0) {
+        usage(argv[0]);
+        return 2;
+    }
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return 1;
     CURLM *multi = curl_multi_init();
@@ -167,7 +184,6 @@ int main(int argc, char **argv)
         s->body = malloc(body_cap);
         s->easy = curl_easy_init();
         if (!s->body || !s->easy) return 1;
-        curl_easy_setopt(s->easy, CURLOPT_URL, url);
         curl_easy_setopt(s->easy, CURLOPT_PRIVATE, (char *)s);
         curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, headers);
         curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_write);
@@ -191,6 +207,7 @@ int main(int argc, char **argv)
                                "\"role\":\"user\"}],\"model\":\"%s\"}",
                                next + 1, filler, model);
             if (len < 0 || (size_t)len >= s->body_cap) return 1;
+            curl_easy_setopt(s->easy, CURLOPT_URL, urls[next % nurls]);
             curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body);
             curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE, (long)len);
             s->got = 0;
@@ -261,6 +278,6 @@ int main(int argc, char **argv)
     free(slots);
     free(idle);
     free(lat);
-    free(url);
+    for (int i = 0; i < nurls; i++) free(urls[i]);
     return failed ? 1 : 0;
 }

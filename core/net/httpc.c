@@ -10,7 +10,20 @@
  * upgraded connections to one host under load, it loses streams ("stream was not closed cleanly",
  * "Connection died"), while h2load and nghttp drive the same server on many connections without
  * an error. On ONE connection it is reliable (10,000 requests, 100 streams at a time, the rest
- * queued in curl). A separate multi gives h2c that cap without capping everything else. */
+ * queued in curl). A separate multi gives h2c that cap without capping everything else.
+ *
+ * Every other request goes to a multi handle of its origin (scheme://host:port) holding fewer than
+ * HTTPC_SHARD_MAX transfers; a client has as many as its peak in flight needs. libcurl 7.88 does
+ * work proportional to the connections of a multi handle for every transfer: each
+ * curl_multi_remove_handle walks its whole connection cache (looking for CONNECT_ONLY
+ * connections to close), and each new HTTP/1.1 transfer walks every connection to its host
+ * looking for an idle one. With one multi handle that is a cost per call growing with the calls
+ * in flight (at 4,096 in flight, over half of the client's CPU); with multis of at most
+ * HTTPC_SHARD_MAX transfers it is a constant. A multi that just finished a transfer is the next
+ * one used, so an HTTP/1.1 request finds the connection that transfer left idle, and HTTP/2
+ * still multiplexes: one connection per multi, HTTPC_SHARD_MAX streams at most. Caps set by
+ * httpc_set_max_connections put every request on one multi handle instead, as curl counts its
+ * caps per multi handle. Easy handles are reused (curl_easy_reset) rather than made per call. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "net/httpc.h"
@@ -24,6 +37,14 @@
 #include <strings.h>
 
 typedef struct httpc_req httpc_req_t;
+typedef struct httpc_origin httpc_origin_t;
+
+/* Transfers per multi handle at most (see the top): the cost of a call grows with it. */
+#define HTTPC_SHARD_MAX 64
+/* Idle easy handles kept for reuse at most. */
+#define HTTPC_EASY_POOL 256
+/* Buckets of the origin table (chained). */
+#define HTTPC_ORIGIN_BUCKETS 64
 
 /* A curl multi handle with its timer; what CURLMOPT_SOCKETDATA/TIMERDATA point at. */
 typedef struct httpc_multi {
@@ -31,7 +52,18 @@ typedef struct httpc_multi {
     uv_timer_t timer;  /* curl's timeout (CURLMOPT_TIMERFUNCTION) */
     uv_prepare_t asap; /* curl's timeout of 0: run it before this loop iteration polls */
     httpc_t *c;
+    httpc_origin_t *origin;                /* the origin it serves; NULL: h2c or capped */
+    uint32_t busy;                         /* easy handles added */
+    struct httpc_multi *room_prev, *room_next; /* in origin->room while busy < HTTPC_SHARD_MAX */
+    struct httpc_multi *all_next;          /* every multi of the client */
 } httpc_multi_t;
+
+/* The multi handles of one scheme://host:port. */
+struct httpc_origin {
+    char *key;
+    httpc_origin_t *next;  /* hash chain */
+    httpc_multi_t *room;   /* multis with room, the one that freed a slot last first */
+};
 
 /* One curl socket we poll; created on the first CURL_POLL_IN/OUT, closed on CURL_POLL_REMOVE. */
 typedef struct httpc_sock {
@@ -52,6 +84,7 @@ struct httpc_req {
     httpc_t *c;
     httpc_multi_t *mu;
     CURL *easy; /* NULL once removed from the multi */
+    int added;  /* easy is in mu's multi */
     uint32_t slot;
     struct curl_slist *headers;
     httpc_done_cb cb;
@@ -66,9 +99,14 @@ struct httpc_req {
 
 struct httpc {
     uv_loop_t *loop;
-    httpc_multi_t main; /* every request, except h2c ones on old libcurl */
-    httpc_multi_t h2c;  /* h2c on libcurl < 8.0.0 (see the top); m is NULL otherwise */
-    uv_timer_t kick;    /* runs check_multi_info soon after a cancel or a failed start */
+    httpc_multi_t *multis; /* every multi handle (all_next), freed with the client */
+    httpc_multi_t *h2c;    /* h2c on libcurl < 8.0.0 (see the top); NULL otherwise */
+    httpc_multi_t *single; /* every other request while caps are set; NULL otherwise */
+    long cap_host, cap_total; /* httpc_set_max_connections */
+    httpc_origin_t *origins[HTTPC_ORIGIN_BUCKETS];
+    CURL *pool[HTTPC_EASY_POOL]; /* idle easy handles, reset */
+    uint32_t npool;
+    uv_timer_t kick;    /* delivers soon after a cancel or a failed start */
     int open_handles;   /* uv handles not yet closed; the client is freed when this hits 0 */
     int closing;
     int delivering; /* inside the callback loop of check_multi_info */
@@ -80,7 +118,9 @@ struct httpc {
     httpc_stats_t stats;
 };
 
-static void check_multi_info(httpc_t *c);
+static void check_multi_info(httpc_t *c, httpc_multi_t *mu);
+static void multi_left(httpc_multi_t *mu);
+static void easy_put(httpc_t *c, CURL *e);
 
 /* ---- small helpers ---- */
 
@@ -130,6 +170,18 @@ static httpc_req_t *slot_find(httpc_t *c, uint64_t id)
 static void maybe_free(httpc_t *c)
 {
     if (!c->closing || c->open_handles > 0 || c->delivering) return;
+    while (c->multis) {
+        httpc_multi_t *mu = c->multis;
+        c->multis = mu->all_next;
+        free(mu);
+    }
+    for (int i = 0; i < HTTPC_ORIGIN_BUCKETS; i++)
+        while (c->origins[i]) {
+            httpc_origin_t *o = c->origins[i];
+            c->origins[i] = o->next;
+            free(o->key);
+            free(o);
+        }
     free(c->slots);
     free(c);
 }
@@ -419,7 +471,7 @@ static void on_uv_poll(uv_poll_t *h, int status, int events)
     int running;
     /* s may be closed by cb_socket during this call: do not touch it afterwards */
     curl_multi_socket_action(mu->m, s->fd, flags, &running);
-    check_multi_info(mu->c);
+    check_multi_info(mu->c, mu);
 }
 
 /* curl's timeout is due (its timer fired, or the prepare kick ran): whichever came first stops
@@ -430,7 +482,7 @@ static void run_curl_timeout(httpc_multi_t *mu)
     uv_timer_stop(&mu->timer);
     uv_prepare_stop(&mu->asap);
     if (mu->m) curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &running);
-    check_multi_info(mu->c);
+    check_multi_info(mu->c, mu);
 }
 
 static void on_uv_timeout(uv_timer_t *t) { run_curl_timeout(t->data); }
@@ -438,7 +490,7 @@ static void on_uv_asap(uv_prepare_t *p) { run_curl_timeout(p->data); }
 
 static void on_uv_kick(uv_timer_t *t)
 {
-    check_multi_info(t->data);
+    check_multi_info(t->data, NULL);
 }
 
 /* ---- completion ---- */
@@ -475,8 +527,12 @@ static void finish(httpc_req_t *req, CURLcode rc, int canceled)
                                 : ver == CURL_HTTP_VERSION_2_0 ? 20
                                                                : 0;
         }
-        if (req->mu->m) curl_multi_remove_handle(req->mu->m, req->easy);
-        curl_easy_cleanup(req->easy);
+        if (req->added) {
+            if (req->mu->m) curl_multi_remove_handle(req->mu->m, req->easy);
+            multi_left(req->mu);
+            req->added = 0;
+        }
+        easy_put(c, req->easy);
         req->easy = NULL;
     }
     curl_slist_free_all(req->headers);
@@ -517,8 +573,7 @@ static void free_req(httpc_req_t *req)
     free(req);
 }
 
-/* Collects transfers curl has finished, then runs the done callbacks of everything finished
- * (including canceled requests). The single place user callbacks are called from. */
+/* Collects the transfers a multi handle has finished. */
 static void collect(httpc_multi_t *mu)
 {
     CURLMsg *msg;
@@ -533,10 +588,13 @@ static void collect(httpc_multi_t *mu)
     }
 }
 
-static void check_multi_info(httpc_t *c)
+/* Collects what mu (NULL: none) finished, then runs the done callbacks of everything finished
+ * (including canceled requests). The single place user callbacks are called from. Only the
+ * multi handle that had activity is looked at: the others' finished transfers were collected
+ * right after the curl call that finished them. */
+static void check_multi_info(httpc_t *c, httpc_multi_t *mu)
 {
-    collect(&c->main);
-    collect(&c->h2c);
+    if (mu) collect(mu);
     if (c->delivering) return; /* an outer check_multi_info is draining the queue */
     c->delivering = 1;
     while (c->done_head) {
@@ -553,11 +611,20 @@ static void check_multi_info(httpc_t *c)
 
 /* ---- public API ---- */
 
-static int multi_init(httpc_t *c, httpc_multi_t *mu)
+/* A new multi handle for origin (NULL: h2c or capped), or NULL when curl cannot make one. */
+static httpc_multi_t *multi_new(httpc_t *c, httpc_origin_t *origin)
 {
+    httpc_multi_t *mu = calloc(1, sizeof *mu);
+    if (!mu) abort();
     mu->m = curl_multi_init();
-    if (!mu->m) return -1;
-    mu->c = c; /* marks it initialised (multi_close) */
+    if (!mu->m) {
+        free(mu);
+        return NULL;
+    }
+    mu->c = c;
+    mu->origin = origin;
+    mu->all_next = c->multis;
+    c->multis = mu;
     uv_timer_init(c->loop, &mu->timer);
     mu->timer.data = mu; /* the multi-uv example once forgot this and its timeouts never fired */
     uv_prepare_init(c->loop, &mu->asap);
@@ -568,14 +635,17 @@ static int multi_init(httpc_t *c, httpc_multi_t *mu)
     curl_multi_setopt(mu->m, CURLMOPT_TIMERFUNCTION, cb_timer);
     curl_multi_setopt(mu->m, CURLMOPT_TIMERDATA, mu);
     curl_multi_setopt(mu->m, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-    return 0;
+    /* curl's default keeps 4 idle connections per transfer it holds: one of an origin's multis
+     * holding few transfers for a moment would close connections the next burst needs */
+    if (origin) curl_multi_setopt(mu->m, CURLMOPT_MAXCONNECTS, (long)(2 * HTTPC_SHARD_MAX));
+    return mu;
 }
 
 /* Cleans up a multi whose easy handles are all removed: cached connections close, and
- * cb_socket closes their poll handles (CURL_POLL_REMOVE); then its timer closes. */
+ * cb_socket closes their poll handles (CURL_POLL_REMOVE); then its timer closes. The memory
+ * goes with the client (maybe_free). */
 static void multi_close(httpc_multi_t *mu)
 {
-    if (!mu->c) return; /* never initialised */
     if (mu->m) curl_multi_cleanup(mu->m);
     mu->m = NULL;
     uv_timer_stop(&mu->timer);
@@ -593,13 +663,14 @@ httpc_t *httpc_new(uv_loop_t *loop, char *err, size_t errlen)
     }
     c->loop = loop;
     c->h2c_prior = curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000;
-    if (multi_init(c, &c->main) != 0) {
+    /* a multi handle now tells a broken libcurl (no curl_global_init) before the first request */
+    CURLM *probe = curl_multi_init();
+    if (!probe) {
         set_err(err, errlen, "httpc: curl_multi_init failed (was curl_global_init called?)");
         free(c);
         return NULL;
     }
-    if (!c->h2c_prior && multi_init(c, &c->h2c) == 0)
-        curl_multi_setopt(c->h2c.m, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+    curl_multi_cleanup(probe);
     uv_timer_init(loop, &c->kick);
     c->kick.data = c;
     c->open_handles++;
@@ -609,11 +680,113 @@ httpc_t *httpc_new(uv_loop_t *loop, char *err, size_t errlen)
 int httpc_set_max_connections(httpc_t *c, long per_host, long total)
 {
     if (c->closing || per_host < 0 || total < 0) return -1;
-    if (curl_multi_setopt(c->main.m, CURLMOPT_MAX_HOST_CONNECTIONS, per_host) != CURLM_OK)
-        return -1;
-    if (curl_multi_setopt(c->main.m, CURLMOPT_MAX_TOTAL_CONNECTIONS, total) != CURLM_OK) return -1;
-    if (c->h2c.m) curl_multi_setopt(c->h2c.m, CURLMOPT_MAX_TOTAL_CONNECTIONS, total);
+    c->cap_host = per_host;
+    c->cap_total = total;
+    if (per_host == 0 && total == 0) {
+        c->single = NULL; /* back to a multi per origin; the single one finishes what it has */
+    } else {
+        if (!c->single && !(c->single = multi_new(c, NULL))) return -1;
+        if (curl_multi_setopt(c->single->m, CURLMOPT_MAX_HOST_CONNECTIONS, per_host) != CURLM_OK ||
+            curl_multi_setopt(c->single->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, total) != CURLM_OK)
+            return -1;
+    }
+    if (c->h2c) curl_multi_setopt(c->h2c->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, total);
     return 0;
+}
+
+/* ---- which multi handle a request goes to (see the top) ---- */
+
+static void room_push(httpc_origin_t *o, httpc_multi_t *mu)
+{
+    mu->room_prev = NULL;
+    mu->room_next = o->room;
+    if (o->room) o->room->room_prev = mu;
+    o->room = mu;
+}
+
+static void room_unlink(httpc_origin_t *o, httpc_multi_t *mu)
+{
+    if (mu->room_prev)
+        mu->room_prev->room_next = mu->room_next;
+    else
+        o->room = mu->room_next;
+    if (mu->room_next) mu->room_next->room_prev = mu->room_prev;
+    mu->room_prev = mu->room_next = NULL;
+}
+
+/* A transfer was added to mu / removed from it. */
+static void multi_joined(httpc_multi_t *mu)
+{
+    if (++mu->busy == HTTPC_SHARD_MAX && mu->origin) room_unlink(mu->origin, mu);
+}
+
+static void multi_left(httpc_multi_t *mu)
+{
+    if (!mu->origin) {
+        mu->busy--;
+    } else if (mu->busy-- == HTTPC_SHARD_MAX) {
+        room_push(mu->origin, mu); /* full until now: not in the list */
+    } else if (mu->origin->room != mu) {
+        room_unlink(mu->origin, mu); /* to the front: it has an idle connection now */
+        room_push(mu->origin, mu);
+    }
+}
+
+/* The origin of url ("scheme://authority"), created on first use. */
+static httpc_origin_t *origin_of(httpc_t *c, const char *url)
+{
+    const char *p = strstr(url, "://");
+    size_t n = p ? (size_t)(p + 3 - url) + strcspn(p + 3, "/?#") : strlen(url);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)tolower((unsigned char)url[i])) * 16777619u;
+    httpc_origin_t **b = &c->origins[h % HTTPC_ORIGIN_BUCKETS];
+    for (httpc_origin_t *o = *b; o; o = o->next)
+        if (strlen(o->key) == n && strncasecmp(o->key, url, n) == 0) return o;
+    httpc_origin_t *o = calloc(1, sizeof *o);
+    if (!o || !(o->key = strndup(url, n))) abort();
+    o->next = *b;
+    *b = o;
+    return o;
+}
+
+/* The multi handle for r, or NULL when curl cannot make one. */
+static httpc_multi_t *multi_for(httpc_t *c, const httpc_request_t *r)
+{
+    if (r->version == HTTPC_VERSION_H2C && !c->h2c_prior) {
+        if (!c->h2c && (c->h2c = multi_new(c, NULL))) {
+            curl_multi_setopt(c->h2c->m, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+            curl_multi_setopt(c->h2c->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, c->cap_total);
+        }
+        return c->h2c;
+    }
+    if (c->single) return c->single;
+    httpc_origin_t *o = origin_of(c, r->url);
+    if (!o->room) {
+        httpc_multi_t *mu = multi_new(c, o);
+        if (!mu) return NULL;
+        room_push(o, mu);
+    }
+    return o->room;
+}
+
+/* ---- easy handles, reused ---- */
+
+static CURL *easy_get(httpc_t *c)
+{
+    return c->npool ? c->pool[--c->npool] : curl_easy_init();
+}
+
+/* Resets an easy handle for the next request (its buffers and caches stay), or cleans it up
+ * when the pool is full. */
+static void easy_put(httpc_t *c, CURL *e)
+{
+    if (c->npool < HTTPC_EASY_POOL && !c->closing) {
+        curl_easy_reset(e);
+        c->pool[c->npool++] = e;
+    } else {
+        curl_easy_cleanup(e);
+    }
 }
 
 static int has_header(const httpc_request_t *r, const char *name)
@@ -720,7 +893,7 @@ uint64_t httpc_start(httpc_t *c, const httpc_request_t *r, httpc_done_cb cb, voi
     httpc_req_t *req = calloc(1, sizeof *req);
     if (!req) abort();
     req->c = c;
-    req->mu = r->version == HTTPC_VERSION_H2C && c->h2c.m ? &c->h2c : &c->main;
+    req->mu = multi_for(c, r);
     req->cb = cb;
     req->ud = ud;
     req->max_body = r->max_body;
@@ -732,11 +905,15 @@ uint64_t httpc_start(httpc_t *c, const httpc_request_t *r, httpc_done_cb cb, voi
     c->stats.started++;
 
     CURLcode rc = CURLE_OUT_OF_MEMORY;
-    req->easy = curl_easy_init();
-    if (req->easy) rc = setup_easy(req, r);
+    if (!req->mu)
+        snprintf(req->curl_err, sizeof req->curl_err, "curl_multi_init failed");
+    else if ((req->easy = easy_get(c)))
+        rc = setup_easy(req, r);
     if (rc == CURLE_OK) {
         CURLMcode mrc = curl_multi_add_handle(req->mu->m, req->easy);
         if (mrc == CURLM_OK) {
+            req->added = 1;
+            multi_joined(req->mu);
             send_now(c, req->mu);
             return req->res.id;
         }
@@ -745,7 +922,7 @@ uint64_t httpc_start(httpc_t *c, const httpc_request_t *r, httpc_done_cb cb, voi
     }
     /* never added to the multi: report through the callback, from the loop */
     if (req->easy) {
-        curl_easy_cleanup(req->easy);
+        easy_put(c, req->easy);
         req->easy = NULL;
     }
     finish(req, rc, 0);
@@ -766,14 +943,16 @@ int httpc_cancel(httpc_t *c, uint64_t id)
 void httpc_close(httpc_t *c)
 {
     if (!c || c->closing) return;
+    c->closing = 1; /* from here finished easy handles are cleaned up, not pooled */
     for (uint32_t i = 0; i < c->nslots; i++)
         if (c->slots[i].req) finish(c->slots[i].req, CURLE_OK, 1);
-    multi_close(&c->main);
-    multi_close(&c->h2c);
+    for (httpc_multi_t *mu = c->multis; mu; mu = mu->all_next)
+        multi_close(mu);
+    while (c->npool)
+        curl_easy_cleanup(c->pool[--c->npool]);
     uv_timer_stop(&c->kick);
-    c->closing = 1;
     uv_close((uv_handle_t *)&c->kick, on_uv_handle_closed);
-    check_multi_info(c); /* delivers the cancellations (or the outer delivery loop will) */
+    check_multi_info(c, NULL); /* delivers the cancellations (or the outer delivery loop will) */
 }
 
 void httpc_get_stats(const httpc_t *c, httpc_stats_t *out)

@@ -496,6 +496,48 @@ TEST(net_500_concurrent_requests)
     net_env_close(&e);
 }
 
+/* Past HTTPC_SHARD_MAX in flight, requests spread over several multi handles of their origin:
+ * a second wave finds the connections the first left idle, in whichever multi handle they are,
+ * and a second origin (localhost for 127.0.0.1) gets multi handles of its own. */
+TEST(net_many_in_flight_reuse_connections_across_waves)
+{
+    net_env_t e;
+    net_env_init(&e, NULL);
+    enum { N = 300 };
+    net_result_t *r = calloc(2 * N, sizeof *r);
+    for (int wave = 0; wave < 2; wave++) {
+        for (int i = wave * N; i < (wave + 1) * N; i++)
+            CHECK(net_get(&e, &r[i], "/delay?ms=20", HTTPC_VERSION_1_1, 0));
+        net_run_until(&e, &e.done, (wave + 1) * N);
+    }
+    int ok = 0;
+    for (int i = 0; i < 2 * N; i++)
+        ok += r[i].calls == 1 && r[i].err == HTTPC_OK && r[i].status == 200;
+    CHECK_INT(ok, 2 * N);
+    httpc_stats_t cs;
+    httpc_get_stats(e.cli, &cs);
+    /* without reuse 2 N; a multi handle may get more of the second wave than it has idle
+     * connections, so up to one multi's worth more */
+    CHECK(cs.connections >= N && cs.connections <= N + 64);
+    char url[256];
+    snprintf(url, sizeof url, "http://localhost:%d/hello", httpd_port(e.srv));
+    net_result_t l[80] = {{0}};
+    for (int i = 0; i < 80; i++) {
+        httpc_request_t q = {.url = url, .version = HTTPC_VERSION_1_1};
+        l[i].env = &e;
+        CHECK(httpc_start(e.cli, &q, net_done, &l[i]));
+    }
+    net_run_until(&e, &e.done, 2 * N + 80);
+    ok = 0;
+    for (int i = 0; i < 80; i++)
+        ok += l[i].err == HTTPC_OK && l[i].status == 200;
+    CHECK_INT(ok, 80);
+    net_result_free(r, 2 * N);
+    net_result_free(l, 80);
+    free(r);
+    net_env_close(&e);
+}
+
 typedef struct net_chain {
     net_env_t *e;
     int left, ok;

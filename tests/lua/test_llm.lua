@@ -111,6 +111,35 @@ t.test("several endpoints share the load, and a failing one is rested", function
   bad.close()
 end)
 
+t.test("fewer calls in flight than endpoints still spread over all of them", function()
+  -- least busy first used to break ties by taking the first endpoint, so one call at a time
+  -- always went to the first of four
+  local s = {server(), server(), server(), server()}
+  local urls = {}
+  for i, x in ipairs(s) do urls[i] = x.url end
+  local c = client(urls, {concurrency = 4})
+  local items = {}
+  for i = 1, 40 do items[i] = i end
+  ratio.map(items, function(i) assert(c:chat("t" .. i)) end, {concurrency = 1})
+  for i, x in ipairs(s) do
+    t.eq(x.count(), 10, "endpoint " .. i)
+    t.eq(c:endpoint_stats()[i], {calls = 10, failures = 0, rests = 0, inflight = 0})
+    x.close()
+  end
+end)
+
+t.test("tasks waiting for room are served first come, first served", function()
+  local s = server(function() ratio.sleep(2) end)
+  local c = client(s.url, {concurrency = 1})
+  local order = {}
+  local items = {}
+  for i = 1, 20 do items[i] = i end
+  ratio.map(items, function(i) assert(c:chat("w" .. i)); order[#order + 1] = i end, {concurrency = 20})
+  t.eq(#order, 20)
+  for i = 1, 20 do t.eq(order[i], i) end
+  s.close()
+end)
+
 t.test("the per-endpoint concurrency cap holds", function()
   local inflight, peak = 0, 0
   local s = server(function()

@@ -172,7 +172,8 @@ Endpoint.__index = Endpoint
 
 local function new_endpoint(url, cap)
   return setmetatable({url = url:gsub("/+$", ""), inflight = 0, cap = cap, limit = cap,
-                       fails = 0, rested_until = 0, rest_ms = 0}, Endpoint)
+                       fails = 0, rested_until = 0, rest_ms = 0, probation = false,
+                       calls = 0, failures = 0, rests = 0}, Endpoint)
 end
 
 ---------------------------------------------------------------------------------------------------
@@ -286,7 +287,8 @@ function M.new(opts)
     name = opts.name or opts.model,
     key_env = key_env,
     endpoints = endpoints,
-    waiters = {},
+    turn = 0, -- where acquire starts looking: ties between endpoints go round
+    waiters = {}, wait_head = 1, wait_tail = 0, -- FIFO of tasks waiting for room
     rpm = new_bucket(opts.rpm, opts.burst_seconds),
     tpm = new_bucket(opts.tpm, opts.burst_seconds),
     max_tries = opts.max_tries or 6,
@@ -325,26 +327,35 @@ local function key(self)
   return k
 end
 
--- Waits for an endpoint with room: least outstanding requests first, rested ones skipped.
+-- Waits for an endpoint with room: least outstanding requests first, ties taken in turn (so
+-- calls spread evenly also when fewer are in flight than there are endpoints), rested ones
+-- skipped, and one back from a rest on probation: one call at a time until one succeeds.
 function Client:acquire()
+  local eps = self.endpoints
+  local n = #eps
   while true do
     local now, best, soonest = sched.now(), nil, math.huge
-    for _, ep in ipairs(self.endpoints) do
+    local turn = self.turn
+    for k = 1, n do
+      local ep = eps[(turn + k - 1) % n + 1]
       if ep.rested_until > now then
         soonest = math.min(soonest, ep.rested_until)
-      elseif ep.inflight < math.floor(ep.limit) and (not best or ep.inflight < best.inflight) then
+      elseif ep.inflight < (ep.probation and 1 or math.floor(ep.limit))
+          and (not best or ep.inflight < best.inflight) then
         best = ep
       end
     end
     if best then
+      self.turn = (turn + 1) % n
       best.inflight = best.inflight + 1
+      best.calls = best.calls + 1
       return best
     end
-    if soonest < math.huge and #self.waiters == 0 then
+    if soonest < math.huge and self.wait_head > self.wait_tail then
       sched.sleep(math.max(1, soonest - now))
     else
-      local co = sched.current()
-      self.waiters[#self.waiters + 1] = co
+      self.wait_tail = self.wait_tail + 1
+      self.waiters[self.wait_tail] = sched.current()
       sched.suspend()
     end
   end
@@ -352,13 +363,28 @@ end
 
 function Client:release(ep)
   ep.inflight = ep.inflight - 1
-  local co = table.remove(self.waiters, 1)
-  if co then sched.wake(co) end
+  local h = self.wait_head
+  if h <= self.wait_tail then
+    local co = self.waiters[h]
+    self.waiters[h] = nil
+    self.wait_head = h + 1
+    sched.wake(co)
+  end
+end
+
+-- client:endpoint_stats() -> one {calls, failures, rests, inflight} per base URL, in order (no
+-- URL: it may hold a password).
+function Client:endpoint_stats()
+  local out = {}
+  for i, ep in ipairs(self.endpoints) do
+    out[i] = {calls = ep.calls, failures = ep.failures, rests = ep.rests, inflight = ep.inflight}
+  end
+  return out
 end
 
 local function note_success(self, ep)
   self.ever_ok = true
-  ep.fails, ep.rest_ms = 0, 0
+  ep.fails, ep.rest_ms, ep.probation = 0, 0, false
   if self.adaptive and ep.limit < ep.cap then ep.limit = math.min(ep.cap, ep.limit + 1 / ep.limit) end
 end
 
@@ -369,11 +395,14 @@ local function note_failure(self, ep, rate_limited)
     if self.adaptive then ep.limit = math.max(1, ep.limit / 2) end
     return
   end
+  ep.failures = ep.failures + 1
+  if ep.rested_until > sched.now() then return end -- calls sent before the rest do not prolong it
   ep.fails = ep.fails + 1
-  if ep.fails >= self.rest_after and #self.endpoints > 1 then
+  -- rest after rest_after failures in a row, or at once when the one call of a probation fails
+  if (ep.fails >= self.rest_after or ep.probation) and #self.endpoints > 1 then
     ep.rest_ms = math.min(math.max(ep.rest_ms * 2, 2000), 60000)
     ep.rested_until = sched.now() + ep.rest_ms
-    ep.fails = 0
+    ep.fails, ep.probation, ep.rests = 0, true, ep.rests + 1
   end
 end
 
