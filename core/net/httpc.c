@@ -52,17 +52,17 @@ typedef struct httpc_multi {
     uv_timer_t timer;  /* curl's timeout (CURLMOPT_TIMERFUNCTION) */
     uv_prepare_t asap; /* curl's timeout of 0: run it before this loop iteration polls */
     httpc_t *c;
-    httpc_origin_t *origin;                /* the origin it serves; NULL: h2c or capped */
-    uint32_t busy;                         /* easy handles added */
+    httpc_origin_t *origin;                    /* the origin it serves; NULL: h2c or capped */
+    uint32_t busy;                             /* easy handles added */
     struct httpc_multi *room_prev, *room_next; /* in origin->room while busy < HTTPC_SHARD_MAX */
-    struct httpc_multi *all_next;          /* every multi of the client */
+    struct httpc_multi *all_next;              /* every multi of the client */
 } httpc_multi_t;
 
 /* The multi handles of one scheme://host:port. */
 struct httpc_origin {
     char *key;
-    httpc_origin_t *next;  /* hash chain */
-    httpc_multi_t *room;   /* multis with room, the one that freed a slot last first */
+    httpc_origin_t *next; /* hash chain */
+    httpc_multi_t *room;  /* multis with room, the one that freed a slot last first */
 };
 
 /* One curl socket we poll; created on the first CURL_POLL_IN/OUT, closed on CURL_POLL_REMOVE. */
@@ -99,15 +99,15 @@ struct httpc_req {
 
 struct httpc {
     uv_loop_t *loop;
-    httpc_multi_t *multis; /* every multi handle (all_next), freed with the client */
-    httpc_multi_t *h2c;    /* h2c on libcurl < 8.0.0 (see the top); NULL otherwise */
-    httpc_multi_t *single; /* every other request while caps are set; NULL otherwise */
+    httpc_multi_t *multis;    /* every multi handle (all_next), freed with the client */
+    httpc_multi_t *h2c;       /* h2c on libcurl < 8.0.0 (see the top); NULL otherwise */
+    httpc_multi_t *single;    /* every other request while caps are set; NULL otherwise */
     long cap_host, cap_total; /* httpc_set_max_connections */
     httpc_origin_t *origins[HTTPC_ORIGIN_BUCKETS];
     CURL *pool[HTTPC_EASY_POOL]; /* idle easy handles, reset */
     uint32_t npool;
-    uv_timer_t kick;    /* delivers soon after a cancel or a failed start */
-    int open_handles;   /* uv handles not yet closed; the client is freed when this hits 0 */
+    uv_timer_t kick;  /* delivers soon after a cancel or a failed start */
+    int open_handles; /* uv handles not yet closed; the client is freed when this hits 0 */
     int closing;
     int delivering; /* inside the callback loop of check_multi_info */
     int h2c_prior;  /* libcurl reuses prior-knowledge h2c connections correctly (>= 8.0.0) */
@@ -485,8 +485,14 @@ static void run_curl_timeout(httpc_multi_t *mu)
     check_multi_info(mu->c, mu);
 }
 
-static void on_uv_timeout(uv_timer_t *t) { run_curl_timeout(t->data); }
-static void on_uv_asap(uv_prepare_t *p) { run_curl_timeout(p->data); }
+static void on_uv_timeout(uv_timer_t *t)
+{
+    run_curl_timeout(t->data);
+}
+static void on_uv_asap(uv_prepare_t *p)
+{
+    run_curl_timeout(p->data);
+}
 
 static void on_uv_kick(uv_timer_t *t)
 {
