@@ -1,10 +1,12 @@
 /* httpc: an HTTP client for tens of thousands of concurrent requests: libcurl's multi interface
  * driven by a libuv loop.
  *
- * One httpc_t owns ONE curl multi handle (plus, with libcurl < 8, one for h2c: see below), so its
- * connection cache is shared by every request: HTTP/1.1 connections are kept alive and reused,
- * HTTP/2 streams are multiplexed on one connection. Every request that httpc_start accepted gets
- * its done callback EXACTLY ONCE — with the response, a transport error, or HTTPC_ECANCELED.
+ * Requests to one origin (scheme://host:port) share multi handles of up to 64 transfers each (with
+ * libcurl < 8, h2c requests one multi of their own: see below), as many as the calls in flight
+ * need, so a call costs the same at 4,096 in flight as at 64 (httpc.c says why): HTTP/1.1
+ * connections are kept alive and reused, HTTP/2 streams are multiplexed, one connection per multi
+ * handle. Every request that httpc_start accepted gets its done callback EXACTLY ONCE — with the
+ * response, a transport error, or HTTPC_ECANCELED.
  * Callbacks run from the loop after libcurl has returned, never from inside a libcurl callback, so
  * a callback may start new requests, cancel others or close the client.
  *
@@ -98,8 +100,9 @@ typedef struct httpc_stats {
 httpc_t *httpc_new(uv_loop_t *loop, char *err, size_t errlen);
 
 /* Caps connections per host and in total (0 = no cap, curl's default); excess requests queue
- * inside curl. (The h2c pool of old libcurl keeps its one connection per host.) Returns 0, or -1
- * when curl rejects a value. */
+ * inside curl. While a cap is set, every request (but h2c on old libcurl, whose pool keeps its
+ * one connection per host) goes to one multi handle, whose caps curl enforces; setting both to 0
+ * goes back to multi handles per origin. Returns 0, or -1 when curl rejects a value. */
 int httpc_set_max_connections(httpc_t *c, long per_host, long total);
 
 /* Starts a request; cb(res, ud) will run exactly once. Returns its id (never 0), or 0 on misuse

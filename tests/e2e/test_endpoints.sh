@@ -8,10 +8,10 @@ ep_start() {
   shift
   rm -f "ep$i.port"
   "$RATIO" run "$ROOT/tests/fake_llm.lua" --port-file "ep$i.port" "$@" >"ep$i.log" 2>&1 &
-  EP_PID[$i]=$!
+  EP_PID[i]=$!
   for _ in $(seq 1 100); do [ -s "ep$i.port" ] && break; sleep 0.05; done
   [ -s "ep$i.port" ] || { fail "fake endpoint $i did not start: $(cat "ep$i.log")"; return 1; }
-  EP_URL[$i]="http://127.0.0.1:$(cat "ep$i.port")"
+  EP_URL[i]="http://127.0.0.1:$(cat "ep$i.port")"
 }
 
 ep_stop_all() {
@@ -32,8 +32,9 @@ ep_check_shares() {
   for i in 1 2 3 4; do
     n=$(ep_ok "$i")
     sum=$((sum + n))
-    [ "$((n * 100))" -ge "$((total * 20))" ] && [ "$((n * 100))" -le "$((total * 30))" ] ||
+    if [ "$((n * 100))" -lt "$((total * 20))" ] || [ "$((n * 100))" -gt "$((total * 30))" ]; then
       fail "endpoint $i served $n of $total calls, outside 20-30%"
+    fi
   done
   [ "$sum" = "$total" ] || fail "the endpoints served $sum calls, expected $total"
 }
