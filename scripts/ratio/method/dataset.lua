@@ -138,18 +138,8 @@ local function check_models_exist(path, wanted)
   if not missing then return end
   local near, best = nil, math.huge
   for _, m in ipairs(have) do
-    -- edit distance, for "did you mean"
-    local a, b = missing:lower(), m:lower()
-    local prev = {}
-    for j = 0, #b do prev[j] = j end
-    for i = 1, #a do
-      local cur = {[0] = i}
-      for j = 1, #b do
-        cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a:byte(i) == b:byte(j) and 0 or 1))
-      end
-      prev = cur
-    end
-    if prev[#b] < best then near, best = m, prev[#b] end
+    local d = errors.edit_distance(missing:lower(), m:lower()) -- for "did you mean"
+    if d < best then near, best = m, d end
   end
   errors.usage(("unknown judge '%s': no line of %s has %s-checklist; %s%s"):format(missing, path, missing,
     "the judges it has: " .. table.concat(have, ", "),

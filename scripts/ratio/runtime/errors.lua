@@ -52,4 +52,18 @@ function M.describe(e)
   return tostring(e)
 end
 
+-- edit_distance(a, b) -> the Levenshtein distance of two strings, for "did you mean" suggestions.
+function M.edit_distance(a, b)
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = {[0] = i}
+    for j = 1, #b do
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a:byte(i) == b:byte(j) and 0 or 1))
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
 return M

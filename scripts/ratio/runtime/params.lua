@@ -129,17 +129,8 @@ end
 local function suggest(list, flag)
   local best, best_d
   for _, p in ipairs(list) do
-    local a, b = flag, p.flag
-    local prev = {}
-    for j = 0, #b do prev[j] = j end
-    for i = 1, #a do
-      local cur = {[0] = i}
-      for j = 1, #b do
-        cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a:byte(i) == b:byte(j) and 0 or 1))
-      end
-      prev = cur
-    end
-    if prev[#b] <= 3 and (not best_d or prev[#b] < best_d) then best, best_d = p.flag, prev[#b] end
+    local d = errors.edit_distance(flag, p.flag)
+    if d <= 3 and (not best_d or d < best_d) then best, best_d = p.flag, d end
   end
   return best
 end
