@@ -179,7 +179,7 @@ function M.help_text(list)
   else
     out[#out + 1] = "\nThis recipe declares no parameters."
   end
-  out[#out + 1] = "\nFlags every recipe accepts: --json --quiet --offline --cache PATH --no-cache --out DIR --max-failures N|P%"
+  out[#out + 1] = "\nFlags every recipe accepts: --json --quiet --offline --cache PATH --no-cache --out DIR --overwrite --max-failures N|P%"
   return table.concat(out, "\n") .. "\n"
 end
 
