@@ -147,7 +147,9 @@ local PLACEHOLDER = {string = "TEXT", number = "X", integer = "N", list = "A,B,.
 function M.help_text(list)
   local out = {}
   if state.header and state.header ~= "" then out[#out + 1] = state.header .. "\n" end
-  out[#out + 1] = ("usage: ratio run %s [flags]"):format(state.recipe)
+  -- ratio list/runs/view are scripts in scripts/ratio/cli/: their usage is the command itself
+  local cli = state.recipe:match("/scripts/ratio/cli/([%w_]+)%.lua$")
+  out[#out + 1] = cli and ("usage: ratio %s [flags]"):format(cli) or ("usage: ratio run %s [flags]"):format(state.recipe)
   if list and #list > 0 then
     -- Required parameters first, then the recipe's own, then each shared family under its title.
     local sections, order = {}, {}
