@@ -97,6 +97,17 @@ static int l_std(lua_State *L)
     return 1;
 }
 
+/* Pushes {estimate, lo, hi, se}. */
+static int push_ci(lua_State *L, const stats_ci *ci)
+{
+    lua_createtable(L, 0, 4);
+    SETNUM("estimate", ci->estimate);
+    SETNUM("lo", ci->lo);
+    SETNUM("hi", ci->hi);
+    SETNUM("se", ci->se);
+    return 1;
+}
+
 static int l_bootstrap_ci(lua_State *L)
 {
     size_t n, resamples;
@@ -112,18 +123,7 @@ static int l_bootstrap_ci(lua_State *L)
         lua_pushliteral(L, "bootstrap_ci: no data");
         return 2;
     }
-    lua_createtable(L, 0, 4);
-    SETNUM("estimate", ci.estimate);
-    SETNUM("lo", ci.lo);
-    SETNUM("hi", ci.hi);
-    SETNUM("se", ci.se);
-    return 1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    return push_ci(L, &ci);
 }
 
 static int l_quantile(lua_State *L)
@@ -137,8 +137,7 @@ static int l_quantile(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
-    qsort(x, n, sizeof *x, cmp_double);
-    lua_pushnumber(L, stats_quantile_sorted(x, n, q));
+    lua_pushnumber(L, stats_quantile(x, n, q));
     free(x);
     return 1;
 }
@@ -180,12 +179,7 @@ static int l_share_ci(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
-    lua_createtable(L, 0, 4);
-    SETNUM("estimate", ci.estimate);
-    SETNUM("lo", ci.lo);
-    SETNUM("hi", ci.hi);
-    SETNUM("se", ci.se);
-    return 1;
+    return push_ci(L, &ci);
 }
 
 static int push_paired(lua_State *L, int rc, const stats_paired *p)

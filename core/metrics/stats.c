@@ -131,6 +131,12 @@ static int stats_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+double stats_quantile(double *x, size_t n, double q)
+{
+    if (n > 0) qsort(x, n, sizeof *x, stats_cmp_double);
+    return stats_quantile_sorted(x, n, q);
+}
+
 /* Fills the CI fields from B replicates (sorted in place). */
 static void stats_ci_from(double *rep, size_t B, double level, double *lo, double *hi, double *se)
 {

@@ -27,6 +27,8 @@ double stats_var(const double *x, size_t n, int ddof);
 double stats_std(const double *x, size_t n, int ddof);
 /* q-quantile (0 <= q <= 1) of sorted[0..n), type 7; NaN when n == 0. */
 double stats_quantile_sorted(const double *sorted, size_t n, double q);
+/* q-quantile (type 7) of x[0..n) in any order; sorts x in place. NaN when n == 0. */
+double stats_quantile(double *x, size_t n, double q);
 
 /* ---- bootstrap ---- */
 #define STATS_RESAMPLES_DEFAULT 1000
