@@ -57,7 +57,7 @@ local scorer = ratio.reward.scorer{formula = formula, rationale = p.rationale, t
 
 local items, reader = ratio.dataset.read_all(p.input, {on_error = p.on_bad_item})
 local units, lines, skipped = ratio.study.rollouts(items, p.field, {input = p.input, on_bad_item = p.on_bad_item,
-  skipped = reader.skipped, max_per_line = p.max_rollouts})
+  reader = reader, max_per_line = p.max_rollouts})
 
 -- ---- scoring -------------------------------------------------------------------------------------
 

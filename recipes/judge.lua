@@ -30,7 +30,8 @@ end
 local items, reader = ratio.dataset.read_all(p.input, {on_error = p.on_bad_item})
 -- Check what the judge needs before paying for any call.
 local skipped_items
-items, skipped_items = ratio.study.check_items(items, ratio.judge.check_item, {input = p.input, on_bad_item = p.on_bad_item})
+items, skipped_items = ratio.study.check_items(items, ratio.judge.check_item, {input = p.input, on_bad_item = p.on_bad_item,
+  reader = reader})
 
 local client = ratio.llm.from_params(p, "judge")
 ratio.manifest("judge_model", p.judge_model)

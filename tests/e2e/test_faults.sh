@@ -357,6 +357,16 @@ t_faults_skip_with_no_usable_line() {
   ratio run "$ROOT/recipes/audit.lua" --input bad.jsonl --on-bad-item skip --out a
   expect_rc 1
   expect_err_has "no usable item: all 3 lines were skipped"
+  # Lines the reader passes and the recipe's own check skips count too: rollouts missing or a
+  # preference that is not a number (hybrid_reward), no responses to judge (judge).
+  printf '{"id": "a", "human-checklist": ["x"], "overall_preference": 1}\n{"id": "b", "rollout": "r"}\n' > unusable.jsonl
+  ratio run "$ROOT/recipes/hybrid_reward.lua" --input unusable.jsonl --on-bad-item skip --out h2
+  expect_rc 1
+  expect_err_has "unusable.jsonl: no usable item: all 2 lines were skipped as malformed (--on-bad-item skip); the first: unusable.jsonl:1: rollout: missing"
+  ratio run "$ROOT/recipes/judge.lua" --input unusable.jsonl --on-bad-item skip --judge-model m \
+    --judge-base-url http://127.0.0.1:1/v1 --out j2
+  expect_rc 1
+  expect_err_has "unusable.jsonl: no usable item: all 2 lines were skipped"
   # One usable line among bad ones still runs.
   { cat bad.jsonl; head -n 1 "$ROOT/data/sample.jsonl"; } > some.jsonl
   ratio run "$ROOT/recipes/metajudge.lua" --input some.jsonl --on-bad-item skip --out m2 --json

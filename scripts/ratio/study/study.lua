@@ -27,6 +27,13 @@ local function log(fmt, ...)
   io.stderr:write(fmt:format(...), "\n")
 end
 
+-- earliest(a, b) -> of two "file:line: problem" messages (either may be nil), the one on the
+-- earlier line: the reader's first problem and a recipe's first may be in either order.
+local function earliest(a, b)
+  if not (a and b) then return a or b end
+  return tonumber(a:match(":(%d+): ")) <= tonumber(b:match(":(%d+): ")) and a or b
+end
+
 -- by_domain(results, items, {judge=, mode=, seed=, domain_field="domain"}) -> one summary per
 -- domain (ratio.metajudge.summarize over that domain's results, tagged judge and domain), in order
 -- of first appearance. results[i] belongs to items[i]; a result's own .domain when items is nil.
@@ -272,13 +279,14 @@ local function rollouts_of(item, field)
   return v
 end
 
--- rollouts(items, field, {input, on_bad_item = "stop"|"skip", skipped = 0, max_per_line}) -> units, lines, skipped
+-- rollouts(items, field, {input, on_bad_item = "stop"|"skip", reader, max_per_line}) -> units, lines, skipped
 -- One unit per rollout, {item, k (its place in the line's list, nil for a single one), text}, from
 -- item[field] (a string) or item[field .. "s"] (a list). A line without rollouts or a numeric
 -- overall_preference stops the run naming file, line and field, or is skipped and counted (the
--- first five warned).
+-- first five warned; `skipped` includes the reader's). No line left is a data error.
 function M.rollouts(items, field, opts)
-  local units, lines, skipped = {}, 0, opts.skipped or 0
+  local units, lines = {}, 0
+  local skipped, first = opts.reader and opts.reader.skipped or 0, nil
   for _, item in ipairs(items) do
     local texts, problem = rollouts_of(item, field)
     if texts and opts.max_per_line and #texts > opts.max_per_line then
@@ -295,10 +303,11 @@ function M.rollouts(items, field, opts)
     else
       local msg = ("%s:%d: %s"):format(opts.input, item._line, problem)
       if opts.on_bad_item == "stop" then require("ratio.errors").data(msg) end
-      skipped = skipped + 1
+      skipped, first = skipped + 1, first or msg
       if skipped <= 5 then io.stderr:write("ratio: warning: ", msg, " (line skipped)\n") end
     end
   end
+  dataset.require_usable(opts.input, lines, skipped, earliest(opts.reader and opts.reader.errors[1], first))
   return units, lines, skipped
 end
 
@@ -546,11 +555,12 @@ function M.judge_page(s, records, o)
   return {header = header, rows = rows, notes = notes, domains = domain_entries, sections = sections}
 end
 
--- check_items(items, check, {input, on_bad_item = "stop"|"skip"}) -> kept items, skipped count.
+-- check_items(items, check, {input, on_bad_item = "stop"|"skip", reader}) -> kept items, skipped count.
 -- check(item) -> nil or what is wrong; a bad item stops the run naming file and line, or is
--- skipped and counted (the first five warned) before any call is paid for.
+-- skipped and counted (the first five warned) before any call is paid for. No item left (counting
+-- the lines the reader skipped) is a data error.
 function M.check_items(items, check, o)
-  local kept, skipped = {}, 0
+  local kept, skipped, first = {}, 0, nil
   for _, item in ipairs(items) do
     local problem = check(item)
     if not problem then
@@ -558,10 +568,12 @@ function M.check_items(items, check, o)
     else
       local msg = ("%s:%d: %s"):format(o.input, item._line, problem)
       if o.on_bad_item == "stop" then require("ratio.errors").data(msg) end
-      skipped = skipped + 1
+      skipped, first = skipped + 1, first or msg
       if skipped <= 5 then io.stderr:write("ratio: warning: ", msg, " (item skipped)\n") end
     end
   end
+  dataset.require_usable(o.input, #kept, skipped + (o.reader and o.reader.skipped or 0),
+    earliest(o.reader and o.reader.errors[1], first))
   return kept, skipped
 end
 
