@@ -54,7 +54,7 @@ if p.classifier == "llm" then
     template = v
   end
   local client = ratio.llm.from_params(p, "llm")
-  ratio.manifest("audit_model", p.model)
+  ratio.manifest("audit_model", p.llm_model)
   auditor = ratio.audit.new{classifier = "llm", client = client, template = template, top_k = p.top_k,
                             params = {}} -- the settings are the client's (--llm-*)
 else
@@ -84,7 +84,7 @@ end
 
 local notes = {
   ("%d items from %s; %s classifier%s; shares are of classified reasons, 95%% percentile bootstrap CIs resampling items (%d resamples, seed %d)."):format(
-    #items, p.input, p.classifier, p.classifier == "llm" and (" (" .. p.model .. ")") or "", p.resamples, p.seed),
+    #items, p.input, p.classifier, p.classifier == "llm" and (" (" .. p.llm_model .. ")") or "", p.resamples, p.seed),
 }
 if info.bad_lines + info.bad_items > 0 then
   notes[#notes + 1] = ("%d bad lines and %d bad items skipped (first: %s)."):format(info.bad_lines, info.bad_items,
@@ -93,7 +93,7 @@ end
 local page = ratio.study.audit_page(by_judge, per_item, p.judges, notes)
 
 local dir = ratio.run_dir()
-local summary = {input = p.input, classifier = p.classifier, model = p.model, top_k = p.top_k,
+local summary = {input = p.input, classifier = p.classifier, model = p.classifier == "llm" and p.llm_model or nil, top_k = p.top_k,
                  items = #items, bad_lines = info.bad_lines, bad_items = info.bad_items,
                  judges = by_judge, definitions = ratio.audit.DEFINITIONS, run_dir = dir,
                  usage = p.classifier == "llm" and ratio.llm.usage() or nil}
