@@ -128,3 +128,21 @@ t_benchmark_data_errors() {
   expect_rc 1
   expect_err_first "ratio: rm.json:2: rejected: missing"
 }
+
+# A reasoning model's thinking is kept with each judgement (the verdict parser never sees it).
+t_benchmarks_keep_the_judges_reasoning() {
+  start_fake --reasoning reasoning_content --responder "$ROOT/tests/fake/judge_responder.lua" || return
+  ratio run "$ROOT/recipes/rmbench.lua" --limit 1 --judge-model qwen3 --judge-base-url "$FAKE_URL/v1" \
+    --out rm --no-cache --json
+  expect_rc 0
+  grep -q '"reasoning":"[^"]*Fake reasoning: weighing both answers' rm/items.jsonl || fail "rmbench: reasoning not kept"
+  stop_fake
+  start_fake --reasoning think --responder "$ROOT/tests/fake/bench_judge_responder.lua" || return
+  head -n 2 "$ROOT/tests/fixtures/judgebench_sample.jsonl" > jb.jsonl
+  ratio run "$ROOT/recipes/judgebench.lua" --input jb.jsonl --judge-model qwen3 --judge-base-url "$FAKE_URL/v1" \
+    --out jb --no-cache --json
+  expect_rc 0
+  grep -q '"reasoning":"[^"]*Fake reasoning: weighing both answers' jb/items.jsonl || fail "judgebench: reasoning not kept"
+  grep -q '"text":"[^"]*Fake reasoning' jb/items.jsonl && fail "judgebench: the reasoning stayed in the reply text"
+  stop_fake
+}

@@ -85,6 +85,30 @@ t_models_anthropic_rejects_temperature_loudly() {
   stop_fake
 }
 
+# The decomposer's and the auditor's reasoning is kept in items.jsonl beside their raw replies,
+# and never reaches the parsers.
+t_models_reasoning_kept_by_decompose_and_audit() {
+  head -n 3 "$ROOT/data/sample.jsonl" > d.jsonl
+  start_fake --reasoning think --responder "$ROOT/tests/fake/decompose_responder.lua" || return
+  ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model qwen3 --llm-base-url "$FAKE_URL/v1" \
+    --out dec --no-cache --json
+  expect_rc 0
+  check_json dec/items.jsonl '
+for _, s in ipairs(items) do
+  assert(s.status == "valid", "status " .. tostring(s.status))
+  assert(s.reasoning and s.reasoning[1]:find("Fake reasoning", 1, true), "no reasoning: " .. ratio.json.encode(s))
+  for _, r in ipairs(s.raw) do assert(not r:find("<think>", 1, true), "think block in raw: " .. r) end
+end'
+  grep -q "Fake reasoning" dec/decomposed.jsonl && fail "the reasoning reached decomposed.jsonl"
+  stop_fake
+  start_fake --reasoning reasoning_content --responder "$ROOT/tests/fake/audit_responder.lua" || return
+  ratio run "$ROOT/recipes/audit.lua" --input d.jsonl --classifier llm --llm-model qwen3 --llm-base-url "$FAKE_URL/v1" \
+    --judges careful --out au --no-cache --resamples 20 --json
+  expect_rc 0
+  grep -q "Fake reasoning: weighing both answers" au/items.jsonl || fail "the auditor's reasoning was not kept"
+  stop_fake
+}
+
 # vLLM/SGLang serving Qwen3: reasoning inside <think> (or reasoning_content) never reaches the
 # verdict parser, and --metajudge-extra-body reaches the request.
 t_models_qwen3_thinking_and_extra_body() {

@@ -162,7 +162,8 @@ function M.collect(pairs_, jobs, judged)
     table.insert(results[c.n].verdicts, v)
     table.insert(rows[c.n].verdicts, v)
     table.insert(rows[c.n].judgements, {order = c.order, verdict = v, label = r.label, status = r.status,
-      reasons = r.reasons, issues = r.issues, reasks = r.reasks, error = r.error, text = r.text})
+      reasons = r.reasons, issues = r.issues, reasks = r.reasks, error = r.error, text = r.text,
+      reasoning = r.reasoning})
   end
   for n, res in ipairs(results) do
     local o = M.pair_outcome(res.label, res.verdicts)

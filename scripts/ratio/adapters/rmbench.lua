@@ -186,7 +186,8 @@ function M.collect(items, jobs, judged, order)
     end
     table.insert(rows[c.n].judgements, {chosen_style = M.STYLES[c.i], rejected_style = M.STYLES[c.j],
       chosen_side = c.chosen_side, outcome = outcome, label = r.label, status = r.status,
-      reasons = r.reasons, issues = r.issues, reasks = r.reasks, error = r.error, text = r.text})
+      reasons = r.reasons, issues = r.issues, reasks = r.reasks, error = r.error, text = r.text,
+      reasoning = r.reasoning})
   end
   for n, res in ipairs(results) do
     local right = 0

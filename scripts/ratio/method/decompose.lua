@@ -454,7 +454,8 @@ function M.new(opts)
   return self
 end
 
--- d:run(item) -> {status, rationales, dropped, issues, raw = {reply texts}, reasks, error, code}
+-- d:run(item) -> {status, rationales, dropped, issues, raw = {reply texts}, reasoning (the model's,
+-- per reply, when it gave any), reasks, error, code}
 -- status: "valid" (parsed; possibly no rationales), "unscored" (no readable block after the
 -- re-ask; raw kept), "failed" (the call failed for good; error and code say why), "skipped" (the
 -- item has no usable explanations; error says which field).
@@ -472,6 +473,11 @@ function D:run(item)
       return result
     end
     result.raw[#result.raw + 1] = reply.text
+    if reply.reasoning then -- the model's reasoning, beside raw ("" for a reply that had none)
+      result.reasoning = result.reasoning or {}
+      for k = #result.reasoning + 1, #result.raw - 1 do result.reasoning[k] = "" end
+      result.reasoning[#result.raw] = reply.reasoning
+    end
     local parsed, perr, issues = M.parse(reply.text)
     if parsed then
       result.status, result.rationales, result.dropped, result.issues = "valid", parsed.rationales, parsed.dropped, parsed.issues
