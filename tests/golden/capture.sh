@@ -6,7 +6,7 @@
 # the checkout's path taken out. tests/golden/main holds a capture made before the matchers returned
 # records instead of text, taken again once with no number changed when the run folders gained
 # fields (usage: saved, shared, reasoning_tokens; alignments.jsonl; the MetaJudge's own prompt and
-# samples in its files; judge text with its <think> part set apart); tests/e2e/test_golden.sh
+# samples in its files; judge text with its <think> part set apart; that part kept as `reasoning` in the benchmarks' judgements); tests/e2e/test_golden.sh
 # captures again and compares byte for byte.
 #   tests/golden/capture.sh OUT_DIR        (from the repository root, with bin/ratio built)
 set -eu
