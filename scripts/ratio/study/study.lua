@@ -735,4 +735,46 @@ function M.audit_page(by_judge, per_item, judges, notes)
   return {header = header, rows = rows, sections = sections}
 end
 
+
+-- ---- a load test (recipes/loadtest.lua) -------------------------------------------------------
+
+-- load_test(n, call, {concurrency, progress}) -> {requests, ok, failed, seconds, rps, p50_ms, p99_ms}
+-- Runs call(i) for i = 1..n, numbered as they are sent, at most `concurrency` at once; call returns
+-- a result or nil, error. Only one latency per success is kept (no results), so a run of a million
+-- holds little more than what is in flight. Throughput is successes per second of the whole run;
+-- latencies are nearest-rank percentiles (ratio.stats.rank_quantile), null when nothing succeeded.
+-- The first failure is logged.
+function M.load_test(n, call, opts)
+  local sent, latencies, ok, failed, first_error = 0, {}, 0, 0, nil
+  local function next_request()
+    if sent < n then sent = sent + 1 return sent end
+  end
+  local t0 = sched.now()
+  sched.map(next_request, function(i)
+    local s = sched.now()
+    local reply, err = call(i)
+    if reply then
+      ok = ok + 1
+      latencies[#latencies + 1] = sched.now() - s
+    else
+      failed = failed + 1
+      first_error = first_error or err
+    end
+  end, {concurrency = opts.concurrency, progress = opts.progress, total = n, each = function() end})
+  local seconds = (sched.now() - t0) / 1000
+  table.sort(latencies)
+  if first_error then log("first failure: %s", first_error) end
+  local function pct(q) return stats.rank_quantile(latencies, q) or json.null end
+  return {requests = n, ok = ok, failed = failed, seconds = seconds, rps = ok / seconds,
+          p50_ms = pct(0.50), p99_ms = pct(0.99)}
+end
+
+-- load_text(s) -> "N requests, N ok, N failed in S s: R req/s, p50 X ms, p99 Y ms" (load_test's
+-- summary on one line; no latency reads 0.0 ms).
+function M.load_text(s)
+  local function ms(v) return type(v) == "number" and v or 0 end
+  return ("%d requests, %d ok, %d failed in %.2f s: %.0f req/s, p50 %.1f ms, p99 %.1f ms"):format(
+    s.requests, s.ok, s.failed, s.seconds, s.rps, ms(s.p50_ms), ms(s.p99_ms))
+end
+
 return M
