@@ -653,6 +653,82 @@ function M.analyze_file(path, model, o)
   return summary, t
 end
 
+-- The judge a MetaJudge output file scored: the one <m>-checklist in its first line's metadata,
+-- else the one (the longest) its file name names; nil and why when neither tells.
+local function judge_of_file(path, name)
+  local first = jsonl.lines(path, {on_error = "skip"})()
+  local meta = type(first) == "table" and type(first.metadata) == "table" and first.metadata or {}
+  local found = {}
+  for k in pairs(meta) do
+    if type(k) == "string" and k:lower():match("%-checklist$") and k:lower() ~= "human-checklist" then
+      found[#found + 1] = k:sub(1, -#"-checklist" - 1)
+    end
+  end
+  table.sort(found)
+  if #found == 1 then return found[1] end
+  local best
+  for _, m in ipairs(found) do
+    if name:lower():find(m:lower(), 1, true) and (not best or #m > #best) then best = m end
+  end
+  if best then return best end
+  return nil, #found == 0 and "no <judge>-checklist in the first line's metadata"
+    or ("several judges' checklists (%s) and the file name names none"):format(table.concat(found, ", "))
+end
+
+-- analyze_dir(dir, {name_contains = "", sort_by = "recall", mode, top_k, max_checklist_len,
+-- resamples, seed}) -> summaries, skipped | nil, "DIR is not a folder"
+-- analyze_file for every MetaJudge output file in a folder, as the published script's --input-dir
+-- reads one: the *.jsonl files whose name contains name_contains, but those named *input* (and not
+-- *output*), in name order; the judge each scored from judge_of_file. Each summary gets its `file`;
+-- the list is ranked by sort_by, best first (ties by file name). A file with no judge, that cannot
+-- be read or has no valid item is left out, {file, reason} in skipped, with a warning.
+function M.analyze_dir(dir, o)
+  if require("ratio.core.sys").stat(dir) ~= "directory" then return nil, dir .. " is not a folder" end
+  local results, skipped = {}, {}
+  for _, name in ipairs(require("ratio.core.sys").listdir(dir) or {}) do
+    local low = name:lower()
+    if name:match("%.jsonl$") and name:find(o.name_contains or "", 1, true)
+       and not (low:find("input", 1, true) and not low:find("output", 1, true)) then
+      local path = dir:gsub("/+$", "") .. "/" .. name
+      local model, why = judge_of_file(path, name)
+      local ok, summary = true, nil
+      if model then ok, summary = pcall(M.analyze_file, path, model, o) end
+      if not model then
+        skipped[#skipped + 1] = {file = name, reason = why}
+      elseif not ok then
+        skipped[#skipped + 1] = {file = name, reason = require("ratio.errors").describe(summary)}
+      elseif summary.valid_samples == 0 then
+        skipped[#skipped + 1] = {file = name, reason = "no valid item"}
+      else
+        summary.file = name
+        results[#results + 1] = summary
+      end
+    end
+  end
+  for _, f in ipairs(skipped) do log("ratio: warning: %s/%s left out: %s", dir, f.file, f.reason) end
+  local key = o.sort_by or "recall"
+  table.sort(results, function(a, b)
+    if (a[key] or -1) ~= (b[key] or -1) then return (a[key] or -1) > (b[key] or -1) end
+    return a.file < b.file
+  end)
+  return results, skipped
+end
+
+-- analyze_table(summaries [, "file"]) -> header, rows: analyze_file's numbers with their CIs, one
+-- row per summary; the second column is the mode, or with "file" the file each came from.
+function M.analyze_table(summaries, second)
+  local header = {"model", second or "mode", "valid", "error", "skipped", "precision", "recall", "F1", "AP"}
+  local rows = {}
+  for i, s in ipairs(summaries) do
+    local ci = s.ci
+    rows[i] = {s.model, second == "file" and s.file or s.mode, tostring(s.valid_samples),
+      tostring(s.error_samples + s.unscored_samples), tostring(s.skipped_samples),
+      report.with_ci(s.precision, ci.precision), report.with_ci(s.recall, ci.recall),
+      report.with_ci(s.f1, ci.f1), report.with_ci(s.average_precision, ci.average_precision)}
+  end
+  return header, rows
+end
+
 -- ---- a rationale audit (recipes/audit.lua) -----------------------------------------------------
 
 -- audit_page(by_judge, per_item, judges, notes) -> {header, rows, sections}: one row per reason type
