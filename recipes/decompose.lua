@@ -149,15 +149,9 @@ local function write_dataset(v)
   return name, n
 end
 
-local function mean(list)
-  local s = 0
-  for _, x in ipairs(list) do s = s + x end
-  return #list > 0 and s / #list or nil
-end
-
-local function ci(list)
-  return #list > 0 and ratio.stats.ci(list, {resamples = 1000, seed = 1}) or nil
-end
+-- ratio.stats.mean (nil for an empty list) and ratio.stats.ci (nil too), 1,000 resamples, seed 1.
+local function mean(list) return #list > 0 and ratio.stats.mean(list) or nil end
+local function ci(list) return ratio.stats.ci(list, {resamples = 1000, seed = 1}) end
 
 local summary = {input = p.input, model = p.model, items = #items, bad_lines = info.bad_lines,
                  bad_items = info.bad_items, keep_range = lo and p.keep_range or "all", strengths = p.strengths, paper = paper,
