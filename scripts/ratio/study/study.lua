@@ -87,6 +87,17 @@ function M.corpus(items)
   return require("ratio.core.match").corpus(docs)
 end
 
+-- published() -> data/published.json, decoded: the paper's figures a study sets its own beside
+-- (RC per judge and dataset, the decomposition's counts, each with where it is published); nil
+-- when the file cannot be read.
+function M.published()
+  local f = io.open(state.root .. "/data/published.json")
+  if not f then return nil end
+  local pub = json.decode(f:read("a"))
+  f:close()
+  return pub
+end
+
 local Run = {}
 Run.__index = Run
 
