@@ -694,15 +694,16 @@ end
 -- the list is ranked by sort_by, best first (ties by file name). A file with no judge, that cannot
 -- be read or has no valid item is left out, {file, reason} in skipped, with a warning.
 function M.analyze_dir(dir, o)
-  if require("ratio.core.sys").stat(dir) ~= "directory" then return nil, dir .. " is not a folder" end
+  local sys = require "ratio.core.sys"
+  if sys.stat(dir) ~= "directory" then return nil, dir .. " is not a folder" end
   local results, skipped = {}, {}
-  for _, name in ipairs(require("ratio.core.sys").listdir(dir) or {}) do
+  for _, name in ipairs(sys.listdir(dir) or {}) do
     local low = name:lower()
     if name:match("%.jsonl$") and name:find(o.name_contains or "", 1, true)
        and not (low:find("input", 1, true) and not low:find("output", 1, true)) then
       local path = dir:gsub("/+$", "") .. "/" .. name
       local model, why = judge_of_file(path, name)
-      local ok, summary = true, nil
+      local ok, summary
       if model then ok, summary = pcall(M.analyze_file, path, model, o) end
       if not model then
         skipped[#skipped + 1] = {file = name, reason = why}
