@@ -34,7 +34,7 @@ local function run(label, pace)
   end
   local cpu = os.clock() - cpu0
   table.sort(times)
-  local function at(q) return times[math.max(1, math.ceil(q * #times))] end
+  local function at(q) return ratio.stats.rank_quantile(times, q) end
   print(("%-28s cpu %6.2f s   step p50 %.3f  p99.9 %.3f  max %6.2f ms   heap %5.1f MiB")
     :format(label, cpu, at(0.5), at(0.999), times[#times], collectgarbage("count") / 1024))
   live = nil

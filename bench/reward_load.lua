@@ -89,7 +89,7 @@ if sampler then sampler:wait() end
 local function pct(list, q) -- rounded to 0.1 ms
   if #list == 0 then return ratio.json.null end
   table.sort(list)
-  return math.floor(list[math.max(1, math.ceil(q * #list))] * 10 + 0.5) / 10
+  return math.floor(ratio.stats.rank_quantile(list, q) * 10 + 0.5) / 10
 end
 for i, v in ipairs(rss) do rss[i] = math.floor(v * 10 + 0.5) / 10 end
 local summary = {requests = requests, errors = errors, rollouts = (requests - errors) * p.rollouts,

@@ -18,7 +18,8 @@ local p = ratio.params{
   input_dir = {nil, "a folder of MetaJudge output files (*.jsonl): one ranked table"},
   judge = {nil, "--input: the judge whose <name>-checklist was matched", alias = "model"},
   eval_model = {"", "--input-dir: only files whose name contains this (the MetaJudge's name)"},
-  sort_by = {"recall", "--input-dir: rank by", choices = {"recall", "precision", "f1", "ap", "average_precision"}},
+  sort_by = {"recall", "--input-dir: rank by",
+             choices = {"recall", "precision", "f1", "ap", "average_precision"}},
   max_checklist_len = {10, "reference: skip items with more model reasons", min = 1},
   top_k = {5, "model reasons counted (0 = all)", min = 0},
   resamples = {1000, "bootstrap resamples for the CIs", min = 1},
@@ -29,104 +30,31 @@ if (p.input == nil) == (p.input_dir == nil) then
   ratio.exit(2, "give --input FILE (one file) or --input-dir DIR (a folder), not both")
 end
 
--- analyze(path, model) -> summary: one file's metrics, as the published script computes them
--- (a data error for a file with no JSON line, or with no line for the model).
-local function analyze(path, model)
-  return ratio.study.analyze_file(path, model, {mode = p.mode, top_k = p.top_k,
-    max_checklist_len = p.max_checklist_len, resamples = p.resamples, seed = p.seed})
-end
+local opts = {mode = p.mode, top_k = p.top_k, max_checklist_len = p.max_checklist_len,
+              resamples = p.resamples, seed = p.seed}
 
-local function row(s)
-  local ci = s.ci
-  return {s.model, s.mode, tostring(s.valid_samples), tostring(s.error_samples + s.unscored_samples), tostring(s.skipped_samples),
-    ratio.report.with_ci(s.precision, ci.precision), ratio.report.with_ci(s.recall, ci.recall),
-    ratio.report.with_ci(s.f1, ci.f1), ratio.report.with_ci(s.average_precision, ci.average_precision)}
-end
-local HEADER = {"model", "mode", "valid", "error", "skipped", "precision", "recall", "F1", "AP"}
-
+-- One file: its metrics as the published script computes them, with bootstrap CIs.
 if p.input then
   if not p.judge then ratio.exit(2, "--judge: is required") end
-  local summary = analyze(p.input, p.judge)
+  local summary = ratio.study.analyze_file(p.input, p.judge, opts)
   if not ratio.options.json then
-    print(ratio.report.table(HEADER, {row(summary)}))
-    if summary.unparsable_lines > 0 then print(("%d unparsable lines were left out (as the published script does)"):format(summary.unparsable_lines)) end
+    print(ratio.report.table(ratio.study.analyze_table({summary})))
+    local n = summary.unparsable_lines
+    if n > 0 then print(("%d unparsable lines were left out (as the published script does)"):format(n)) end
   end
   return summary
 end
 
--- --input-dir: every output file in the folder, ranked.
-local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
-local kind = require("ratio.core.sys").stat(p.input_dir)
-if kind ~= "directory" then ratio.exit(2, ("--input-dir: %s is not a folder"):format(p.input_dir)) end
-local files = {}
-local ls = assert(io.popen("ls -1A -- " .. shell_quote(p.input_dir)))
-for name in ls:lines() do
-  local low = name:lower()
-  if name:match("%.jsonl$") and name:find(p.eval_model, 1, true)
-     and not (low:find("input", 1, true) and not low:find("output", 1, true)) then
-    files[#files + 1] = name
-  end
+-- A folder: every output file's numbers, as --input gives them, ranked (the unscorable left out).
+opts.name_contains, opts.sort_by = p.eval_model, ({ap = "average_precision"})[p.sort_by] or p.sort_by
+local models, skipped = ratio.study.analyze_dir(p.input_dir, opts)
+if not models then ratio.exit(2, "--input-dir: " .. skipped) end
+if #models == 0 then
+  ratio.exit(1, ("--input-dir: no MetaJudge output file with a valid item in %s"):format(p.input_dir))
 end
-ls:close()
-table.sort(files)
-
--- The judge a file scored: its one <m>-checklist, else the one its name names (the longest).
-local function judge_of(path, name)
-  local first = ratio.jsonl.lines(path, {on_error = "skip"})()
-  local meta = type(first) == "table" and type(first.metadata) == "table" and first.metadata or {}
-  local found = {}
-  for k in pairs(meta) do
-    if type(k) == "string" and k:lower():match("%-checklist$") and k:lower() ~= "human-checklist" then
-      found[#found + 1] = k:sub(1, -#"-checklist" - 1)
-    end
-  end
-  table.sort(found)
-  if #found == 1 then return found[1] end
-  local best
-  for _, m in ipairs(found) do
-    if name:lower():find(m:lower(), 1, true) and (not best or #m > #best) then best = m end
-  end
-  if best then return best end
-  return nil, #found == 0 and "no <judge>-checklist in the first line's metadata"
-    or ("several judges' checklists (%s) and the file name names none"):format(table.concat(found, ", "))
-end
-
-local results, skipped = {}, {}
-local errors = require "ratio.errors"
-for _, name in ipairs(files) do
-  local path = p.input_dir:gsub("/+$", "") .. "/" .. name
-  local model, why = judge_of(path, name)
-  if not model then
-    skipped[#skipped + 1] = {file = name, reason = why}
-  else
-    local ok, summary = pcall(analyze, path, model)
-    if not ok then
-      skipped[#skipped + 1] = {file = name, reason = errors.describe(summary)}
-    elseif summary.valid_samples == 0 then
-      skipped[#skipped + 1] = {file = name, reason = "no valid item"}
-    else
-      summary.file = name
-      results[#results + 1] = summary
-    end
-  end
-end
-for _, s in ipairs(skipped) do ratio.log("ratio: warning: %s/%s left out: %s", p.input_dir, s.file, s.reason) end
-if #results == 0 then ratio.exit(1, ("--input-dir: no MetaJudge output file with a valid item in %s"):format(p.input_dir)) end
-
-local key = ({ap = "average_precision"})[p.sort_by] or p.sort_by
-table.sort(results, function(a, b)
-  if (a[key] or -1) ~= (b[key] or -1) then return (a[key] or -1) > (b[key] or -1) end
-  return a.file < b.file
-end)
 if not ratio.options.json then
-  local rows = {}
-  for i, s in ipairs(results) do
-    rows[i] = row(s)
-    rows[i][2] = s.file
-  end
-  local header = {table.unpack(HEADER)}
-  header[2] = "file"
-  print(("Ranked by %s (%s mode), 95%% bootstrap CIs:"):format(key, p.mode))
-  print(ratio.report.table(header, rows))
+  print(("Ranked by %s (%s mode), 95%% bootstrap CIs:"):format(opts.sort_by, p.mode))
+  print(ratio.report.table(ratio.study.analyze_table(models, "file")))
 end
-return {input_dir = p.input_dir, mode = p.mode, sort_by = key, models = results, skipped_files = skipped}
+return {input_dir = p.input_dir, mode = p.mode, sort_by = opts.sort_by, models = models,
+        skipped_files = skipped}

@@ -229,6 +229,8 @@ LAZY.compare = "ratio.compare" -- judges against judges, matchers against matche
 LAZY.flags = "ratio.flags" -- the flag families recipes share (--judge-*, --metajudge-*, ...)
 LAZY.bench = "ratio.bench" -- what the benchmark adapters share
 LAZY.study = "ratio.study" -- records to a run folder
+LAZY.decomposition = "ratio.decomposition" -- a decomposition study's records to its run folder
+LAZY.reproduction = "ratio.reproduction" -- the paper's protocol on the released data, beside its figures
 LAZY.redact = "ratio.redact" -- masks keys, tokens and URL passwords in text from outside
 
 function ratio.register_module(name, module) LAZY[name] = module end

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs the bundled studies (quickstart, the tutorial's steps, metajudge, analyze on the fixtures,
-# frontier, sweep, hybrid_reward, judgebench, rmbench, audit, the LLM and embedding matchers
+# Runs the bundled studies (quickstart, the tutorial's steps, metajudge, analyze on the fixtures
+# and on a folder, frontier, sweep, hybrid_reward, judgebench, rmbench, audit, the LLM and
+# embedding matchers, decompose with one prompt and two side by side, reproduce and loadtest
 # against the fake LLM) and writes their numbers, normalised, into OUT_DIR: the --json summary,
-# summary.json, items.jsonl, every CSV and every MetaJudge file, with run times, durations and
-# the checkout's path taken out. tests/golden/main holds a capture made before the matchers returned
+# summary.json, items.jsonl, every CSV and every MetaJudge or dataset file, and for a few studies
+# the terminal's table and notes (NAME.txt), with run times, durations and the checkout's path
+# taken out. tests/golden/main holds a capture made before the matchers returned
 # records instead of text, taken again once with no number changed when the run folders gained
 # fields (usage: saved, shared, reasoning_tokens; alignments.jsonl; the MetaJudge's own prompt and
-# samples in its files; judge text with its <think> part set apart; that part kept as `reasoning` in the benchmarks' judgements); tests/e2e/test_golden.sh
-# captures again and compares byte for byte.
+# samples in its files; judge text with its <think> part set apart, and that part kept as
+# `reasoning` in the benchmarks' judgements). The decompose, analyze --input-dir, reproduce and
+# loadtest files were added from the recipes as they stood before their plumbing moved into the
+# library. tests/e2e/test_golden.sh captures again and compares byte for byte.
 #   tests/golden/capture.sh OUT_DIR        (from the repository root, with bin/ratio built)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,14 +19,19 @@ RATIO=${RATIO:-$ROOT/bin/ratio}
 OUT=$(mkdir -p "$1" && cd "$1" && pwd)
 WORK=$(mktemp -d /tmp/ratio-golden.XXXXXX)
 FAKE_PID=
-cleanup() { [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null; rm -rf "$WORK"; }
+JUDGE_PID=
+cleanup() {
+  [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
+  [ -n "$JUDGE_PID" ] && kill "$JUDGE_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 cd "$WORK"
 export OPENAI_API_KEY=golden-key
 
 # Volatile fields: times, durations, latencies, paths of this run.
-JQ='walk(if type == "object" then with_entries(select(.key | test("^(run_dir|started_at|finished_at|elapsed|elapsed_s|recipe_sha256|wall_s|seconds)$|_ms$|_s$") | not)) else . end)'
-norm() { sed -e "s#$ROOT#ROOT#g" -e "s#$WORK#WORK#g"; }
+JQ='walk(if type == "object" then with_entries(select(.key | test("^(run_dir|started_at|finished_at|elapsed|elapsed_s|recipe_sha256|wall_s|seconds|rps)$|_ms$|_s$") | not)) else . end)'
+norm() { sed -e "s#$ROOT#ROOT#g" -e "s#$WORK#WORK#g" -e "s#127\.0\.0\.1:[0-9]*#127.0.0.1:PORT#g"; }
 
 # run NAME RECIPE ARGS...: runs a recipe with --json into run folder NAME, keeps its numbers.
 run() {
@@ -43,6 +52,16 @@ run() {
   return 0
 }
 
+# text NAME RECIPE ARGS...: runs a recipe without --json and keeps what it prints on stdout (its
+# table and notes) as NAME.txt.
+text() {
+  local name=$1 recipe=$2
+  shift 2
+  "$RATIO" run "$ROOT/recipes/$recipe.lua" "$@" >"$name.stdout" 2>"$name.stderr" </dev/null \
+    || { echo "golden: $name failed: $(tail -n 5 "$name.stderr")" >&2; exit 1; }
+  norm <"$name.stdout" >"$OUT/$name.txt"
+}
+
 # analyze NAME ARGS...: analyze writes no run folder by default; keep its --json line.
 analyze() {
   local name=$1
@@ -52,6 +71,7 @@ analyze() {
   jq -S "$JQ" "$name.stdout" | norm >"$OUT/$name.json"
 }
 
+# start_fake ARGS...: a fake LLM (tests/fake_llm.lua ARGS) at FAKE_URL, process FAKE_PID.
 start_fake() {
   rm -f fake.port
   "$RATIO" run "$ROOT/tests/fake_llm.lua" --port-file fake.port "$@" >fake.log 2>&1 &
@@ -103,5 +123,62 @@ run rmbench rmbench --judge-model fake-judge --judge-base-url "$FAKE_URL/v1" --c
 stop_fake
 start_fake --responder "$ROOT/tests/fake/bench_judge_responder.lua"
 run judgebench judgebench --judge-model fake-judge --judge-base-url "$FAKE_URL/v1" --cache jb.sqlite
+stop_fake
+
+# Decomposition: the e2e tests' data (an item re-asked, one never parsed), the 3-7 filter, and two
+# prompts side by side.
+start_fake --responder "$ROOT/tests/fake/decompose_responder.lua"
+head -n 8 sample.jsonl >dec.jsonl
+sed -n 9p sample.jsonl | sed 's/"reasoning": "/"reasoning": "GARBLE /' >>dec.jsonl
+sed -n 10p sample.jsonl | sed 's/"reasoning": "/"reasoning": "NEVERPARSE /' >>dec.jsonl
+head -n 12 sample.jsonl >dec12.jsonl
+cat >strict.lua <<'LUA'
+return [[Annotators compared two responses.
+
+{{explanations}}
+
+Write at most 3 rationales. Leave out points about style (tone, emoji, formatting).
+Numbered, between <RATIONALES_START> and <RATIONALES_END>; then `- point || why` lines between
+<DROPPED_START> and <DROPPED_END>.]]
+LUA
+DEC=(--llm-model fake-decomposer --llm-base-url "$FAKE_URL/v1" --cache dec.sqlite)
+run dec-single decompose --input dec.jsonl "${DEC[@]}"
+text dec-single decompose --input dec.jsonl "${DEC[@]}" --out dec-single-text
+run dec-all decompose --input dec.jsonl "${DEC[@]}" --keep-range all --strengths
+run dec-sbs decompose --input dec12.jsonl "${DEC[@]}" --prompt-b strict.lua --show 2
+text dec-sbs decompose --input dec12.jsonl "${DEC[@]}" --prompt-b strict.lua --show 2 --out dec-sbs-text
+stop_fake
+
+# analyze --input-dir on the published analysis's folder layout (tests/e2e/recipes/released_shape.lua).
+"$RATIO" run "$ROOT/tests/e2e/recipes/released_shape.lua" --file rel.jsonl --outputs outs >rel.log 2>&1 \
+  || { echo "golden: released_shape failed: $(tail -n 5 rel.log)" >&2; exit 1; }
+analyze an-dir --input-dir outs --sort-by ap
+analyze an-dir-ref --input-dir outs --mode reference
+"$RATIO" run "$ROOT/recipes/analyze.lua" --input-dir outs >an-dir.txt 2>an-dir.stderr </dev/null \
+  || { echo "golden: an-dir text failed" >&2; exit 1; }
+norm <an-dir.txt >"$OUT/an-dir.txt"
+
+# The reproduction protocol: a judge in the file, two fake judges behind an API, a fake MetaJudge
+# reading the published-shaped prompt (unpriced models: --max-cost 0).
+start_fake --responder "$ROOT/tests/fake/judge_responder.lua"
+JUDGE_PID=$FAKE_PID JUDGE_URL=$FAKE_URL FAKE_PID=
+start_fake --responder "$ROOT/tests/fake/metajudge_responder.lua"
+run reproduce reproduce --input rel.jsonl --max-cost 0 --cache rep.sqlite \
+  --judges "model-low_deceptive_alignment,openai:fake-judge-a@$JUDGE_URL/v1,openai:fake-judge-b@$JUDGE_URL/v1" \
+  --published-as fake-judge-a=gpt-4o --metajudge-model fake-mj --metajudge-base-url "$FAKE_URL/v1" \
+  --metajudge-prompt "$ROOT/tests/fixtures/published_shaped_infer.py"
+run reproduce-small reproduce --input rel.jsonl --max-cost 0 --cache rep.sqlite --domains code,stem --limit 3 \
+  --judges model-high_deceptive_alignment --metajudge-model fake-mj --metajudge-base-url "$FAKE_URL/v1" \
+  --metajudge-preset ratio --figures cw-atomic
+stop_fake
+kill "$JUDGE_PID" 2>/dev/null
+wait "$JUDGE_PID" 2>/dev/null || true
+JUDGE_PID=
+
+# loadtest: its counts (times are taken out).
+start_fake
+"$RATIO" run "$ROOT/recipes/loadtest.lua" --llm-base-url "$FAKE_URL/v1" --requests 40 --concurrency 4 --json \
+  >loadtest.stdout 2>loadtest.stderr </dev/null || { echo "golden: loadtest failed" >&2; exit 1; }
+jq -S "$JQ" loadtest.stdout | norm >"$OUT/loadtest.json"
 stop_fake
 echo "golden: $(ls "$OUT" | wc -l) files in $OUT"

@@ -292,15 +292,15 @@ function M.score(results)
   local pooled = finish(all)
   s.matrix = pooled.matrix
   s.pooled = {hard = pooled.hard, normal = pooled.normal, easy = pooled.easy, average = pooled.average}
-  local sums, n = {hard = 0, normal = 0, easy = 0, average = 0}, 0
+  -- Overall: the unweighted mean over domains (ratio.stats.mean), as RM-Bench publishes it.
+  local per = {hard = {}, normal = {}, easy = {}, average = {}}
   for _, g in ipairs(order) do
     local d = finish(groups[g])
     s.domains[g] = d
-    n = n + 1
-    for k in pairs(sums) do sums[k] = sums[k] + d[k] end
+    for k, list in pairs(per) do list[#list + 1] = d[k] end
   end
-  if n > 0 then
-    for k, v in pairs(sums) do s[k] = v / n end
+  if #order > 0 then
+    for k, list in pairs(per) do s[k] = require("ratio.stats").mean(list) end
   end
   return s
 end

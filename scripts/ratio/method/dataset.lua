@@ -224,4 +224,33 @@ function M.read_all(path, opts)
   return out, r
 end
 
+-- select(items, {domains = {...} (empty: every domain), limit = N (0: all)}) -> items, per_domain
+-- The items of those domains, at most `limit` of each (the first in the list); per_domain counts
+-- what was kept, {domain = n}.
+function M.select(items, o)
+  local out, per_domain, wanted = {}, {}, {}
+  for _, d in ipairs(o.domains or {}) do wanted[d] = true end
+  local all_domains, limit = next(wanted) == nil, o.limit or 0
+  for _, item in ipairs(items) do
+    local d = tostring(item.domain)
+    if (all_domains or wanted[d]) and (limit == 0 or (per_domain[d] or 0) < limit) then
+      per_domain[d] = (per_domain[d] or 0) + 1
+      out[#out + 1] = item
+    end
+  end
+  return out, per_domain
+end
+
+-- write(path, items): the items as JSON Lines, without the _line read_all gave them.
+function M.write(path, items)
+  local w = assert(jsonl.writer(path))
+  for _, item in ipairs(items) do
+    local line = item._line
+    item._line = nil
+    assert(w:write(item))
+    item._line = line
+  end
+  assert(w:close())
+end
+
 return M

@@ -511,16 +511,16 @@ end
 --   share_in_range (of the items, those with lo..hi rationales)}
 -- The number of rationales per item, as the summary reports it beside the paper's.
 function M.distribution(counts, lo, hi)
-  local by, n, sum, inside = {}, 0, 0, 0
+  local by, n, inside = {}, 0, 0
   for _, c in ipairs(counts) do
     by[c] = (by[c] or 0) + 1
-    n, sum = n + 1, sum + c
+    n = n + 1
     if lo and c >= lo and c <= hi then inside = inside + 1 end
   end
   local hist = {}
   for c, k in pairs(by) do hist[#hist + 1] = {c, k} end
   table.sort(hist, function(a, b) return a[1] < b[1] end)
-  return {n = n, mean = n > 0 and sum / n or nil, histogram = hist,
+  return {n = n, mean = n > 0 and require("ratio.stats").mean(counts) or nil, histogram = hist,
           share_in_range = lo and n > 0 and inside / n or nil}
 end
 

@@ -1,6 +1,7 @@
--- ratio.prices: US dollars per million tokens, {input, output}, for the cost line of a run. Prices
--- change: this table is a starting point to edit, and a recipe can pass prices = {input=, output=}
--- to ratio.llm. A model not listed here is shown as unpriced (cost null), never as free.
+-- ratio.prices: US dollars per million tokens, {input, output}, for the cost line of a run and the
+-- estimate made before it (estimate, tokens). Prices change: this table is a starting point to
+-- edit, and a recipe can pass prices = {input=, output=} to ratio.llm. A model not listed here is
+-- shown as unpriced (cost null), never as free.
 local M = {}
 
 M.table = {
@@ -30,6 +31,41 @@ function M.lookup(model)
     if model:sub(1, #name) == name and #name > best_len then best, best_len = p, #name end
   end
   return best
+end
+
+-- tokens(text) -> a rough count of a text's tokens before it is sent: characters / 4, plus one.
+function M.tokens(text) return #text // 4 + 1 end
+
+-- estimate() -> a cost estimate built up before any call: est:add(model, calls, input_tokens,
+-- output_tokens) adds to the model's line (lines in order of first use); est:totals() -> {usd,
+-- unpriced = {models with no price}, models = {{model, calls, input_tokens, output_tokens,
+-- cost_usd}}, rows = the same lines as text ("no price" for an unpriced model's USD)}.
+local Estimate = {}
+Estimate.__index = Estimate
+
+function M.estimate() return setmetatable({lines = {}, by_model = {}}, Estimate) end
+
+function Estimate:add(model, calls, input, output)
+  local e = self.by_model[model]
+  if not e then
+    e = {model = model, calls = 0, input_tokens = 0, output_tokens = 0, price = M.lookup(model)}
+    self.by_model[model], self.lines[#self.lines + 1] = e, e
+  end
+  e.calls, e.input_tokens, e.output_tokens = e.calls + calls, e.input_tokens + input, e.output_tokens + output
+end
+
+function Estimate:totals()
+  local out = {usd = 0.0, unpriced = {}, models = {}, rows = {}}
+  for i, e in ipairs(self.lines) do
+    local price = e.price
+    local cost = price and (e.input_tokens * price.input + e.output_tokens * price.output) / 1e6 or nil
+    if cost then out.usd = out.usd + cost else out.unpriced[#out.unpriced + 1] = e.model end
+    out.models[i] = {model = e.model, calls = e.calls, input_tokens = e.input_tokens,
+                     output_tokens = e.output_tokens, cost_usd = cost}
+    out.rows[i] = {e.model, tostring(e.calls), tostring(e.input_tokens), tostring(e.output_tokens),
+                   cost and ("%.2f"):format(cost) or "no price"}
+  end
+  return out
 end
 
 return M

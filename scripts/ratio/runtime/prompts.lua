@@ -1,6 +1,7 @@
 -- ratio.prompts: prompt templates as plain Lua strings with {{name}} placeholders.
 --
 --   local text = ratio.prompts.render("Compare {{a}} with {{b}}.", {a = "x", b = "y"})
+--   local template, err = ratio.prompts.load("strict.lua", ratio.decompose.check_template)
 --
 -- A placeholder with no value is an error (a typo in a template must not send a broken prompt to
 -- a paid API). Each template a run uses is recorded in manifest.json by its SHA-256 (register).
@@ -19,6 +20,24 @@ function M.render(template, vars)
   end)
   if missing then error(("prompts.render: no value for {{%s}}"):format(missing), 2) end
   return out
+end
+
+-- load(path [, check]) -> template | nil, message: a prompt file is a Lua chunk returning the
+-- template as a string; check(template) -> true | nil, why (e.g. a module's check_template) vets
+-- its placeholders. The message names the file and says what is wrong with it.
+function M.load(path, check)
+  local chunk, err = loadfile(path, "t")
+  if not chunk then return nil, err end
+  local ok, v = pcall(chunk)
+  if not ok then return nil, tostring(v) end
+  if type(v) ~= "string" then
+    return nil, ("%s must return the template as a string, not a %s"):format(path, type(v))
+  end
+  if check then
+    local good, why = check(v)
+    if not good then return nil, ("%s: %s"):format(path, why) end
+  end
+  return v
 end
 
 -- register(name, template): notes the template's hash in the run's manifest (prompts.<name>).

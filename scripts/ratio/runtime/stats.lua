@@ -3,6 +3,7 @@
 --
 --   ratio.stats.mean(x), ratio.stats.std(x [, ddof])
 --   ratio.stats.quantile(x, q) -> type 7 (numpy's default), x in any order; nil when empty
+--   ratio.stats.rank_quantile(sorted, q) -> nearest rank (an observed value: latencies' p50, p99)
 --   ratio.stats.ci(x [, {resamples=1000, level=0.95, seed=1}]) -> {estimate, lo, hi, se} | nil
 --   ratio.stats.share_ci(hits, totals [, opts]) -> the pooled share with an item bootstrap
 --   ratio.stats.paired_bootstrap(a, b, opts), ratio.stats.permutation(a, b, opts)
@@ -22,6 +23,14 @@ for k, v in pairs(core) do M[k] = v end
 function M.ci(x, opts)
   if #x == 0 then return nil end
   return core.bootstrap_ci(x, opts)
+end
+
+-- rank_quantile(sorted, q) -> the value at rank ceil(q n) of a list sorted ascending: the nearest-
+-- rank percentile, always an observed value (the convention for latencies: p50, p99, max at q = 1);
+-- nil for an empty list. The caller sorts, once for all the quantiles it takes.
+function M.rank_quantile(sorted, q)
+  if #sorted == 0 then return nil end
+  return sorted[math.max(1, math.ceil(q * #sorted))]
 end
 
 -- distribution(values [, {bins = 10}]) -> summary of a list of numbers, with a histogram of equal

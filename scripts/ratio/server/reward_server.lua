@@ -116,9 +116,7 @@ function M.deadline_reward(kind, outcome, judged)
   if kind == "outcome" then return outcome + 0.0 end
   if kind ~= "batch-mean" then error("ratio.reward_server: unknown deadline fallback " .. tostring(kind), 2) end
   if #judged == 0 then return 0.0 end
-  local sum = 0.0
-  for _, r in ipairs(judged) do sum = sum + r end
-  return outcome * sum / #judged
+  return outcome * require("ratio.stats").mean(judged)
 end
 
 -- logs_of(r, server_ms) -> the per-rollout numbers of a result (M.LOG_KEYS), all floats: a

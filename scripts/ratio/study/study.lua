@@ -94,6 +94,17 @@ function M.corpus(items)
   return require("ratio.core.match").corpus(docs)
 end
 
+-- published() -> data/published.json, decoded: the paper's figures a study sets its own beside
+-- (RC per judge and dataset, the decomposition's counts, each with where it is published); nil
+-- when the file cannot be read.
+function M.published()
+  local f = io.open(state.root .. "/data/published.json")
+  if not f then return nil end
+  local pub = json.decode(f:read("a"))
+  f:close()
+  return pub
+end
+
 local Run = {}
 Run.__index = Run
 
@@ -665,6 +676,83 @@ function M.analyze_file(path, model, o)
   return summary, t
 end
 
+-- The judge a MetaJudge output file scored: the one <m>-checklist in its first line's metadata,
+-- else the one (the longest) its file name names; nil and why when neither tells.
+local function judge_of_file(path, name)
+  local first = jsonl.lines(path, {on_error = "skip"})()
+  local meta = type(first) == "table" and type(first.metadata) == "table" and first.metadata or {}
+  local found = {}
+  for k in pairs(meta) do
+    if type(k) == "string" and k:lower():match("%-checklist$") and k:lower() ~= "human-checklist" then
+      found[#found + 1] = k:sub(1, -#"-checklist" - 1)
+    end
+  end
+  table.sort(found)
+  if #found == 1 then return found[1] end
+  local best
+  for _, m in ipairs(found) do
+    if name:lower():find(m:lower(), 1, true) and (not best or #m > #best) then best = m end
+  end
+  if best then return best end
+  return nil, #found == 0 and "no <judge>-checklist in the first line's metadata"
+    or ("several judges' checklists (%s) and the file name names none"):format(table.concat(found, ", "))
+end
+
+-- analyze_dir(dir, {name_contains = "", sort_by = "recall", mode, top_k, max_checklist_len,
+-- resamples, seed}) -> summaries, skipped | nil, "DIR is not a folder"
+-- analyze_file for every MetaJudge output file in a folder, as the published script's --input-dir
+-- reads one: the *.jsonl files whose name contains name_contains, but those named *input* (and not
+-- *output*), in name order; the judge each scored from judge_of_file. Each summary gets its `file`;
+-- the list is ranked by sort_by, best first (ties by file name). A file with no judge, that cannot
+-- be read or has no valid item is left out, {file, reason} in skipped, with a warning.
+function M.analyze_dir(dir, o)
+  local sys = require "ratio.core.sys"
+  if sys.stat(dir) ~= "directory" then return nil, dir .. " is not a folder" end
+  local results, skipped = {}, {}
+  for _, name in ipairs(sys.listdir(dir) or {}) do
+    local low = name:lower()
+    if name:match("%.jsonl$") and name:find(o.name_contains or "", 1, true)
+       and not (low:find("input", 1, true) and not low:find("output", 1, true)) then
+      local path = dir:gsub("/+$", "") .. "/" .. name
+      local model, why = judge_of_file(path, name)
+      local ok, summary
+      if model then ok, summary = pcall(M.analyze_file, path, model, o) end
+      if not model then
+        skipped[#skipped + 1] = {file = name, reason = why}
+      elseif not ok then
+        skipped[#skipped + 1] = {file = name, reason = require("ratio.errors").describe(summary)}
+      elseif summary.valid_samples == 0 then
+        skipped[#skipped + 1] = {file = name, reason = "no valid item"}
+      else
+        summary.file = name
+        results[#results + 1] = summary
+      end
+    end
+  end
+  for _, f in ipairs(skipped) do log("ratio: warning: %s/%s left out: %s", dir, f.file, f.reason) end
+  local key = o.sort_by or "recall"
+  table.sort(results, function(a, b)
+    if (a[key] or -1) ~= (b[key] or -1) then return (a[key] or -1) > (b[key] or -1) end
+    return a.file < b.file
+  end)
+  return results, skipped
+end
+
+-- analyze_table(summaries [, "file"]) -> header, rows: analyze_file's numbers with their CIs, one
+-- row per summary; the second column is the mode, or with "file" the file each came from.
+function M.analyze_table(summaries, second)
+  local header = {"model", second or "mode", "valid", "error", "skipped", "precision", "recall", "F1", "AP"}
+  local rows = {}
+  for i, s in ipairs(summaries) do
+    local ci = s.ci
+    rows[i] = {s.model, second == "file" and s.file or s.mode, tostring(s.valid_samples),
+      tostring(s.error_samples + s.unscored_samples), tostring(s.skipped_samples),
+      report.with_ci(s.precision, ci.precision), report.with_ci(s.recall, ci.recall),
+      report.with_ci(s.f1, ci.f1), report.with_ci(s.average_precision, ci.average_precision)}
+  end
+  return header, rows
+end
+
 -- ---- a rationale audit (recipes/audit.lua) -----------------------------------------------------
 
 -- audit_page(by_judge, per_item, judges, notes) -> {header, rows, sections}: one row per reason type
@@ -745,6 +833,48 @@ function M.audit_page(by_judge, per_item, judges, notes)
     {title = "Definitions", text = defs},
   }
   return {header = header, rows = rows, sections = sections}
+end
+
+
+-- ---- a load test (recipes/loadtest.lua) -------------------------------------------------------
+
+-- load_test(n, call, {concurrency, progress}) -> {requests, ok, failed, seconds, rps, p50_ms, p99_ms}
+-- Runs call(i) for i = 1..n, numbered as they are sent, at most `concurrency` at once; call returns
+-- a result or nil, error. Only one latency per success is kept (no results), so a run of a million
+-- holds little more than what is in flight. Throughput is successes per second of the whole run;
+-- latencies are nearest-rank percentiles (ratio.stats.rank_quantile), null when nothing succeeded.
+-- The first failure is logged.
+function M.load_test(n, call, opts)
+  local sent, latencies, ok, failed, first_error = 0, {}, 0, 0, nil
+  local function next_request()
+    if sent < n then sent = sent + 1 return sent end
+  end
+  local t0 = sched.now()
+  sched.map(next_request, function(i)
+    local s = sched.now()
+    local reply, err = call(i)
+    if reply then
+      ok = ok + 1
+      latencies[#latencies + 1] = sched.now() - s
+    else
+      failed = failed + 1
+      first_error = first_error or err
+    end
+  end, {concurrency = opts.concurrency, progress = opts.progress, total = n, each = function() end})
+  local seconds = (sched.now() - t0) / 1000
+  table.sort(latencies)
+  if first_error then log("first failure: %s", first_error) end
+  local function pct(q) return stats.rank_quantile(latencies, q) or json.null end
+  return {requests = n, ok = ok, failed = failed, seconds = seconds, rps = ok / seconds,
+          p50_ms = pct(0.50), p99_ms = pct(0.99)}
+end
+
+-- load_text(s) -> "N requests, N ok, N failed in S s: R req/s, p50 X ms, p99 Y ms" (load_test's
+-- summary on one line; no latency reads 0.0 ms).
+function M.load_text(s)
+  local function ms(v) return type(v) == "number" and v or 0 end
+  return ("%d requests, %d ok, %d failed in %.2f s: %.0f req/s, p50 %.1f ms, p99 %.1f ms"):format(
+    s.requests, s.ok, s.failed, s.seconds, s.rps, ms(s.p50_ms), ms(s.p99_ms))
 end
 
 return M
