@@ -42,17 +42,9 @@ local p = ratio.params{
 local auditor
 if p.classifier == "llm" then
   if p.llm_model == "" then ratio.exit(2, "--llm-model: is required with --classifier llm") end
-  local template = ratio.audit.TEMPLATE
-  if p.template then
-    local chunk, err = loadfile(p.template, "t")
-    if not chunk then ratio.exit(2, "--template: " .. err) end
-    local ok, v = pcall(chunk)
-    if not ok then ratio.exit(2, "--template: " .. tostring(v)) end
-    if type(v) ~= "string" then ratio.exit(2, ("--template: %s must return a string, not a %s"):format(p.template, type(v))) end
-    local good, why = ratio.audit.check_template(v)
-    if not good then ratio.exit(2, ("--template: %s: %s"):format(p.template, why)) end
-    template = v
-  end
+  local template, err = ratio.audit.TEMPLATE, nil
+  if p.template then template, err = ratio.prompts.load(p.template, ratio.audit.check_template) end
+  if not template then ratio.exit(2, "--template: " .. err) end
   local client = ratio.llm.from_params(p, "llm")
   ratio.manifest("audit_model", p.llm_model)
   auditor = ratio.audit.new{classifier = "llm", client = client, template = template, top_k = p.top_k,
