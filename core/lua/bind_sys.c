@@ -193,6 +193,31 @@ static int l_readlink(lua_State *L)
     return 1;
 }
 
+/* read_file(path) -> the file's bytes | nil, "path: reason" */
+static int l_read_file(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    FILE *f = fopen(path, "rb");
+    if (!f) return push_errno(L, path);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    size_t n;
+    do {
+        char *p = luaL_prepbuffer(&b);
+        n = fread(p, 1, LUAL_BUFFERSIZE, f);
+        luaL_addsize(&b, n);
+    } while (n == LUAL_BUFFERSIZE);
+    int failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (failed) {
+        errno = saved;
+        return push_errno(L, path);
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
 /* pid_alive(pid) -> true when a process with that id exists (kill(pid, 0) succeeds or EPERM) */
 static int l_pid_alive(lua_State *L)
 {
@@ -225,6 +250,7 @@ int luaopen_ratio_core_sys(lua_State *L)
                                    {"listdir", l_listdir},
                                    {"symlink", l_symlink},
                                    {"readlink", l_readlink},
+                                   {"read_file", l_read_file},
                                    {"pid_alive", l_pid_alive},
                                    {"sha256", l_sha256},
                                    {NULL, NULL}};

@@ -31,13 +31,7 @@ local M = {}
 
 M.DIR = (debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or ".") .. "/templates"
 
-local function read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, err end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read_file = require("ratio.core.sys").read_file
 
 -- One trailing newline is the editor's, not the prompt's.
 local function text_template(s) return (s:gsub("\r?\n$", "")) end

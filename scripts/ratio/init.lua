@@ -185,10 +185,8 @@ end
 -- ratio.sha256(s) -> hex digest; ratio.sha256_file(path) -> hex digest of the file | nil, message
 ratio.sha256 = sys.sha256
 function ratio.sha256_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, err end
-  local data = f:read("a")
-  f:close()
+  local data, err = sys.read_file(path)
+  if not data then return nil, err end
   return sys.sha256(data)
 end
 

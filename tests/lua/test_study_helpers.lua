@@ -216,3 +216,18 @@ t.test("reproduction: judge specs, published entries, and a judge's answer writt
   t.eq({#item["j-checklist"], item["j-label"], j.failed, j.error, j.unjudged}, {0, ratio.json.null, 1, "down", 1})
   t.eq(R.have({{["J-Checklist"] = {}}, {}}, "j"), 1, "the checklist key is found whatever its case")
 end)
+
+t.test("sys.read_file reads every byte of a file, or says why it cannot", function()
+  local sys = require "ratio.core.sys"
+  local dir = tmpdir()
+  local big = ("ab\0\255\n"):rep(40000) -- 200 KB with NULs and high bytes, past any one buffer
+  write(dir .. "/big.bin", big)
+  t.eq(sys.read_file(dir .. "/big.bin"), big)
+  write(dir .. "/empty", "")
+  t.eq(sys.read_file(dir .. "/empty"), "")
+  local v, err = sys.read_file(dir .. "/missing")
+  t.eq(v, nil)
+  t.eq(err, dir .. "/missing: No such file or directory")
+  v, err = sys.read_file(dir)
+  t.eq({v, err}, {nil, dir .. ": Is a directory"})
+end)

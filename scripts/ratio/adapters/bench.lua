@@ -7,6 +7,7 @@
 local json = require "ratio.core.json"
 local jsonl = require "ratio.jsonl"
 local errors = require "ratio.errors"
+local sys = require "ratio.core.sys"
 
 local M = {}
 
@@ -62,10 +63,8 @@ end
 -- it begins) or JSON Lines, told apart by the first character. Shared by ratio.rmbench and ratio.judgebench.
 -- A file that cannot be read or parsed ends the run with a message naming file and line.
 function M.read_records(path)
-  local f, err = io.open(path, "rb")
-  if not f then errors.data(err) end
-  local text = f:read("a")
-  f:close()
+  local text, err = sys.read_file(path)
+  if not text then errors.data(err) end
   local first = text:find("[^ \t\r\n]", text:sub(1, 3) == "\239\187\191" and 4 or 1)
   if first and text:sub(first, first) == "[" then
     local v, derr = json.decode(text)

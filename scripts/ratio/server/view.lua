@@ -71,14 +71,6 @@ function M.safe_segments(raw)
   return segs
 end
 
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local data = f:read("a")
-  f:close()
-  return data
-end
-
 -- ---- pages ---------------------------------------------------------------------------------------
 
 local CSS = [[
@@ -491,7 +483,7 @@ function M.serve(opts)
       return {status = 200, body = dir_listing(segs[1], real), headers = headers("text/html; charset=utf-8")}
     end
     if kind ~= "file" then return text_page(404, "not found: " .. rel) end
-    local data = read_file(real)
+    local data = sys.read_file(real)
     if not data then return text_page(404, "cannot read: " .. rel) end
     local ext = (segs[#segs]:match("%.([%w]+)$") or ""):lower()
     return {status = 200, body = data, headers = headers(M.TYPES[ext] or "application/octet-stream")}

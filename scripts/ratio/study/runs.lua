@@ -99,10 +99,8 @@ function M.counts(summary, heads)
 end
 
 local function read_json(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local text = f:read("a")
-  f:close()
+  local text = sys.read_file(path)
+  if not text then return nil end
   local ok, v = pcall(json.decode, text)
   if ok and type(v) == "table" then return v end
   return nil

@@ -19,6 +19,7 @@ local stats = require "ratio.stats"
 local jsonl = require "ratio.jsonl"
 local json = require "ratio.core.json"
 local state = require "ratio.state"
+local sys = require "ratio.core.sys"
 
 local M = {}
 
@@ -98,11 +99,8 @@ end
 -- (RC per judge and dataset, the decomposition's counts, each with where it is published); nil
 -- when the file cannot be read.
 function M.published()
-  local f = io.open(state.root .. "/data/published.json")
-  if not f then return nil end
-  local pub = json.decode(f:read("a"))
-  f:close()
-  return pub
+  local text = sys.read_file(state.root .. "/data/published.json")
+  return text and json.decode(text)
 end
 
 local Run = {}
@@ -706,7 +704,6 @@ end
 -- the list is ranked by sort_by, best first (ties by file name). A file with no judge, that cannot
 -- be read or has no valid item is left out, {file, reason} in skipped, with a warning.
 function M.analyze_dir(dir, o)
-  local sys = require "ratio.core.sys"
   if sys.stat(dir) ~= "directory" then return nil, dir .. " is not a folder" end
   local results, skipped = {}, {}
   for _, name in ipairs(sys.listdir(dir) or {}) do
