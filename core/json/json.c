@@ -1,5 +1,13 @@
 /* json: RFC 8259 parsing on cJSON plus the checks cJSON leaves to its caller, and the encoder
- * helpers. See json.h for the contract. */
+ * helpers. See json.h for the contract.
+ *
+ * A parse is three steps. The scan reads the bytes once, knowing only whether it is inside a
+ * string, and rejects what cJSON would let through: string contents (escapes, raw control bytes,
+ * UTF-8), bytes between tokens, number literals, nesting deeper than max_depth; it notes the text
+ * of every number and of every string that holds \u0000. cJSON then builds the tree and finds
+ * every structural error. The walk over the tree gives the SAX events, using the scan's notes for
+ * what cJSON's values cannot tell (exact integers, strings with a NUL). Between the scan's first
+ * error and cJSON's, the one earlier in the text is reported. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "json.h"
@@ -20,7 +28,7 @@
 #error "JSON_MAX_DEPTH_LIMIT must not exceed cJSON's nesting limit"
 #endif
 
-/* What the check records for the walk over cJSON's tree, in document order. */
+/* What the scan notes for the walk over cJSON's tree, in document order. */
 enum { JSON_SPAN_INT, JSON_SPAN_FLOAT, JSON_SPAN_NUL_STRING };
 struct json_span {
     size_t start, len; /* the number's text, or the string's text between its quotes */
@@ -63,31 +71,39 @@ static const char *json_describe(unsigned c, char out[16])
     return out;
 }
 
-/* ---- the check: what cJSON accepts but RFC 8259 does not, with positions -------------------- */
+static int json_isdigit(unsigned c)
+{
+    return c >= '0' && c <= '9';
+}
 
-/* Grammar states between tokens: what the next significant byte may be. */
-enum {
-    CK_VALUE,       /* a value (top level, after ':' or after ',' in an array) */
-    CK_FIRST_VALUE, /* a value or ']' (after '[') */
-    CK_FIRST_KEY,   /* a key or '}' (after '{') */
-    CK_KEY,         /* a key (after ',' in an object) */
-    CK_COLON,       /* ':' (after a key) */
-    CK_AFTER,       /* ',' or the container's close (after a value) */
-    CK_DONE         /* nothing but whitespace (after the top-level value) */
-};
+static int json_ishex(unsigned c)
+{
+    return json_isdigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
 
-typedef struct json_check {
+static int json_isletter(unsigned c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static int json_isspace(unsigned c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* ---- the scan: string contents, bytes between tokens, numbers, depth ------------------------ */
+
+typedef struct json_scan {
     json_parser_t *p;
     const char *s;
-    size_t len;
-    size_t max_depth, depth;
-    int state;
-    size_t nstrings; /* strings seen so far, keys included */
-    size_t comma;    /* offset of the last ',' (for "trailing comma" errors) */
+    size_t len, max_depth;
+    size_t token; /* on failure: where the offending string, number or byte starts */
+    int wide;     /* a number has an exponent or > 308 digits, so cJSON may have read infinity */
     json_error_t *err;
-} json_check_t;
+} json_scan_t;
 
-#define CK_FAIL(c, at, ...) json_fail_at((c)->s, (c)->err, (at), __VA_ARGS__)
+#define SCAN_FAIL(c, tok, at, ...)                                                                 \
+    ((c)->token = (tok), json_fail_at((c)->s, (c)->err, (at), __VA_ARGS__))
 
 static void json_span_add(json_parser_t *p, size_t start, size_t len, size_t ordinal, int kind)
 {
@@ -104,19 +120,9 @@ static void json_span_add(json_parser_t *p, size_t start, size_t len, size_t ord
     p->spans[p->nspans++] = (struct json_span){start, len, ordinal, kind};
 }
 
-static int json_isdigit(unsigned c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int json_ishex(unsigned c)
-{
-    return json_isdigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
-
 /* The \uXXXX at s[at] (the backslash): its value, -1 when a digit is not hex, -2 when the input
  * ends first. */
-static long json_hex4(const json_check_t *c, size_t at)
+static long json_hex4(const json_scan_t *c, size_t at)
 {
     long v = 0;
     for (size_t k = at + 2; k < at + 6; k++) {
@@ -136,276 +142,376 @@ static const unsigned char json_plain[256] = {
     [']' ... '\x7F'] = 1,
 };
 
-/* 1 when one of the 8 bytes at p is not plain (see json_plain): a control character, a byte
- * >= 0x80, '"' or '\\'. The usual bit tricks: (x - 0x01..) & ~x & 0x80.. is non-zero exactly when
- * some byte of x is zero, and (x - n*0x01..) & ~x & 0x80.. when some byte is below n (n <= 128). */
-static int json_word_special(const unsigned char *p)
+/* 1 when one of the 16 bytes at p is not plain (see json_plain). Read as signed chars, the control
+ * characters and the bytes >= 0x80 are exactly those below 0x20. GCC's and clang's vector
+ * extension: SSE2 on x86-64, NEON on arm64, plain code elsewhere. */
+typedef signed char json_v16 __attribute__((vector_size(16)));
+static int json_v16_special(const unsigned char *p)
 {
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
-    uint64_t any =
-        ((x - ones * 0x20) & ~x) | x | ((quote - ones) & ~quote) | ((bslash - ones) & ~bslash);
-    return (any & high) != 0;
+    json_v16 v;
+    memcpy(&v, p, sizeof v);
+    json_v16 hit = (v < 0x20) | (v == '"') | (v == '\\');
+    uint64_t h[2];
+    memcpy(h, &hit, sizeof h);
+    return (h[0] | h[1]) != 0;
 }
 
-/* The string whose opening quote is at `at`: escapes well formed, surrogates paired, no raw
- * control character, valid UTF-8. On success *end is its closing quote. */
-static int json_check_string(json_check_t *c, size_t at, size_t *end)
+/* The string whose opening quote is at `at`, the `ordinal`-th of the text: escapes well formed,
+ * surrogates paired, no raw control character, valid UTF-8 (everything cJSON's string reader
+ * would refuse, and what it would take: `\u12g4`, raw control bytes, invalid UTF-8). On success
+ * *end is its closing quote. */
+static int json_scan_string(json_scan_t *c, size_t at, size_t ordinal, size_t *end)
 {
     const unsigned char *u = (const unsigned char *)c->s;
     size_t i = at + 1, len = c->len;
     int has_nul = 0;
     char d[16];
     for (;;) {
-        /* The common case: printable ASCII, 8 bytes at a time, then one table look-up a byte. */
-        while (i + 8 <= len && !json_word_special(u + i))
-            i += 8;
+        /* The common case: printable ASCII, 16 bytes at a time, then one table look-up a byte. */
+        while (i + 16 <= len && !json_v16_special(u + i))
+            i += 16;
         while (i < len && json_plain[u[i]])
             i++;
-        if (i >= len) return CK_FAIL(c, len, "unexpected end of input");
+        if (i >= len) return SCAN_FAIL(c, at, at, "unterminated string");
         unsigned b = u[i];
         if (b == '"') break;
         if (b < 0x20)
-            return CK_FAIL(c, i, "unescaped control character (byte 0x%02X) in string", b);
+            return SCAN_FAIL(c, at, i, "unescaped control character (byte 0x%02X) in string", b);
         if (b >= 0x80) {
-            uint32_t cp;
-            size_t n = utf8_decode(c->s + i, len - i, &cp);
-            if (cp == UTF8_INVALID) return CK_FAIL(c, i, "invalid UTF-8 in string");
-            i += n;
+            do { /* a run of multi-byte characters (a script other than Latin) in one go */
+                uint32_t cp;
+                size_t n = utf8_decode(c->s + i, len - i, &cp);
+                if (cp == UTF8_INVALID) return SCAN_FAIL(c, at, i, "invalid UTF-8 in string");
+                i += n;
+            } while (i < len && u[i] >= 0x80);
             continue;
         }
         /* An escape. */
-        if (i + 1 >= len) return CK_FAIL(c, len, "unexpected end of input");
+        if (i + 1 >= len) return SCAN_FAIL(c, at, at, "unterminated string");
         unsigned e = u[i + 1];
         if (e != 'u') {
             if (!strchr("\"\\/bfnrt", (int)e) || !e) {
                 if (e > 0x20 && e < 0x7F)
-                    return CK_FAIL(c, i, "invalid escape '\\%c' in string", (char)e);
-                return CK_FAIL(c, i, "invalid escape: '\\' followed by %s in string",
-                               json_describe(e, d));
+                    return SCAN_FAIL(c, at, i, "invalid escape '\\%c' in string", (char)e);
+                return SCAN_FAIL(c, at, i, "invalid escape: '\\' followed by %s in string",
+                                 json_describe(e, d));
             }
             i += 2;
             continue;
         }
         long v = json_hex4(c, i);
-        if (v == -2) return CK_FAIL(c, len, "unexpected end of input");
-        if (v < 0) return CK_FAIL(c, i, "invalid \\u escape in string (needs 4 hex digits)");
-        if (v >= 0xDC00 && v <= 0xDFFF) return CK_FAIL(c, i, "unpaired surrogate in \\u escape");
+        if (v == -2) return SCAN_FAIL(c, at, at, "unterminated string");
+        if (v < 0) return SCAN_FAIL(c, at, i, "invalid \\u escape in string (needs 4 hex digits)");
+        if (v >= 0xDC00 && v <= 0xDFFF)
+            return SCAN_FAIL(c, at, i, "unpaired surrogate in \\u escape");
         if (v >= 0xD800 && v <= 0xDBFF) {
             size_t lo = i + 6;
             if (lo >= len || (lo + 1 >= len && u[lo] == '\\'))
-                return CK_FAIL(c, len, "unexpected end of input");
+                return SCAN_FAIL(c, at, at, "unterminated string");
             if (u[lo] != '\\' || u[lo + 1] != 'u')
-                return CK_FAIL(c, i, "unpaired surrogate in \\u escape");
+                return SCAN_FAIL(c, at, i, "unpaired surrogate in \\u escape");
             long w = json_hex4(c, lo);
-            if (w == -2) return CK_FAIL(c, len, "unexpected end of input");
-            if (w < 0) return CK_FAIL(c, lo, "invalid \\u escape in string (needs 4 hex digits)");
-            if (w < 0xDC00 || w > 0xDFFF) return CK_FAIL(c, i, "unpaired surrogate in \\u escape");
+            if (w == -2) return SCAN_FAIL(c, at, at, "unterminated string");
+            if (w < 0)
+                return SCAN_FAIL(c, at, lo, "invalid \\u escape in string (needs 4 hex digits)");
+            if (w < 0xDC00 || w > 0xDFFF)
+                return SCAN_FAIL(c, at, i, "unpaired surrogate in \\u escape");
             i += 12;
             continue;
         }
-        if (v == 0) has_nul = 1; /* cJSON keeps the NUL; its length must come from here */
+        if (v == 0) has_nul = 1; /* cJSON's C string ends there; the length must come from here */
         i += 6;
     }
-    if (has_nul) json_span_add(c->p, at + 1, i - at - 1, c->nstrings, JSON_SPAN_NUL_STRING);
-    c->nstrings++;
+    if (has_nul) json_span_add(c->p, at + 1, i - at - 1, ordinal, JSON_SPAN_NUL_STRING);
     *end = i;
     return JSON_OK;
 }
 
-/* strtod on s[0..n) in the C locale's notation whatever the current locale (as cJSON does). */
-static double json_strtod(const char *s, size_t n)
+/* The bytes cJSON's number reader takes: it hands the longest run of them to strtod. */
+static const unsigned char json_numchar[256] = {
+    ['+'] = 1, ['-'] = 1, ['.'] = 1, ['0' ... '9'] = 1, ['E'] = 1, ['e'] = 1,
+};
+
+/* A number run that stops at u[i] where a digit is needed. */
+static int json_scan_want_digit(json_scan_t *c, size_t at, size_t i, const char *where)
 {
-    char small[128];
-    char *tmp = n < sizeof small ? small : malloc(n + 1);
-    if (!tmp) return 0.0;
-    const char *dp = localeconv()->decimal_point;
-    char point = dp && dp[0] && !dp[1] ? dp[0] : '.';
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = s[i] == '.' ? point : s[i];
-    tmp[n] = '\0';
-    double v = strtod(tmp, NULL);
-    if (tmp != small) free(tmp);
-    return v;
+    char d[16];
+    if (i >= c->len) return SCAN_FAIL(c, at, c->len, "unexpected end of input");
+    return SCAN_FAIL(c, at, i, "invalid number: expected a digit %s, found %s", where,
+                     json_describe((unsigned char)c->s[i], d));
 }
 
-/* The number starting at `at` (a '-' or a digit): RFC 8259's grammar, finite. Records its text.
- * On success *end is the first byte after it. */
-static int json_check_number(json_check_t *c, size_t at, size_t *end)
+/* The number at `at` (a '-' or a digit between strings): the longest run of the bytes cJSON's
+ * number reader takes, which is the whole text of the number cJSON reads here whenever cJSON and
+ * this scan both accept the document. Checks RFC 8259's grammar (strtod also reads `01`, `1.` and
+ * `1.e5`) and notes the text. On success *end is the first byte after it. */
+static int json_scan_number(json_scan_t *c, size_t at, size_t *end)
 {
     const unsigned char *u = (const unsigned char *)c->s;
-    size_t i = at, len = c->len;
+    size_t n = at, i = at;
+    while (n < c->len && json_numchar[u[n]])
+        n++;
     int is_float = 0, has_exp = 0;
-    char d[16];
     if (u[i] == '-') i++;
-    if (i >= len) return CK_FAIL(c, len, "unexpected end of input");
-    if (!json_isdigit(u[i]))
-        return CK_FAIL(c, i, "invalid number: expected a digit after '-', found %s",
-                       json_describe(u[i], d));
-    if (u[i] == '0' && i + 1 < len && json_isdigit(u[i + 1]))
-        return CK_FAIL(c, i, "invalid number: leading zeros are not allowed");
-    while (i < len && json_isdigit(u[i]))
+    if (i == n || !json_isdigit(u[i])) return json_scan_want_digit(c, at, i, "after '-'");
+    if (u[i] == '0' && i + 1 < n && json_isdigit(u[i + 1]))
+        return SCAN_FAIL(c, at, i, "invalid number: leading zeros are not allowed");
+    while (i < n && json_isdigit(u[i]))
         i++;
-    if (i < len && u[i] == '.') {
+    if (i < n && u[i] == '.') {
         is_float = 1;
-        i++;
-        if (i >= len) return CK_FAIL(c, len, "unexpected end of input");
-        if (!json_isdigit(u[i])) return CK_FAIL(c, i, "invalid number: expected a digit after '.'");
-        while (i < len && json_isdigit(u[i]))
+        if (++i == n || !json_isdigit(u[i])) return json_scan_want_digit(c, at, i, "after '.'");
+        while (i < n && json_isdigit(u[i]))
             i++;
     }
-    if (i < len && (u[i] == 'e' || u[i] == 'E')) {
+    if (i < n && (u[i] == 'e' || u[i] == 'E')) {
         is_float = has_exp = 1;
-        i++;
-        if (i < len && (u[i] == '+' || u[i] == '-')) i++;
-        if (i >= len) return CK_FAIL(c, len, "unexpected end of input");
-        if (!json_isdigit(u[i]))
-            return CK_FAIL(c, i, "invalid number: expected a digit in the exponent");
-        while (i < len && json_isdigit(u[i]))
+        if (++i < n && (u[i] == '+' || u[i] == '-')) i++;
+        if (i == n || !json_isdigit(u[i])) return json_scan_want_digit(c, at, i, "in the exponent");
+        while (i < n && json_isdigit(u[i]))
             i++;
     }
-    /* Only an exponent or more than 308 digits can leave the double range. */
-    if ((has_exp || i - at > 308) && isinf(json_strtod(c->s + at, i - at)))
-        return CK_FAIL(c, at, "number out of range");
-    if (i - at > 63) /* cJSON reads at most 63 bytes of a number */
-        return CK_FAIL(c, at, "number longer than 63 characters");
-    json_span_add(c->p, at, i - at, 0, is_float ? JSON_SPAN_FLOAT : JSON_SPAN_INT);
-    *end = i;
+    if (i < n) return SCAN_FAIL(c, at, i, "invalid number: unexpected '%c'", (char)u[i]);
+    if (has_exp || n - at > 308) c->wide = 1; /* only these can leave the double range */
+    json_span_add(c->p, at, n - at, 0, is_float ? JSON_SPAN_FLOAT : JSON_SPAN_INT);
+    *end = n;
     return JSON_OK;
 }
 
-static int json_isword(unsigned c)
+/* Classes of the bytes between strings. cJSON skips every byte <= 0x20 as whitespace, and a BOM;
+ * the rest it checks itself (SC_OTHER: letters, ',', ':', and what cJSON refuses). */
+enum { SC_OTHER, SC_SPACE, SC_QUOTE, SC_NUMBER, SC_OPEN, SC_CLOSE, SC_CONTROL, SC_HIGH };
+static const unsigned char json_between[256] = {
+    [0x00 ... 0x08] = SC_CONTROL,
+    ['\t'] = SC_SPACE,
+    ['\n'] = SC_SPACE,
+    [0x0B ... 0x0C] = SC_CONTROL,
+    ['\r'] = SC_SPACE,
+    [0x0E ... 0x1F] = SC_CONTROL,
+    [' '] = SC_SPACE,
+    ['"'] = SC_QUOTE,
+    ['-'] = SC_NUMBER,
+    ['0' ... '9'] = SC_NUMBER,
+    ['['] = SC_OPEN,
+    ['{'] = SC_OPEN,
+    [']'] = SC_CLOSE,
+    ['}'] = SC_CLOSE,
+    [0x80 ... 0xFF] = SC_HIGH,
+};
+
+/* Scan all of s[0..len). Returns JSON_OK, or JSON_INVALID with c->err and c->token set at the
+ * first problem. Brackets are only counted, for the depth limit: cJSON checks that they match. */
+static int json_scan(json_scan_t *c)
 {
-    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    const unsigned char *u = (const unsigned char *)c->s;
+    size_t i = 0, depth = 0, nstrings = 0, end = 0;
+    int rc;
+    while (i < c->len) {
+        unsigned b = u[i];
+        switch (json_between[b]) {
+        case SC_QUOTE:
+            if ((rc = json_scan_string(c, i, nstrings++, &end)) != JSON_OK) return rc;
+            i = end + 1;
+            break;
+        case SC_NUMBER:
+            if ((rc = json_scan_number(c, i, &end)) != JSON_OK) return rc;
+            i = end;
+            break;
+        case SC_OPEN:
+            if (++depth > c->max_depth)
+                return SCAN_FAIL(c, i, i, "nesting deeper than %zu levels", c->max_depth);
+            i++;
+            break;
+        case SC_CLOSE:
+            if (depth) depth--;
+            i++;
+            break;
+        case SC_CONTROL:
+            return SCAN_FAIL(c, i, i, "unexpected control character (byte 0x%02X) outside a string",
+                             b);
+        case SC_HIGH:
+            if (i == 0 && c->len >= 3 && memcmp(u, "\xEF\xBB\xBF", 3) == 0)
+                return SCAN_FAIL(c, 0, 0, "unexpected byte order mark (EF BB BF)");
+            return SCAN_FAIL(c, i, i, "unexpected byte 0x%02X outside a string", b);
+        default:
+            i++;
+        }
+    }
+    return JSON_OK;
 }
 
-/* A bare word at `at`: true, false or null, compared whole so "nulls" and "NaN" are refused. */
-static int json_check_literal(json_check_t *c, size_t at, size_t *end)
+/* ---- where and why cJSON refused the text --------------------------------------------------- */
+
+/* cJSON gives only an offset, and a rough one: at the end of the input it points at the last byte,
+ * and for an object key that does not start with '"' one byte past it. The helpers below, used
+ * on failure only, look at the bytes around that offset (which lies between tokens, in the part of
+ * the text cJSON read without complaint) to name the problem. */
+
+/* Offset of the last byte before `at` that cJSON does not skip as whitespace, or SIZE_MAX. */
+static size_t json_before(const unsigned char *u, size_t at)
+{
+    while (at > 0)
+        if (u[--at] > 0x20) return at;
+    return SIZE_MAX;
+}
+
+/* Offset of the '[' or '{' of the container that holds offset `at`, or SIZE_MAX at the top level.
+ * Two passes counting brackets outside strings: the depth at `at`, then the last bracket that
+ * opened that depth. */
+static size_t json_container(const unsigned char *u, size_t at)
+{
+    size_t want = 0, open = SIZE_MAX;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t depth = 0;
+        for (size_t i = 0; i < at; i++) {
+            unsigned b = u[i];
+            if (b == '"') {
+                for (i++; i < at && u[i] != '"'; i++)
+                    if (u[i] == '\\') i++;
+            } else if (b == '[' || b == '{') {
+                if (++depth == want && pass == 1) open = i;
+            } else if ((b == ']' || b == '}') && depth) {
+                depth--;
+            }
+        }
+        want = depth;
+    }
+    return open;
+}
+
+/* 1 when offset `at` lies directly inside an object. */
+static int json_in_object(const unsigned char *u, size_t at)
+{
+    size_t open = json_container(u, at);
+    return open != SIZE_MAX && u[open] == '{';
+}
+
+/* 1 when the string whose closing quote is at `close` is an object key: what comes before its
+ * opening quote is '{' or ','. (Inside a string every '"' follows an odd run of backslashes.) */
+static int json_is_key(const unsigned char *u, size_t close)
+{
+    size_t open = close;
+    while (open > 0) {
+        open--;
+        if (u[open] != '"') continue;
+        size_t k = open;
+        while (k > 0 && u[k - 1] == '\\')
+            k--;
+        if ((open - k) % 2 == 0) break;
+    }
+    size_t before = json_before(u, open);
+    return before != SIZE_MAX && (u[before] == '{' || u[before] == ',');
+}
+
+/* A word at `at` that is not true, false or null, or one with letters after it ("nulll"): the
+ * error is at its first letter, or at the end of the input when the input ends inside one of
+ * them ("tru"). */
+static int json_bad_literal(const char *s, size_t len, size_t at, json_error_t *err)
 {
     static const char *const words[] = {"true", "false", "null"};
-    size_t i = at;
-    while (i < c->len &&
-           (json_isword((unsigned char)c->s[i]) || json_isdigit((unsigned char)c->s[i])))
-        i++;
-    for (int k = 0; k < 3; k++) {
-        size_t n = strlen(words[k]);
-        if (i - at == n && memcmp(c->s + at, words[k], n) == 0) {
-            *end = i;
-            return JSON_OK;
-        }
-        if (i == c->len && i - at < n && memcmp(c->s + at, words[k], i - at) == 0)
-            return CK_FAIL(c, c->len, "unexpected end of input"); /* cut off, not misspelt */
-    }
-    return CK_FAIL(c, at, "invalid literal");
+    const unsigned char *u = (const unsigned char *)s;
+    while (at > 0 && json_isletter(u[at - 1]))
+        at--;
+    size_t n = at;
+    while (n < len && json_isletter(u[n]))
+        n++;
+    for (int k = 0; k < 3 && n == len; k++)
+        if (len - at < strlen(words[k]) && memcmp(s + at, words[k], len - at) == 0)
+            return json_fail_at(s, err, len, "unexpected end of input");
+    return json_fail_at(s, err, at, "invalid literal");
 }
 
-/* The message for byte s[at] where the grammar state does not allow it. */
-static int json_check_unexpected(json_check_t *c, size_t at)
+/* cJSON refused s[0..len) with its error offset at `stop`. Fills *err, and for the choice
+ * between this error and the scan's sets *at to where cJSON stopped (len: at the end of the input)
+ * and *key when that was an object key that is not a string, *value when it was where a value
+ * starts. */
+static void json_refused(const char *s, size_t len, size_t stop, json_error_t *err, size_t *at,
+                         int *key, int *value)
 {
+    const unsigned char *u = (const unsigned char *)s;
     char d[16];
-    unsigned b = (unsigned char)c->s[at];
-    unsigned top = c->depth ? c->p->stack[c->depth - 1] : 0;
-    if (b == '/') return CK_FAIL(c, at, "comments are not allowed in JSON");
-    switch (c->state) {
-    case CK_VALUE:
-    case CK_FIRST_VALUE:
-        if (b == '+') return CK_FAIL(c, at, "invalid number: a leading '+' is not allowed");
-        if (b == '.') return CK_FAIL(c, at, "invalid number: expected a digit before '.'");
-        if (b == ']' && c->state == CK_VALUE && top == '[')
-            return CK_FAIL(c, c->comma, "trailing comma in array");
-        return CK_FAIL(c, at, "expected a value, found %s", json_describe(b, d));
-    case CK_FIRST_KEY:
-    case CK_KEY:
-        if (b == '}' && c->state == CK_KEY) return CK_FAIL(c, c->comma, "trailing comma in object");
-        return CK_FAIL(c, at, "expected a string as object key, found %s", json_describe(b, d));
-    case CK_COLON:
-        return CK_FAIL(c, at, "expected ':' after object key");
-    case CK_AFTER:
-        if (top == '[')
-            return CK_FAIL(c, at, "expected ',' or ']' after array element, found %s",
-                           json_describe(b, d));
-        return CK_FAIL(c, at, "expected ',' or '}' after object member, found %s",
-                       json_describe(b, d));
-    default:
-        return CK_FAIL(c, at, "trailing characters after the JSON value");
+    /* At the last byte: that byte, or the end of the input? Ask cJSON again with a byte after the
+     * text that continues no JSON value ('#'): an offset at or past it is the end of the input. */
+    if (len > 0 && stop == len - 1) {
+        char *t = malloc(len + 1);
+        if (t) {
+            memcpy(t, s, len);
+            t[len] = '#';
+            const char *again_end = NULL;
+            cJSON *again = cJSON_ParseWithLengthOpts(t, len + 1, &again_end, 0);
+            if (!again && again_end) stop = (size_t)(again_end - t);
+            cJSON_Delete(again);
+            free(t);
+        }
+    }
+    if (stop > len) stop = len;
+    *key = *value = 0;
+    *at = stop;
+    /* An object key that is not a string: cJSON's offset is one past its first byte. */
+    if (stop > 0) {
+        size_t k = stop - 1, before = json_before(u, k);
+        if (u[k] > 0x20 && u[k] != '"' && before != SIZE_MAX &&
+            ((u[before] == '{' && u[k] != '}') || /* "{}" is an empty object */
+             (u[before] == ',' && json_in_object(u, before)))) {
+            *key = 1;
+            *at = k;
+            if (u[k] == '}') /* "{...,}": '}' after '{' would have been an empty object */
+                json_fail_at(s, err, before, "trailing comma in object");
+            else if (u[k] == '/')
+                json_fail_at(s, err, k, "comments are not allowed in JSON");
+            else
+                json_fail_at(s, err, k, "expected a string as object key, found %s",
+                             json_describe(u[k], d));
+            return;
+        }
+    }
+    if (stop == len) {
+        json_fail_at(s, err, len, "unexpected end of input");
+        return;
+    }
+    unsigned b = u[stop];
+    size_t before = json_before(u, stop);
+    /* After '[', ':' or ',' (in an array: after ',' in an object comes a key, see above). */
+    int want_value = before == SIZE_MAX || u[before] == '[' || u[before] == ':' || u[before] == ',';
+    *value = want_value;
+    if (b == '/') {
+        json_fail_at(s, err, stop, "comments are not allowed in JSON");
+    } else if (json_isletter(b) && (want_value || json_isletter(u[stop - 1]))) {
+        json_bad_literal(s, len, stop, err);
+    } else if (want_value) {
+        if (b == ']' && before != SIZE_MAX && u[before] == ',')
+            json_fail_at(s, err, before, "trailing comma in array");
+        else if (b == '+')
+            json_fail_at(s, err, stop, "invalid number: a leading '+' is not allowed");
+        else if (b == '.')
+            json_fail_at(s, err, stop, "invalid number: expected a digit before '.'");
+        else
+            json_fail_at(s, err, stop, "expected a value, found %s", json_describe(b, d));
+    } else {
+        size_t open = json_container(u, stop);
+        if (open == SIZE_MAX)
+            json_fail_at(s, err, stop, "unexpected %s", json_describe(b, d));
+        else if (u[open] == '[')
+            json_fail_at(s, err, stop, "expected ',' or ']' after array element, found %s",
+                         json_describe(b, d));
+        else if (u[before] == '"' && json_is_key(u, before))
+            json_fail_at(s, err, stop, "expected ':' after object key, found %s",
+                         json_describe(b, d));
+        else
+            json_fail_at(s, err, stop, "expected ',' or '}' after object member, found %s",
+                         json_describe(b, d));
     }
 }
 
-/* Check all of s[0..len). Returns JSON_OK or JSON_INVALID (with *err set). On success the
- * parser's spans hold the text of every number and of every string that holds a NUL. */
-static int json_check(json_check_t *c)
+/* cJSON read a whole value and stopped at s[at], which is not whitespace. */
+static int json_trailing(const char *s, size_t len, size_t at, json_error_t *err)
 {
-    const unsigned char *u = (const unsigned char *)c->s;
-    size_t i = 0, len = c->len, end = 0;
-    int rc;
-    while (i < len) {
-        unsigned b = u[i];
-        if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
-            i++;
-            continue;
-        }
-        int want_value = c->state == CK_VALUE || c->state == CK_FIRST_VALUE;
-        unsigned top = c->depth ? c->p->stack[c->depth - 1] : 0;
-        if (b == '"' && (want_value || c->state == CK_FIRST_KEY || c->state == CK_KEY)) {
-            int key = !want_value;
-            if ((rc = json_check_string(c, i, &end)) != JSON_OK) return rc;
-            i = end + 1;
-            c->state = key ? CK_COLON : c->depth ? CK_AFTER : CK_DONE;
-            continue;
-        }
-        if ((b == '-' || json_isdigit(b)) && want_value) {
-            if ((rc = json_check_number(c, i, &end)) != JSON_OK) return rc;
-            i = end;
-            c->state = c->depth ? CK_AFTER : CK_DONE;
-            continue;
-        }
-        if (json_isword(b) && want_value) {
-            if ((rc = json_check_literal(c, i, &end)) != JSON_OK) return rc;
-            i = end;
-            c->state = c->depth ? CK_AFTER : CK_DONE;
-            continue;
-        }
-        if ((b == '[' || b == '{') && want_value) {
-            if (c->depth >= c->max_depth)
-                return CK_FAIL(c, i, "nesting deeper than %zu levels", c->max_depth);
-            if (c->depth == c->p->stack_cap) {
-                size_t cap = c->p->stack_cap ? c->p->stack_cap * 2 : 64;
-                unsigned char *n = realloc(c->p->stack, cap);
-                if (!n) {
-                    fputs("ratio: out of memory\n", stderr);
-                    abort();
-                }
-                c->p->stack = n;
-                c->p->stack_cap = cap;
-            }
-            c->p->stack[c->depth++] = (unsigned char)b;
-            c->state = b == '[' ? CK_FIRST_VALUE : CK_FIRST_KEY;
-            i++;
-            continue;
-        }
-        if ((b == ']' && top == '[' && (c->state == CK_FIRST_VALUE || c->state == CK_AFTER)) ||
-            (b == '}' && top == '{' && (c->state == CK_FIRST_KEY || c->state == CK_AFTER))) {
-            c->depth--;
-            c->state = c->depth ? CK_AFTER : CK_DONE;
-            i++;
-            continue;
-        }
-        if (b == ',' && c->state == CK_AFTER) {
-            c->state = top == '[' ? CK_VALUE : CK_KEY;
-            c->comma = i++;
-            continue;
-        }
-        if (b == ':' && c->state == CK_COLON) {
-            c->state = CK_VALUE;
-            i++;
-            continue;
-        }
-        return json_check_unexpected(c, i);
-    }
-    if (c->state != CK_DONE) return CK_FAIL(c, len, "unexpected end of input");
-    return JSON_OK;
+    const unsigned char *u = (const unsigned char *)s;
+    char d[16];
+    if (u[at] == '/') return json_fail_at(s, err, at, "comments are not allowed in JSON");
+    if (json_isletter(u[at]) && at > 0 && json_isletter(u[at - 1]))
+        return json_bad_literal(s, len, at, err);
+    return json_fail_at(s, err, at, "unexpected %s after the JSON value", json_describe(u[at], d));
 }
 
 /* ---- the walk over cJSON's tree: SAX events ------------------------------------------------- */
@@ -416,7 +522,35 @@ typedef struct json_walk {
     size_t next_span, nstrings;
     const json_sax_t *sax;
     void *ud;
+    int lost; /* the scan's numbers and cJSON's fell out of step (cannot happen: see json.h) */
 } json_walk_t;
+
+/* The span of the next number of the document. */
+static const struct json_span *json_walk_number(json_walk_t *w)
+{
+    if (w->next_span < w->p->nspans && w->p->spans[w->next_span].kind != JSON_SPAN_NUL_STRING)
+        return &w->p->spans[w->next_span++];
+    w->lost = 1;
+    return NULL;
+}
+
+/* Offset of the first number of the tree that cJSON read as infinite (`1e999`), or SIZE_MAX.
+ * Runs before any event, so invalid text never reaches the callbacks. */
+static size_t json_first_infinite(json_walk_t *w, const cJSON *item)
+{
+    if (cJSON_IsNumber(item)) {
+        while (w->next_span < w->p->nspans &&
+               w->p->spans[w->next_span].kind == JSON_SPAN_NUL_STRING)
+            w->next_span++; /* strings are not visited here */
+        const struct json_span *sp = json_walk_number(w);
+        return sp && isinf(item->valuedouble) ? sp->start : SIZE_MAX;
+    }
+    for (const cJSON *child = item->child; child; child = child->next) {
+        size_t at = json_first_infinite(w, child);
+        if (at != SIZE_MAX) return at;
+    }
+    return SIZE_MAX;
+}
 
 /* Bytes that the escaped text t[0..n) (valid, between quotes) decodes to. Only for strings that
  * hold a NUL, whose length cJSON's C string cannot tell. */
@@ -476,27 +610,30 @@ static int json_span_integer(const char *t, size_t n, long long *out)
     return 0;
 }
 
-#define WALK_EMIT(cb, ...) (w->sax && w->sax->cb ? w->sax->cb(w->ud, __VA_ARGS__) : 0)
-#define WALK_EMIT0(cb) (w->sax && w->sax->cb ? w->sax->cb(w->ud) : 0)
+#define WALK_EMIT(cb, ...) (w->sax->cb ? w->sax->cb(w->ud, __VA_ARGS__) : 0)
+#define WALK_EMIT0(cb) (w->sax->cb ? w->sax->cb(w->ud) : 0)
 
 static int json_walk_value(json_walk_t *w, const cJSON *item)
 {
-    if (cJSON_IsNull(item)) return WALK_EMIT0(on_null);
-    if (cJSON_IsBool(item)) return WALK_EMIT(on_bool, cJSON_IsTrue(item) ? 1 : 0);
     if (cJSON_IsString(item)) {
         const char *v = item->valuestring;
         return WALK_EMIT(on_string, v, json_walk_strlen(w, v));
     }
     if (cJSON_IsNumber(item)) {
-        const struct json_span *sp = &w->p->spans[w->next_span++];
+        const struct json_span *sp = json_walk_number(w);
+        if (!sp) return 1;
         if (sp->kind == JSON_SPAN_INT) {
-            /* The literal itself, for exact int64 (cJSON's double is exact only to 2^53). */
+            /* cJSON keeps a double, exact only to 2^53: below 10^15 it is the integer, beyond that
+             * the literal says (and beyond int64 it is a double, as in Lua). */
             long long v;
+            if (sp->len <= 15) return WALK_EMIT(on_integer, (long long)item->valuedouble);
             if (json_span_integer(w->s + sp->start, sp->len, &v) == 0)
                 return WALK_EMIT(on_integer, v);
         }
-        return WALK_EMIT(on_double, item->valuedouble); /* beyond int64: a double, as in Lua */
+        return WALK_EMIT(on_double, item->valuedouble);
     }
+    if (cJSON_IsNull(item)) return WALK_EMIT0(on_null);
+    if (cJSON_IsBool(item)) return WALK_EMIT(on_bool, cJSON_IsTrue(item) ? 1 : 0);
     int is_object = cJSON_IsObject(item);
     int rc = is_object ? WALK_EMIT0(on_begin_object) : WALK_EMIT0(on_begin_array);
     if (rc) return rc;
@@ -520,7 +657,6 @@ void json_parser_init(json_parser_t *p)
 void json_parser_free(json_parser_t *p)
 {
     free(p->spans);
-    free(p->stack);
     json_parser_init(p);
 }
 
@@ -530,20 +666,54 @@ int json_parser_parse(json_parser_t *p, const char *s, size_t len, const json_sa
     if (max_depth <= 0) max_depth = JSON_DEFAULT_MAX_DEPTH;
     if (max_depth > JSON_MAX_DEPTH_LIMIT) max_depth = JSON_MAX_DEPTH_LIMIT;
     p->nspans = 0;
-    json_check_t c = {p, s, len, (size_t)max_depth, 0, CK_VALUE, 0, 0, err};
-    int rc = json_check(&c);
-    if (rc != JSON_OK) return rc;
+    json_error_t scan_err;
+    json_scan_t sc = {p, s, len, (size_t)max_depth, 0, 0, &scan_err};
+    int scanned = json_scan(&sc);
+    if (scanned != JSON_OK && !err) return JSON_INVALID; /* nobody asks where */
 
-    /* The text is valid JSON now; cJSON builds its values. It reads no byte past len. */
+    /* cJSON reads no byte past len. Its parse end is just after the value. */
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(s, len, &end, 0);
-    if (!root) { /* the check accepted what cJSON refused: only out of memory gets here */
-        size_t at = end && end >= s && end <= s + len ? (size_t)(end - s) : 0;
-        return json_fail_at(s, err, at, "cJSON could not parse the value here (out of memory?)");
+    size_t stop = end && end >= s && end <= s + len ? (size_t)(end - s) : 0;
+    if (!root) {
+        if (!err) return JSON_INVALID;
+        json_error_t refused;
+        size_t at;
+        int key, value;
+        json_refused(s, len, stop, &refused, &at, &key, &value);
+        /* The earlier of the two. When cJSON stopped inside the token the scan refused, or at its
+         * first byte where a value starts (`-x`, a nesting too deep), the scan's error says what
+         * is wrong with it; when cJSON stopped at that byte anywhere else (`1 -x`, `{-x:1}`) the
+         * token is misplaced, whatever is wrong inside it. */
+        int scan_first = scanned != JSON_OK && (sc.token < at || (sc.token == at && value));
+        *err = scan_first ? scan_err : refused;
+        return JSON_INVALID;
     }
-    json_walk_t w = {p, s, 0, 0, sax, ud};
-    rc = json_walk_value(&w, root);
+    while (stop < len && json_isspace((unsigned char)s[stop]))
+        stop++;
+    if (stop < len || scanned != JSON_OK) {
+        cJSON_Delete(root);
+        if (!err) return JSON_INVALID;
+        if (stop < len && !(scanned != JSON_OK && sc.token < stop))
+            return json_trailing(s, len, stop, err);
+        *err = scan_err;
+        return JSON_INVALID;
+    }
+
+    json_walk_t w = {p, s, 0, 0, sax, ud, 0};
+    if (sc.wide) {
+        size_t inf = json_first_infinite(&w, root);
+        w.next_span = 0;
+        if (inf != SIZE_MAX) {
+            cJSON_Delete(root);
+            return json_fail_at(s, err, inf, "number out of range");
+        }
+    }
+    int rc = sax ? json_walk_value(&w, root) : 0;
     cJSON_Delete(root);
+    if (w.lost || (sax && rc == 0 && w.next_span != p->nspans))
+        return json_fail_at(s, err, 0,
+                            "internal error: the numbers of the text and cJSON's differ");
     if (rc != 0) {
         if (err) {
             memset(err, 0, sizeof *err);

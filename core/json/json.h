@@ -1,20 +1,30 @@
 /* json: RFC 8259 parsing on cJSON, with the checks cJSON leaves to its caller, and the encoder
  * helpers ratio writes JSON with.
  *
- * cJSON builds the values (string unescaping, \u escapes and surrogate pairs, number conversion).
- * It is lenient where ratio must be strict, so one pass over the bytes (json_check in json.c)
- * rejects what cJSON lets through and says where: invalid UTF-8 and raw control characters in
- * strings, bytes other than space/tab/CR/LF between tokens (cJSON skips any byte <= 0x20, and a
- * BOM), numbers outside RFC 8259's grammar (`01`, `1.`, which strtod reads) or out of range
- * (`1e999`, which cJSON reads as infinity), `nulll` and other trailing data, comments, and
- * nesting deeper than max_depth. The same pass records the text of every number, so integral
- * literals become exact int64 (cJSON keeps only a double, exact to 2^53) and `1.0` stays a float,
- * and it gives every error a position and a precise message. Values reach the caller as SAX
- * events, in document order, duplicates included.
+ * cJSON reads the text: it builds the values (unescaping, \u escapes and surrogate pairs, number
+ * conversion) and finds every error of structure (brackets, commas, colons, literals). Around it
+ * ratio checks only what cJSON lets through:
+ *  - before cJSON, one pass over the bytes that knows nothing but whether it is inside a string:
+ *    in strings invalid UTF-8 (util/utf8.c), raw control characters and malformed escapes (cJSON
+ *    reads `\u12g4` as U+0000); between strings bytes other than space/tab/CR/LF (cJSON skips any
+ *    byte <= 0x20, and a BOM), number literals outside RFC 8259's grammar (`01`, `1.`, `1.e5`,
+ *    which strtod reads) and nesting deeper than max_depth (brackets are only counted);
+ *  - after cJSON, trailing data (`nulll`, `1 2`: cJSON stops after the first value), and on the
+ *    tree numbers out of range (`1e999`, which cJSON reads as infinity).
+ * The pass notes the text of every number, so integral literals become exact int64 (cJSON keeps
+ * only a double, exact to 2^53) and `1.0` stays a float. The numbers of cJSON's tree are, in
+ * document order, exactly the runs of [-+.0-9eE] that start with '-' or a digit outside strings:
+ * cJSON hands such a run to strtod, and a number that stops short of the run's end is followed by
+ * a byte that cannot follow a value, so the text is refused. The pass also notes the strings that
+ * hold \u0000, whose length cJSON's C strings lose. Every error has a position and a message that
+ * names the offending byte; of the pass's first error and cJSON's, the one earlier in the text is
+ * reported (a number out of range only when nothing else is wrong). Values reach the caller as
+ * SAX events, in document order, duplicates included, after the whole text has been found valid.
  *
  * Limits: nesting is bounded by cJSON's recursion limit, CJSON_NESTING_LIMIT (1000 in Debian's
- * build), so max_depth is clamped to it; a number literal longer than 63 bytes is refused (cJSON
- * reads at most 63). */
+ * build), so max_depth is clamped to it. Numbers may be of any length with Debian's cJSON
+ * (1.7.15-1+deb12u3 and later); an older cJSON reads at most 63 bytes of one, and a longer number
+ * is then refused where cJSON stopped reading it. */
 #ifndef RATIO_JSON_H
 #define RATIO_JSON_H
 
@@ -62,8 +72,6 @@ typedef struct json_error {
 typedef struct json_parser {
     struct json_span *spans; /* numbers and strings holding \u0000, in document order */
     size_t nspans, spans_cap;
-    unsigned char *stack; /* '[' or '{' per open container, during the check */
-    size_t stack_cap;
 } json_parser_t;
 
 /* Initialise / release a reusable parser (json_parser_free leaves it initialised and empty). */

@@ -1,5 +1,6 @@
 /* Tests for core/json/json.c: the SAX parser over cJSON (values, every error message with its
- * position, UTF-8 rejection classes, depth limit) and the encoder helpers (round trips). */
+ * position, each check that closes a gap cJSON leaves, the number literals in step with cJSON's
+ * tree, UTF-8 rejection classes, depth limit) and the encoder helpers (round trips). */
 #include <float.h>
 #include <limits.h>
 #include <stdint.h>
@@ -57,8 +58,8 @@ TEST(json_number_errors)
     CHECK_STR(E("-01"), "E@1:1:2 invalid number: leading zeros are not allowed");
     CHECK_STR(E("+1"), "E@0:1:1 invalid number: a leading '+' is not allowed");
     CHECK_STR(E(".5"), "E@0:1:1 invalid number: expected a digit before '.'");
-    CHECK_STR(E("1.e5"), "E@2:1:3 invalid number: expected a digit after '.'");
-    CHECK_STR(E("1ex"), "E@2:1:3 invalid number: expected a digit in the exponent");
+    CHECK_STR(E("1.e5"), "E@2:1:3 invalid number: expected a digit after '.', found 'e'");
+    CHECK_STR(E("1ex"), "E@2:1:3 invalid number: expected a digit in the exponent, found 'x'");
     CHECK_STR(E("-a"), "E@1:1:2 invalid number: expected a digit after '-', found 'a'");
     CHECK_STR(E("-Infinity"), "E@1:1:2 invalid number: expected a digit after '-', found 'I'");
     CHECK_STR(E("1."), "E@2:1:3 unexpected end of input");
@@ -68,8 +69,8 @@ TEST(json_number_errors)
     CHECK_STR(E("NaN"), "E@0:1:1 invalid literal");
     CHECK_STR(E("Infinity"), "E@0:1:1 invalid literal");
     CHECK_STR(E("[1, NaN]"), "E@4:1:5 invalid literal");
-    CHECK_STR(E("1x"), "E@1:1:2 trailing characters after the JSON value");
-    CHECK_STR(E("0x10"), "E@1:1:2 trailing characters after the JSON value");
+    CHECK_STR(E("1x"), "E@1:1:2 unexpected 'x' after the JSON value");
+    CHECK_STR(E("0x10"), "E@1:1:2 unexpected 'x' after the JSON value");
     buf_free(&t);
 }
 
@@ -121,9 +122,9 @@ TEST(json_string_errors)
     CHECK_STR(E("\"\\udfff\\ud800\""), "E@1:1:2 unpaired surrogate in \\u escape");
     CHECK_STR(E("\"\\ud800x\""), "E@1:1:2 unpaired surrogate in \\u escape");
     CHECK_STR(E("\"\\ud800\\n\""), "E@1:1:2 unpaired surrogate in \\u escape");
-    CHECK_STR(E("\"\\ud800\\"), "E@8:1:9 unexpected end of input");
-    CHECK_STR(E("\"\\ud800"), "E@7:1:8 unexpected end of input");
-    CHECK_STR(E("\"\\ud800\\u12"), "E@11:1:12 unexpected end of input");
+    CHECK_STR(E("\"\\ud800\\"), "E@0:1:1 unterminated string");
+    CHECK_STR(E("\"\\ud800"), "E@0:1:1 unterminated string");
+    CHECK_STR(E("\"\\ud800\\u12"), "E@0:1:1 unterminated string");
     CHECK_STR(E("\"\\u12\""), "E@1:1:2 invalid \\u escape in string (needs 4 hex digits)");
     CHECK_STR(E("\"\\u12g4\""), "E@1:1:2 invalid \\u escape in string (needs 4 hex digits)");
     CHECK_STR(E("\"\\ud800\\uzzzz\""), "E@7:1:8 invalid \\u escape in string (needs 4 hex digits)");
@@ -135,8 +136,8 @@ TEST(json_string_errors)
               "E@2:1:3 unescaped control character (byte 0x00) in string");
     CHECK_STR(jt_parse_n(&t, "\"\\\x01\"", 4, 0, 0),
               "E@1:1:2 invalid escape: '\\' followed by byte 0x01 in string");
-    CHECK_STR(E("\"abc"), "E@4:1:5 unexpected end of input");
-    CHECK_STR(E("\"abc\\"), "E@5:1:6 unexpected end of input");
+    CHECK_STR(E("\"abc"), "E@0:1:1 unterminated string"); /* where the string starts */
+    CHECK_STR(E("\"abc\\"), "E@0:1:1 unterminated string");
     buf_free(&t);
 }
 
@@ -235,8 +236,8 @@ TEST(json_structure_errors)
     CHECK_STR(E("{\"a\":1 , }"), "E@7:1:8 trailing comma in object");
     CHECK_STR(E("[1 2]"), "E@3:1:4 expected ',' or ']' after array element, found '2'");
     CHECK_STR(E("[1}"), "E@2:1:3 expected ',' or ']' after array element, found '}'");
-    CHECK_STR(E("{\"a\" 1}"), "E@5:1:6 expected ':' after object key");
-    CHECK_STR(E("{\"a\"=1}"), "E@4:1:5 expected ':' after object key");
+    CHECK_STR(E("{\"a\" 1}"), "E@5:1:6 expected ':' after object key, found '1'");
+    CHECK_STR(E("{\"a\"=1}"), "E@4:1:5 expected ':' after object key, found '='");
     CHECK_STR(E("{\"a\":1 \"b\":2}"),
               "E@7:1:8 expected ',' or '}' after object member, found '\"'");
     CHECK_STR(E("{1:2}"), "E@1:1:2 expected a string as object key, found '1'");
@@ -245,16 +246,134 @@ TEST(json_structure_errors)
     CHECK_STR(E("[1,,2]"), "E@3:1:4 expected a value, found ','");
     CHECK_STR(E("{\"a\":}"), "E@5:1:6 expected a value, found '}'");
     CHECK_STR(E("]"), "E@0:1:1 expected a value, found ']'");
-    CHECK_STR(E("\x01"), "E@0:1:1 expected a value, found byte 0x01");
-    CHECK_STR(E("\xEF\xBB\xBF{}"), "E@0:1:1 expected a value, found byte 0xEF");
-    CHECK_STR(E("1 2"), "E@2:1:3 trailing characters after the JSON value");
-    CHECK_STR(E("[1]x"), "E@3:1:4 trailing characters after the JSON value");
-    CHECK_STR(E("{} {}"), "E@3:1:4 trailing characters after the JSON value");
+    CHECK_STR(E("\x01"), "E@0:1:1 unexpected control character (byte 0x01) outside a string");
+    CHECK_STR(E("\xEF\xBB\xBF{}"), "E@0:1:1 unexpected byte order mark (EF BB BF)");
+    CHECK_STR(E("1 2"), "E@2:1:3 unexpected '2' after the JSON value");
+    CHECK_STR(E("[1]x"), "E@3:1:4 unexpected 'x' after the JSON value");
+    CHECK_STR(E("{} {}"), "E@3:1:4 unexpected '{' after the JSON value");
     CHECK_STR(E("// note\n1"), "E@0:1:1 comments are not allowed in JSON");
     CHECK_STR(E("[1 /* x */]"), "E@3:1:4 comments are not allowed in JSON");
     CHECK_STR(E("1 // x"), "E@2:1:3 comments are not allowed in JSON");
     CHECK_STR(E("{\"a\"/**/:1}"), "E@4:1:5 comments are not allowed in JSON");
-    CHECK_STR(jt_parse_n(&t, "1\0", 2, 0, 0), "E@1:1:2 trailing characters after the JSON value");
+    CHECK_STR(jt_parse_n(&t, "1\0", 2, 0, 0), "E@1:1:2 unexpected byte 0x00 after the JSON value");
+    buf_free(&t);
+}
+
+/* What cJSON lets through, each closed by a check around it. */
+TEST(json_what_cjson_accepts_is_refused)
+{
+    buf_t t = {0};
+    /* Trailing data: cJSON stops after the first value. */
+    CHECK_STR(E("nulll"), "E@0:1:1 invalid literal");
+    CHECK_STR(E("truefalse"), "E@0:1:1 invalid literal");
+    CHECK_STR(E("true false"), "E@5:1:6 unexpected 'f' after the JSON value");
+    CHECK_STR(E("[1] \r\n\t"), "[ i:1 ]1");
+    /* A malformed \u escape, which cJSON reads as U+0000. */
+    CHECK_STR(E("[\"\\uzzzz\"]"), "E@2:1:3 invalid \\u escape in string (needs 4 hex digits)");
+    /* Bytes <= 0x20 other than space, tab, CR and LF, which cJSON skips as whitespace. */
+    CHECK_STR(E("[\x01 1]"), "E@1:1:2 unexpected control character (byte 0x01) outside a string");
+    CHECK_STR(E("[1,\x0B"
+                "2]"),
+              "E@3:1:4 unexpected control character (byte 0x0B) outside a string");
+    CHECK_STR(E("{\"a\"\x1F:1}"),
+              "E@4:1:5 unexpected control character (byte 0x1F) outside a string");
+    CHECK_STR(jt_parse_n(&t, "[\0]", 3, 0, 0),
+              "E@1:1:2 unexpected control character (byte 0x00) outside a string");
+    CHECK_STR(E("\xEF\xBB\xBF"
+                "1"),
+              "E@0:1:1 unexpected byte order mark (EF BB BF)");
+    /* Numbers strtod reads but RFC 8259 does not have. */
+    CHECK_STR(E("[01]"), "E@1:1:2 invalid number: leading zeros are not allowed");
+    CHECK_STR(E("[1.]"), "E@3:1:4 invalid number: expected a digit after '.', found ']'");
+    CHECK_STR(E("[1.e5]"), "E@3:1:4 invalid number: expected a digit after '.', found 'e'");
+    CHECK_STR(E("[1e999]"), "E@1:1:2 number out of range"); /* cJSON: infinity */
+    /* Integers beyond 2^53, where cJSON's double is not exact. */
+    CHECK_STR(E("[9007199254740993,-9007199254740993,1234567890123456789]"),
+              "[ i:9007199254740993 i:-9007199254740993 i:1234567890123456789 ]3");
+    CHECK_STR(E("[1.0,1e0,-0.0,10]"), "[ d:1 d:1 d:-0 i:10 ]4");
+    /* No length limit on a number (cJSON once read at most 63 bytes of one). */
+    CHECK_STR(E("1000000000000000000000000000000000000000000000000000000000000000000000000000000"),
+              "d:1e+78");
+    CHECK_STR(E("0.000000000000000000000000000000000000000000000000000000000000000000000000025"),
+              "d:2.5e-74");
+    buf_free(&t);
+}
+
+/* The numbers of cJSON's tree are the runs of [-+.0-9eE] that start with '-' or a digit outside
+ * strings, in document order: literals, keys and strings full of digits do not disturb that. */
+TEST(json_number_literals_match_the_tree)
+{
+    buf_t t = {0};
+    CHECK_STR(
+        E("[true,1,false,-2,null,3e0,\"4\",{\"5\":6.5,\"e\":[-0]},\"-7e1\",8]"),
+        "[ t i:1 f i:-2 n d:3 s:\"4\" { k:\"5\" d:6.5 k:\"e\" [ i:0 ]1 }2 s:\"-7e1\" i:8 ]10");
+    CHECK_STR(E("{\"1\":\"2\",\"3\":4}"), "{ k:\"1\" s:\"2\" k:\"3\" i:4 }2");
+    CHECK_STR(E("[\"\\\"1\",2,\"\\\\\",3]"), "[ s:\"\\x221\" i:2 s:\"\\x5C\" i:3 ]4");
+    /* A run that goes on past what strtod reads is refused, where it stops being a number. */
+    CHECK_STR(E("[1.2.3]"), "E@4:1:5 invalid number: unexpected '.'");
+    CHECK_STR(E("1.2.3"), "E@3:1:4 invalid number: unexpected '.'");
+    CHECK_STR(E("[1-2]"), "E@2:1:3 invalid number: unexpected '-'");
+    CHECK_STR(E("[1+2]"), "E@2:1:3 invalid number: unexpected '+'");
+    CHECK_STR(E("[1e5e5]"), "E@4:1:5 invalid number: unexpected 'e'");
+    CHECK_STR(E("[1e+]"), "E@4:1:5 invalid number: expected a digit in the exponent, found ']'");
+    CHECK_STR(E("[-]"), "E@2:1:3 invalid number: expected a digit after '-', found ']'");
+    CHECK_STR(E("[--1]"), "E@2:1:3 invalid number: expected a digit after '-', found '-'");
+    /* Next to a literal. */
+    CHECK_STR(E("[1true]"), "E@2:1:3 expected ',' or ']' after array element, found 't'");
+    CHECK_STR(E("[true1]"), "E@5:1:6 expected ',' or ']' after array element, found '1'");
+    CHECK_STR(E("[true-1]"), "E@5:1:6 expected ',' or ']' after array element, found '-'");
+    CHECK_STR(E("[nulll]"), "E@1:1:2 invalid literal");
+    buf_free(&t);
+}
+
+/* cJSON's C strings end at a NUL; the scan notes the strings that hold \u0000, so their events
+ * have the exact length. */
+TEST(json_nul_in_strings_keeps_the_length)
+{
+    buf_t t = {0};
+    CHECK_STR(
+        E("{\"a\\u0000b\":\"\\u0000\",\"k\":[1,\"x\\u0000y\\u0000\",2.5,\"\\u0000\"]}"),
+        "{ k:\"a\\x00b\" s:\"\\x00\" k:\"k\" [ i:1 s:\"x\\x00y\\x00\" d:2.5 s:\"\\x00\" ]4 }2");
+    CHECK_STR(E("\"\\u0000\\ud83d\\ude00\\u00e9\\n\\u20ac\""),
+              "s:\"\\x00\\xF0\\x9F\\x98\\x80\\xC3\\xA9\\x0A\\xE2\\x82\\xAC\"");
+    CHECK_STR(E("[\"\\u0000\",\"\",\"\\u0000\\u0000\"]"),
+              "[ s:\"\\x00\" s:\"\" s:\"\\x00\\x00\" ]3");
+    buf_free(&t);
+}
+
+/* cJSON gives a rough offset (the last byte for the end of the input, one past a key that is not
+ * a string); the error still names the offending byte. Of the scan's first error and cJSON's, the
+ * earlier is reported. */
+TEST(json_error_positions_around_cjson)
+{
+    buf_t t = {0};
+    CHECK_STR(E("{x"), "E@1:1:2 expected a string as object key, found 'x'");
+    CHECK_STR(E("{]"), "E@1:1:2 expected a string as object key, found ']'");
+    CHECK_STR(E("{\"a\":1,x}"), "E@7:1:8 expected a string as object key, found 'x'");
+    CHECK_STR(E("{\"a\":1,,}"), "E@7:1:8 expected a string as object key, found ','");
+    CHECK_STR(E("[{}x]"), "E@3:1:4 expected ',' or ']' after array element, found 'x'");
+    CHECK_STR(E("[1,[#]]"), "E@4:1:5 expected a value, found '#'");
+    CHECK_STR(E("{\"a\":[1}"), "E@7:1:8 expected ',' or ']' after array element, found '}'");
+    CHECK_STR(E("{\"a\":{\"b\":1]"),
+              "E@11:1:12 expected ',' or '}' after object member, found ']'");
+    CHECK_STR(E("[1x"), "E@2:1:3 expected ',' or ']' after array element, found 'x'");
+    CHECK_STR(E("[[]"), "E@3:1:4 unexpected end of input");
+    CHECK_STR(E("{\"a\":1,"), "E@7:1:8 unexpected end of input");
+    CHECK_STR(E("{\"a\":1, "), "E@8:1:9 unexpected end of input");
+    CHECK_STR(E("[ "), "E@2:1:3 unexpected end of input");
+    CHECK_STR(E("t"), "E@1:1:2 unexpected end of input");
+    /* The earlier of the two errors. */
+    CHECK_STR(E("[1 2, 01]"), "E@3:1:4 expected ',' or ']' after array element, found '2'");
+    CHECK_STR(E("[01 x]"), "E@1:1:2 invalid number: leading zeros are not allowed");
+    CHECK_STR(E("{01:1}"), "E@1:1:2 expected a string as object key, found '0'");
+    CHECK_STR(E("[1 -x]"), "E@3:1:4 expected ',' or ']' after array element, found '-'");
+    CHECK_STR(E("[-x]"), "E@2:1:3 invalid number: expected a digit after '-', found 'x'");
+    CHECK_STR(E("[\"a\" \"b\\q\"]"), "E@5:1:6 expected ',' or ']' after array element, found '\"'");
+    CHECK_STR(E("[\"b\\q\" 1]"), "E@3:1:4 invalid escape '\\q' in string");
+    CHECK_STR(E("[1, \"abc]"), "E@4:1:5 unterminated string");
+    CHECK_STR(E("[1 \"abc]"), "E@3:1:4 expected ',' or ']' after array element, found '\"'");
+    /* A number out of range is found on cJSON's tree: only in text cJSON read. */
+    CHECK_STR(E("[1e999, x]"), "E@8:1:9 invalid literal");
     buf_free(&t);
 }
 

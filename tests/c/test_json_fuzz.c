@@ -2,17 +2,41 @@
  * tests, and the same property check as a libFuzzer target:
  *
  *   clang -DRATIO_LIBFUZZER -g -O1 -fsanitize=fuzzer,address,undefined -Icore -Itests/c \
- *       tests/c/test_json_fuzz.c core/json/json.c core/util/buf.c -lm -o /tmp/json_fuzz
+ *       tests/c/test_json_fuzz.c core/json/json.c core/util/utf8.c core/util/buf.c \
+ *       $(pkg-config --cflags --libs libcjson) -lm -o /tmp/json_fuzz
  *   /tmp/json_fuzz -max_len=4096 -max_total_time=300
  *
- * Properties: no crash or out-of-bounds read (inputs live in exact-size heap blocks); an error's
- * position lies inside the input; the result does not depend on the callbacks; and an accepted
- * document re-encodes to valid UTF-8 JSON that decodes to the same canonical text. */
+ * (scripts/fuzz runs tests/fuzz/fuzz_json.c, which checks the same and more.) Properties: no
+ * crash or out-of-bounds read (inputs live in exact-size heap blocks); the same events, or an
+ * error at the same offset, as the strict reference reader json_ref.h; an error's position lies
+ * inside the input; the result does not depend on the callbacks; and an accepted document
+ * re-encodes to valid UTF-8 JSON that decodes to the same canonical text. */
 #include <stdint.h>
 
 #include "check.h"
 #include "util/utf8.h"
+#include "json_ref.h"
 #include "test_json_util.h"
+
+/* The parser agrees with the strict reference (json_ref.h): the same events for valid text, an
+ * error at the same offset for invalid text. */
+static void json_fuzz_against_reference(const char *in, size_t size)
+{
+    buf_t mine = {0}, ref = {0}, shown = {0};
+    const char *got = jt_parse_n(&mine, in, size, 64, 0);
+    size_t ref_err;
+    int ref_ok = jr_parse(in, size, 64, &ref, &ref_err);
+    char want[64];
+    if (!ref_ok) snprintf(want, sizeof want, "E@%zu:", ref_err);
+    if (ref_ok ? strcmp(got, buf_cstr(&ref)) != 0 : strncmp(got, want, strlen(want)) != 0) {
+        jt_quote(&shown, in, size);
+        check_fail(__FILE__, __LINE__, "input %s: json.c gives [%s], the reference [%s]",
+                   shown.data, got, ref_ok ? buf_cstr(&ref) : want);
+    }
+    buf_free(&mine);
+    buf_free(&ref);
+    buf_free(&shown);
+}
 
 /* Check every property on data[0..size). Returns 1 if the input was valid JSON. */
 static int json_fuzz_one(const uint8_t *data, size_t size)
@@ -25,6 +49,7 @@ static int json_fuzz_one(const uint8_t *data, size_t size)
     int rc = json_parse(in, size, &jt_trace_sax, &t, 64, &e1);
     int rc_plain = json_parse(in, size, NULL, NULL, 64, &e2);
     if (rc != rc_plain) check_fail(__FILE__, __LINE__, "callbacks changed the result");
+    json_fuzz_against_reference(in, size);
     if (rc == JSON_OK) {
         if (jt_canon_n(&c1, in, size, 64) != JSON_OK)
             check_fail(__FILE__, __LINE__, "re-encoding an accepted document failed");

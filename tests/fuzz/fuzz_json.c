@@ -1,14 +1,17 @@
-/* libFuzzer target for the JSON parser (core/json/json.c): the check pass and the walk over the
- * tree cJSON builds.
+/* libFuzzer target for the JSON parser (core/json/json.c): the scan, cJSON, the choice between
+ * their errors, and the walk over the tree cJSON builds.
  *
- * Checks json.h's contract on arbitrary bytes held in an exact-size heap block (ASan catches any
- * read past `len`): the result is JSON_OK or JSON_INVALID; an error's position lies inside the
- * input and its line/column agree with the bytes before it; string and key events carry valid
- * UTF-8 with a NUL at s[len]; containers balance and never nest deeper than max_depth; the result
- * does not depend on the callbacks; a reused parser gives the same answer as a fresh one; and every
- * decoded string re-encodes with json_write_string and decodes back to the same bytes; and cJSON
- * itself accepts every text the layer accepts (the check is never laxer than cJSON). */
-#include <cjson/cJSON.h>
+ * Differential: the result agrees with tests/c/json_ref.h, a strict RFC 8259 reader that shares
+ * no code with core/json: the same SAX events for valid text (so the number literals the scan
+ * notes and cJSON's numbers stay in step, integers stay exact and floats floats, strings keep
+ * their \u0000), an error at the same offset for invalid text. Then json.h's contract on
+ * arbitrary bytes held in an exact-size heap block (ASan catches any read past `len`): the result
+ * is JSON_OK or JSON_INVALID; an error's position lies inside the input and its line/column agree
+ * with the bytes before it; string and key events carry valid UTF-8 with a NUL at s[len];
+ * containers balance and never nest deeper than max_depth; the result does not depend on the
+ * callbacks; a reused parser gives the same answer as a fresh one; every decoded string
+ * re-encodes with json_write_string and decodes back to the same bytes; and an accepted text
+ * re-encoded from its events parses to the same events. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 #include "fuzz.h"
 #include "util/utf8.h"
 #include "json/json.h"
+#include "../c/json_ref.h"
 
 #define FJ_DEPTH 64
 
@@ -108,8 +112,8 @@ static int fj_double(void *ud, double v)
     return fj_scalar(ud);
 }
 
-static const json_sax_t fj_sax = {fj_scalar, fj_bool,  fj_int,     fj_double, fj_string_sax,
-                                  fj_begin,  fj_key,   fj_end_obj, fj_begin,  fj_end_arr};
+static const json_sax_t fj_sax = {fj_scalar, fj_bool, fj_int,     fj_double, fj_string_sax,
+                                  fj_begin,  fj_key,  fj_end_obj, fj_begin,  fj_end_arr};
 
 /* Checks that err's line and column are those of err->offset in s. */
 static void fj_check_position(const char *s, size_t len, const json_error_t *e)
@@ -145,13 +149,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_error_t e1, e2, e3;
     int rc = json_parse(in, size, &fj_sax, &st, FJ_DEPTH, &e1);
     FUZZ_REQUIRE(rc == JSON_OK || rc == JSON_INVALID);
-    if (rc == JSON_OK) FUZZ_REQUIRE(st.depth == 0);
-    else fj_check_position(in, size, &e1);
-    if (rc == JSON_OK) {
-        cJSON *tree = cJSON_ParseWithLengthOpts(in, size, NULL, 0);
-        FUZZ_REQUIRE(tree != NULL);
-        cJSON_Delete(tree);
+    if (rc == JSON_OK)
+        FUZZ_REQUIRE(st.depth == 0);
+    else
+        fj_check_position(in, size, &e1);
+    if (rc != JSON_OK) FUZZ_REQUIRE(strstr(e1.message, "internal error") == NULL);
+
+    /* The reference reads the same events, or finds the first error at the same offset. */
+    buf_t mine = {0}, ref = {0};
+    const char *got = jt_parse_n(&mine, in, size, FJ_DEPTH, 0);
+    size_t ref_err;
+    int ref_ok = jr_parse(in, size, FJ_DEPTH, &ref, &ref_err);
+    FUZZ_REQUIRE(ref_ok == (rc == JSON_OK));
+    if (ref_ok) {
+        FUZZ_REQUIRE(strcmp(got, buf_cstr(&ref)) == 0);
+        /* Re-encoded from its events, the text reads back to the same events. */
+        buf_t again = {0}, trace2 = {0};
+        FUZZ_REQUIRE(jt_canon_n(&again, in, size, FJ_DEPTH) == JSON_OK);
+        FUZZ_REQUIRE(strcmp(jt_parse_n(&trace2, again.data, again.len, FJ_DEPTH, 0), got) == 0);
+        buf_free(&again);
+        buf_free(&trace2);
+    } else {
+        FUZZ_REQUIRE(e1.offset == ref_err);
     }
+    buf_free(&mine);
+    buf_free(&ref);
 
     int rc2 = json_parse(in, size, NULL, NULL, FJ_DEPTH, &e2);
     FUZZ_REQUIRE(rc2 == rc);
@@ -167,7 +189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_parser_free(&p);
 
     /* A callback that aborts is reported as JSON_ABORTED, never as a crash or OK. */
-    const json_sax_t stop = {.on_null = fj_abort_first, .on_begin_object = fj_abort_first,
+    const json_sax_t stop = {.on_null = fj_abort_first,
+                             .on_begin_object = fj_abort_first,
                              .on_begin_array = fj_abort_first};
     int rc4 = json_parse(in, size, &stop, NULL, FJ_DEPTH, NULL);
     FUZZ_REQUIRE(rc4 == JSON_OK || rc4 == JSON_INVALID || rc4 == JSON_ABORTED);
