@@ -56,7 +56,8 @@ typedef struct sig_watch {
 typedef struct sleep_timer {
     uv_timer_t timer;
     sched_task_t *task;
-    int is_timeout; /* a suspend(ms) deadline rather than a sleep */
+    int is_timeout;       /* a suspend(ms) deadline rather than a sleep */
+    uint64_t deadline_ns; /* uv_hrtime() at which it ends */
     struct sleep_timer *prev, *next;
 } sleep_timer_t;
 
@@ -342,6 +343,14 @@ static void sleeper_unlink(sched_t *s, sleep_timer_t *st)
 static void on_uv_sleep(uv_timer_t *h)
 {
     sleep_timer_t *st = h->data;
+    /* libuv's timers run on its loop clock, which reads a coarse monotonic clock (up to a kernel
+     * tick, ~4 ms, behind uv_hrtime) in whole milliseconds: the timer can fire before the time
+     * asked has passed by ratio.now(). Then wait the rest, rounded up. */
+    uint64_t now = uv_hrtime();
+    if (now < st->deadline_ns) {
+        uv_timer_start(h, on_uv_sleep, (st->deadline_ns - now + 999999) / 1000000, 0);
+        return;
+    }
     sched_task_t *t = st->task;
     sleeper_unlink(t->s, st);
     if (st->is_timeout) { /* suspend(ms) ran out: resume it with false */
@@ -368,7 +377,8 @@ static sleep_timer_t *timer_arm(sched_t *s, sched_task_t *t, uint64_t ms, int is
     uv_timer_init(s->loop, &st->timer);
     st->timer.data = st;
     /* The loop's clock was read when this iteration began and a pass of tasks may have run since:
-     * count from now, so a sleep never ends early by ratio.now(). */
+     * count from now; on_uv_sleep makes sure the time asked has passed by ratio.now(). */
+    st->deadline_ns = uv_hrtime() + ms * 1000000;
     uv_update_time(s->loop);
     uv_timer_start(&st->timer, on_uv_sleep, ms, 0);
     return st;
