@@ -307,7 +307,7 @@ function M.new(opts)
     http_version = opts.http_version,
     adapt = {gen = 0}, -- what the provider learnt about this model from its 400s (provider.adapt)
     flags = flags,
-    inflight_calls = {}, -- single flight: canonical request -> the call in flight
+    flights = {}, flight_keys = 0, flights_live = 0, -- single flight (see single_flight)
   }, Client)
   if not self.prices then usage_of(self.name).priced = false end
   local models = state.manifest.models or {}
@@ -621,23 +621,43 @@ end
 -- Single flight: identical calls in flight (same canonical request) are sent once. The first
 -- caller makes the call; the others wait for it and get the same reply (a copy) or the same
 -- failure. run() -> reply | nil, message, code
+--
+-- self.flights maps each canonical request to its call in flight, or to false once that call is
+-- over: a finished call's key is not removed, because Lua reuses the node of a removed key only
+-- for a new key whose main position is that very node. A table whose keys come and go at a steady
+-- count (the calls in flight) then has no free node left after a while and rehashes on nearly
+-- every insertion: at 1,024 calls in flight that was a third of the client's instructions, and
+-- it grows with the calls in flight. Here the table only ever grows, and is rebuilt with the
+-- live calls once the finished ones outnumber them (amortised O(1) per call).
 local function single_flight(self, key, run)
-  local flight = self.inflight_calls[key]
+  local flight = self.flights[key]
   if flight then
+    flight.event = flight.event or rsched.event() -- only a call that has waiters needs one
     flight.event:wait()
     return flight.reply, flight.msg, flight.code, true
   end
-  flight = {event = rsched.event()}
-  self.inflight_calls[key] = flight
+  if flight == nil then self.flight_keys = self.flight_keys + 1 end
+  flight = {}
+  self.flights[key] = flight
+  self.flights_live = self.flights_live + 1
   local ok, reply, msg, code = xpcall(run, errors.handler)
-  self.inflight_calls[key] = nil
-  if not ok then
-    flight.msg, flight.code = errors.describe(reply), "EOTHER"
-    flight.event:set()
-    error(reply, 0)
+  self.flights[key] = false -- (self.flights may be another table by now: it holds key all the same)
+  local live = self.flights_live - 1
+  self.flights_live = live
+  if self.flight_keys > 2 * live + 64 then
+    local fresh = {}
+    for k, f in pairs(self.flights) do
+      if f then fresh[k] = f end
+    end
+    self.flights, self.flight_keys = fresh, live
   end
-  flight.reply, flight.msg, flight.code = reply, msg, code
-  flight.event:set()
+  if ok then
+    flight.reply, flight.msg, flight.code = reply, msg, code
+  else
+    flight.msg, flight.code = errors.describe(reply), "EOTHER"
+  end
+  if flight.event then flight.event:set() end
+  if not ok then error(reply, 0) end
   return reply, msg, code, false
 end
 
