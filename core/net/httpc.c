@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 typedef struct httpc_req httpc_req_t;
 typedef struct httpc_origin httpc_origin_t;
@@ -65,11 +66,24 @@ struct httpc_origin {
     httpc_multi_t *room;  /* multis with room, the one that freed a slot last first */
 };
 
-/* One curl socket we poll; created on the first CURL_POLL_IN/OUT, closed on CURL_POLL_REMOVE. */
+/* The poll handle of one curl socket, made on its first CURL_POLL_IN/OUT and kept until curl
+ * closes the socket (cb_close_socket) or the client closes. A kept-alive connection's socket is
+ * removed (CURL_POLL_REMOVE) after every transfer and added again by the next one; a new handle
+ * each time cost seven syscalls per request (libuv's check that the fd can be polled, ADD and DEL,
+ * FIONBIO, a DEL for the handle's start and another for its close, the ADD; then the DEL of the
+ * stop). Instead a removed socket goes idle: still watched for input, unref'd so it keeps no loop
+ * alive, and the next transfer's CURL_POLL_IN costs no syscall. An idle socket that becomes
+ * readable (the server closed the connection, or sent what nobody asked for) is stopped, without
+ * telling curl, which no longer watches it: curl finds the connection dead when it next tries it.
+ * When curl hands us an fd number we still hold a handle for (a socket closed without
+ * cb_close_socket, as curl does with one whose connect failed), that handle serves it: a stopped
+ * handle holds nothing but the number. */
 typedef struct httpc_sock {
     uv_poll_t poll;
     curl_socket_t fd;
     httpc_multi_t *mu;
+    int events; /* what the handle watches now; 0 = stopped */
+    int idle;   /* curl removed it: not curl's to hear about until it is added again */
 } httpc_sock_t;
 
 /* Requests are found by id through a slot table: id = generation << 32 | (index + 1), so a stale
@@ -109,8 +123,10 @@ struct httpc {
     uv_timer_t kick;  /* delivers soon after a cancel or a failed start */
     int open_handles; /* uv handles not yet closed; the client is freed when this hits 0 */
     int closing;
-    int delivering; /* inside the callback loop of check_multi_info */
-    int h2c_prior;  /* libcurl reuses prior-knowledge h2c connections correctly (>= 8.0.0) */
+    int delivering;       /* inside the callback loop of check_multi_info */
+    int h2c_prior;        /* libcurl reuses prior-knowledge h2c connections correctly (>= 8.0.0) */
+    httpc_sock_t **socks; /* by fd: the poll handle of each curl socket (see httpc_sock_t) */
+    size_t nsocks;
     httpc_slot_t *slots;
     uint32_t nslots;
     uint32_t free_head; /* index + 1, 0 = none */
@@ -183,6 +199,7 @@ static void maybe_free(httpc_t *c)
             free(o);
         }
     free(c->slots);
+    free(c->socks);
     free(c);
 }
 
@@ -397,6 +414,18 @@ static size_t cb_header(char *ptr, size_t size, size_t nitems, void *userdata)
 
 static void on_uv_poll(uv_poll_t *h, int status, int events);
 
+/* The poll handle kept for fd, if any. */
+static httpc_sock_t *sock_of(httpc_t *c, curl_socket_t fd)
+{
+    return fd >= 0 && (size_t)fd < c->nsocks ? c->socks[fd] : NULL;
+}
+
+static void sock_close(httpc_t *c, httpc_sock_t *s)
+{
+    c->socks[s->fd] = NULL;
+    uv_close((uv_handle_t *)&s->poll, on_uv_sock_closed); /* stops it first; memory in the cb */
+}
+
 static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void *socketp)
 {
     (void)easy;
@@ -405,16 +434,27 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
     httpc_sock_t *s = socketp;
     if (action == CURL_POLL_REMOVE) {
         if (s) {
-            /* stop polling now, while curl has not closed fd yet (libuv unregisters the fd from
-             * epoll here; later, the number may already belong to another socket). The memory
-             * goes in the close callback. */
-            uv_poll_stop(&s->poll);
-            uv_close((uv_handle_t *)&s->poll, on_uv_sock_closed);
-            curl_multi_assign(mu->m, fd, NULL);
+            if (s->events & UV_WRITABLE) { /* a writable socket would wake the loop at once */
+                uv_poll_stop(&s->poll);
+                s->events = 0;
+            }
+            s->idle = 1;
+            uv_unref((uv_handle_t *)&s->poll);
         }
+        curl_multi_assign(mu->m, fd, NULL);
         return 0;
     }
-    if (!s) {
+    if (!s && !(s = sock_of(c, fd))) {
+        if ((size_t)fd >= c->nsocks) {
+            size_t n = c->nsocks ? c->nsocks : 64;
+            while (n <= (size_t)fd)
+                n *= 2;
+            httpc_sock_t **socks = realloc(c->socks, n * sizeof *socks);
+            if (!socks) abort();
+            memset(socks + c->nsocks, 0, (n - c->nsocks) * sizeof *socks);
+            c->socks = socks;
+            c->nsocks = n;
+        }
         s = calloc(1, sizeof *s);
         if (!s) abort();
         if (uv_poll_init_socket(c->loop, &s->poll, fd) != 0) {
@@ -422,15 +462,33 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
             return -1;
         }
         s->fd = fd;
-        s->mu = mu;
         s->poll.data = s;
         c->open_handles++;
-        curl_multi_assign(mu->m, fd, s);
+        c->socks[fd] = s;
+    }
+    if (!socketp) curl_multi_assign(mu->m, fd, s);
+    s->mu = mu;
+    if (s->idle) {
+        s->idle = 0;
+        uv_ref((uv_handle_t *)&s->poll);
     }
     int events = 0;
     if (action == CURL_POLL_IN || action == CURL_POLL_INOUT) events |= UV_READABLE;
     if (action == CURL_POLL_OUT || action == CURL_POLL_INOUT) events |= UV_WRITABLE;
-    return uv_poll_start(&s->poll, events, on_uv_poll) == 0 ? 0 : -1;
+    if (events == s->events) return 0;
+    if (uv_poll_start(&s->poll, events, on_uv_poll) != 0) return -1;
+    s->events = events;
+    return 0;
+}
+
+/* curl closes one of its sockets (CURLOPT_CLOSESOCKETFUNCTION): its poll handle goes first, so
+ * libuv never watches a closed fd whose number the next socket may get. */
+static int cb_close_socket(void *clientp, curl_socket_t fd)
+{
+    httpc_t *c = clientp;
+    httpc_sock_t *s = sock_of(c, fd);
+    if (s) sock_close(c, s);
+    return close(fd);
 }
 
 static void on_uv_timeout(uv_timer_t *t);
@@ -463,6 +521,11 @@ static void on_uv_poll(uv_poll_t *h, int status, int events)
 {
     httpc_sock_t *s = h->data;
     httpc_multi_t *mu = s->mu;
+    if (s->idle) { /* see httpc_sock_t */
+        uv_poll_stop(&s->poll);
+        s->events = 0;
+        return;
+    }
     if (!mu->m) return;
     int flags = 0;
     if (status < 0) flags |= CURL_CSELECT_ERR;
@@ -823,6 +886,8 @@ static CURLcode setup_easy(httpc_req_t *req, const httpc_request_t *r)
     SET(CURLOPT_WRITEDATA, req);
     SET(CURLOPT_HEADERFUNCTION, cb_header);
     SET(CURLOPT_HEADERDATA, req);
+    SET(CURLOPT_CLOSESOCKETFUNCTION, cb_close_socket);
+    SET(CURLOPT_CLOSESOCKETDATA, req->c);
     SET(CURLOPT_ACCEPT_ENCODING, ""); /* every encoding this libcurl can decode */
     SET(CURLOPT_TCP_KEEPALIVE, 1L);   /* judge calls can sit silent for minutes */
     SET(CURLOPT_TCP_KEEPIDLE, 30L);
@@ -956,6 +1021,8 @@ void httpc_close(httpc_t *c)
         multi_close(mu);
     while (c->npool)
         curl_easy_cleanup(c->pool[--c->npool]);
+    for (size_t fd = 0; fd < c->nsocks; fd++) /* stopped handles of sockets closed without us */
+        if (c->socks[fd]) sock_close(c, c->socks[fd]);
     uv_timer_stop(&c->kick);
     uv_close((uv_handle_t *)&c->kick, on_uv_handle_closed);
     check_multi_info(c, NULL); /* delivers the cancellations (or the outer delivery loop will) */
