@@ -42,8 +42,12 @@ typedef struct httpc_origin httpc_origin_t;
 
 /* Transfers per multi handle at most (see the top): the cost of a call grows with it. */
 #define HTTPC_SHARD_MAX 64
-/* Idle easy handles kept for reuse at most. */
-#define HTTPC_EASY_POOL 256
+/* Idle easy handles kept for reuse at most. The pool grows to the most requests ever in flight at
+ * once (below this): with a smaller pool, a burst of completions larger than it cleaned up
+ * handles the next burst of requests made again (at 1,024 in flight, 7 in 10 requests paid a
+ * curl_easy_init and a curl_easy_cleanup). An idle handle holds no receive buffer: libcurl 7.88
+ * allocates that per transfer. */
+#define HTTPC_EASY_POOL 65536
 /* Buckets of the origin table (chained). */
 #define HTTPC_ORIGIN_BUCKETS 64
 
@@ -118,8 +122,8 @@ struct httpc {
     httpc_multi_t *single;    /* every other request while caps are set; NULL otherwise */
     long cap_host, cap_total; /* httpc_set_max_connections */
     httpc_origin_t *origins[HTTPC_ORIGIN_BUCKETS];
-    CURL *pool[HTTPC_EASY_POOL]; /* idle easy handles, reset */
-    uint32_t npool;
+    CURL **pool; /* idle easy handles, reset */
+    uint32_t npool, pool_cap;
     uv_timer_t kick;  /* delivers soon after a cancel or a failed start */
     int open_handles; /* uv handles not yet closed; the client is freed when this hits 0 */
     int closing;
@@ -200,6 +204,7 @@ static void maybe_free(httpc_t *c)
         }
     free(c->slots);
     free(c->socks);
+    free(c->pool);
     free(c);
 }
 
@@ -850,7 +855,14 @@ static CURL *easy_get(httpc_t *c)
  * when the pool is full. */
 static void easy_put(httpc_t *c, CURL *e)
 {
-    if (c->npool < HTTPC_EASY_POOL && !c->closing) {
+    if (c->npool == c->pool_cap && c->pool_cap < HTTPC_EASY_POOL && !c->closing) {
+        uint32_t cap = c->pool_cap ? c->pool_cap * 2 : 64;
+        CURL **pool = realloc(c->pool, cap * sizeof *pool);
+        if (!pool) abort(); /* ratio treats out-of-memory as fatal (see util/buf.h) */
+        c->pool = pool;
+        c->pool_cap = cap;
+    }
+    if (c->npool < c->pool_cap && !c->closing) {
         curl_easy_reset(e);
         c->pool[c->npool++] = e;
     } else {
