@@ -668,8 +668,12 @@ local function copy(t)
   return setmetatable(out, getmetatable(t))
 end
 
--- Canonical request for the cache key: what determines the reply, never the key or the URL.
-local function cache_key(self, kind, payload, params, sample)
+-- The key of a call, for the cache and the single flight: the SHA-256 of the canonical request,
+-- what determines the reply, never the key or the URL. payload: the messages (or texts), as
+-- json.encoded, so that the body reuses their JSON. (The digest costs less than the 2 KB text
+-- would as a table key: Lua hashes a long key byte by byte, while SHA-256 runs on the CPU's SHA
+-- instructions.)
+local function call_key(self, kind, payload, params, sample)
   local sampling = {}
   for _, k in ipairs(self.provider.sampling_params or {}) do
     if params[k] ~= nil then sampling[k] = params[k] end
@@ -698,7 +702,8 @@ function Client:chat(messages, opts)
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
   -- The canonical request keys the cache and, even under --no-cache, the single flight; a call
   -- made with cache = false wants a fresh reply and shares none.
-  local k = opts.cache ~= false and cache_key(self, "chat", messages, params, sample)
+  local payload = opts.cache ~= false and assert(json.encoded(messages)) -- their JSON, written once
+  local k = payload and call_key(self, "chat", payload, params, sample)
   if use_cache then
     local hit = cache.get(k)
     if hit then
@@ -724,6 +729,8 @@ function Client:chat(messages, opts)
     if type(params.extra_body) == "table" then
       for k, v in pairs(params.extra_body) do body[k] = v end
     end
+    -- The messages' JSON, written once for the key, goes into the body as it is.
+    if payload and rawequal(body.messages, messages) then body.messages = payload end
     return path, body
   end
   local function fetch()
@@ -763,7 +770,7 @@ function Client:embed(texts, opts)
   local params = merged_params(self, opts)
   params.cache = nil
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
-  local k = opts.cache ~= false and cache_key(self, "embed", texts, {dimensions = params.dimensions})
+  local k = opts.cache ~= false and call_key(self, "embed", texts, {dimensions = params.dimensions})
   if use_cache then
     local hit = cache.get(k)
     if hit then
