@@ -75,19 +75,18 @@ struct httpc_origin {
  * removed (CURL_POLL_REMOVE) after every transfer and added again by the next one; a new handle
  * each time cost seven syscalls per request (libuv's check that the fd can be polled, ADD and DEL,
  * FIONBIO, a DEL for the handle's start and another for its close, the ADD; then the DEL of the
- * stop). Instead a removed socket goes idle: still watched for input, unref'd so it keeps no loop
- * alive, and the next transfer's CURL_POLL_IN costs no syscall. An idle socket that becomes
- * readable (the server closed the connection, or sent what nobody asked for) is stopped, without
- * telling curl, which no longer watches it: curl finds the connection dead when it next tries it.
- * When curl hands us an fd number we still hold a handle for (a socket closed without
- * cb_close_socket, as curl does with one whose connect failed), that handle serves it: a stopped
- * handle holds nothing but the number. */
+ * stop). Kept, the handle is only stopped and started again: a DEL, and the next transfer's ADD
+ * (with the DEL that libuv's uv_poll_start makes first). A stopped handle holds nothing but the fd
+ * number, so when curl hands us a number we still hold a handle for (a socket curl closed without
+ * cb_close_socket, as it does with one whose connect failed or with a resolver's socketpair), that
+ * handle serves the new socket. A removed socket is not left watched between transfers: a socket
+ * curl closes without telling us would stay registered with libuv under a number the next file
+ * may get. */
 typedef struct httpc_sock {
     uv_poll_t poll;
     curl_socket_t fd;
     httpc_multi_t *mu;
     int events; /* what the handle watches now; 0 = stopped */
-    int idle;   /* curl removed it: not curl's to hear about until it is added again */
 } httpc_sock_t;
 
 /* Requests are found by id through a slot table: id = generation << 32 | (index + 1), so a stale
@@ -438,13 +437,11 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
     httpc_t *c = mu->c;
     httpc_sock_t *s = socketp;
     if (action == CURL_POLL_REMOVE) {
-        if (s) {
-            if (s->events & UV_WRITABLE) { /* a writable socket would wake the loop at once */
-                uv_poll_stop(&s->poll);
-                s->events = 0;
-            }
-            s->idle = 1;
-            uv_unref((uv_handle_t *)&s->poll);
+        if (s && s->events) {
+            /* stop polling now, while curl has not closed fd yet (libuv unregisters the fd from
+             * epoll here; later, the number may already belong to another socket) */
+            uv_poll_stop(&s->poll);
+            s->events = 0;
         }
         curl_multi_assign(mu->m, fd, NULL);
         return 0;
@@ -473,10 +470,6 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
     }
     if (!socketp) curl_multi_assign(mu->m, fd, s);
     s->mu = mu;
-    if (s->idle) {
-        s->idle = 0;
-        uv_ref((uv_handle_t *)&s->poll);
-    }
     int events = 0;
     if (action == CURL_POLL_IN || action == CURL_POLL_INOUT) events |= UV_READABLE;
     if (action == CURL_POLL_OUT || action == CURL_POLL_INOUT) events |= UV_WRITABLE;
@@ -526,11 +519,6 @@ static void on_uv_poll(uv_poll_t *h, int status, int events)
 {
     httpc_sock_t *s = h->data;
     httpc_multi_t *mu = s->mu;
-    if (s->idle) { /* see httpc_sock_t */
-        uv_poll_stop(&s->poll);
-        s->events = 0;
-        return;
-    }
     if (!mu->m) return;
     int flags = 0;
     if (status < 0) flags |= CURL_CSELECT_ERR;

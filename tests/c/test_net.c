@@ -1445,10 +1445,10 @@ static int net_active_polls(net_env_t *e)
     return n;
 }
 
-/* A kept-alive connection the server closes while it sits idle in curl's cache: httpc keeps the
- * socket's poll handle watching it between transfers, so the hang-up must stop that handle (not
- * wake the loop over and over, not reach curl), and the next request must go out on a new
- * connection. */
+/* A kept-alive connection the server closes while it sits idle in curl's cache: httpc keeps each
+ * socket's poll handle between transfers, stopped, so the hang-up must wake nothing, and the next
+ * request must go out on a new connection (whose fd may get the same number, and the kept
+ * handle with it). */
 TEST(net_keepalive_connection_closed_while_idle)
 {
     net_env_t e;
