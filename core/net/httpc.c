@@ -128,6 +128,7 @@ struct httpc {
     int closing;
     int delivering;       /* inside the callback loop of check_multi_info */
     int h2c_prior;        /* libcurl reuses prior-knowledge h2c connections correctly (>= 8.0.0) */
+    int no_proxy_env;     /* no proxy variable is set (see httpc_new) */
     httpc_sock_t **socks; /* by fd: the poll handle of each curl socket (see httpc_sock_t) */
     size_t nsocks;
     httpc_slot_t *slots;
@@ -725,6 +726,18 @@ httpc_t *httpc_new(uv_loop_t *loop, char *err, size_t errlen)
     }
     c->loop = loop;
     c->h2c_prior = curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000;
+    /* Without a proxy option, libcurl looks up five proxy variables in the environment for every
+     * transfer. When none is set (the environment does not change during a run), an empty proxy
+     * and no-proxy list say the same thing without the lookups; when one is, libcurl reads them
+     * as it always did. */
+    static const char *const proxy_vars[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                             "HTTPS_PROXY", "all_proxy",  "ALL_PROXY",
+                                             "no_proxy",    "NO_PROXY"};
+    c->no_proxy_env = 1;
+    for (size_t i = 0; i < sizeof proxy_vars / sizeof proxy_vars[0]; i++) {
+        const char *v = getenv(proxy_vars[i]);
+        if (v && *v) c->no_proxy_env = 0;
+    }
     /* a multi handle now tells a broken libcurl (no curl_global_init) before the first request */
     CURLM *probe = curl_multi_init();
     if (!probe) {
@@ -892,6 +905,10 @@ static CURLcode setup_easy(httpc_req_t *req, const httpc_request_t *r)
     SET(CURLOPT_TCP_KEEPALIVE, 1L);   /* judge calls can sit silent for minutes */
     SET(CURLOPT_TCP_KEEPIDLE, 30L);
     SET(CURLOPT_TCP_KEEPINTVL, 15L);
+    if (req->c->no_proxy_env) {
+        SET(CURLOPT_PROXY, "");
+        SET(CURLOPT_NOPROXY, "");
+    }
     if (r->connect_timeout_ms > 0) SET(CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms);
     if (r->timeout_ms > 0) SET(CURLOPT_TIMEOUT_MS, r->timeout_ms);
     if (r->ca_file) SET(CURLOPT_CAINFO, r->ca_file);

@@ -1488,6 +1488,38 @@ TEST(net_keepalive_connection_closed_while_idle)
     net_env_close(&e);
 }
 
+/* httpc reads the proxy variables once: with none set it tells libcurl "no proxy" instead of
+ * having it look them up for every transfer; with one set, requests still go through it. */
+TEST(net_proxy_from_the_environment)
+{
+    net_env_t e;
+    net_env_init(&e, NULL);
+    char proxy[80];
+    snprintf(proxy, sizeof proxy, "%s", e.base); /* the test server acts as the proxy */
+    const char *was = getenv("http_proxy");
+    char *saved = was ? strdup(was) : NULL;
+    setenv("http_proxy", proxy, 1);
+    char err[256];
+    httpc_t *via = httpc_new(&e.loop, err, sizeof err);
+    CHECK(via != NULL);
+    net_result_t r = {.env = &e};
+    httpc_request_t q = {.url = "http://proxied.invalid/echo", .timeout_ms = 30000};
+    httpc_start(via, &q, net_done, &r);
+    net_run_until(&e, &e.done, 1);
+    if (saved)
+        setenv("http_proxy", saved, 1);
+    else
+        unsetenv("http_proxy");
+    free(saved);
+    CHECK_INT(r.err, HTTPC_OK); /* the host does not resolve: only the proxy can have answered */
+    httpd_stats_t ss;
+    httpd_get_stats(e.srv, &ss);
+    CHECK_INT(ss.requests_served, 1);
+    net_result_free(&r, 1);
+    httpc_close(via);
+    net_env_close(&e);
+}
+
 TEST(net_err_names)
 {
     CHECK_STR(httpc_err_name(HTTPC_OK), "OK");
