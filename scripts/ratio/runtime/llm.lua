@@ -171,7 +171,7 @@ local Endpoint = {}
 Endpoint.__index = Endpoint
 
 local function new_endpoint(url, cap)
-  return setmetatable({url = url:gsub("/+$", ""), inflight = 0, cap = cap, limit = cap,
+  return setmetatable({url = url:gsub("/+$", ""), urls = {}, inflight = 0, cap = cap, limit = cap,
                        fails = 0, rested_until = 0, rest_ms = 0, probation = false,
                        calls = 0, failures = 0, rests = 0}, Endpoint)
 end
@@ -327,6 +327,29 @@ local function key(self)
   return k
 end
 
+-- The fields of every HTTP request this client sends (the environment, and so the key, does not
+-- change during a run), in one table: http.request reads it before it yields, so each try only
+-- sets url and body. And the URL of each path on each endpoint, made once.
+local function request_of(self)
+  local req = self.req
+  if not req then
+    req = {method = "POST", headers = self.provider.headers(key(self)), timeout_ms = self.timeout_ms,
+           connect_timeout_ms = self.connect_timeout_ms, max_bytes = self.max_reply_bytes,
+           http_version = self.http_version}
+    self.req = req
+  end
+  return req
+end
+
+local function url_of(ep, path)
+  local url = ep.urls[path]
+  if not url then
+    url = ep.url .. path
+    ep.urls[path] = url
+  end
+  return url
+end
+
 -- Waits for an endpoint with room: least outstanding requests first, ties taken in turn (so
 -- calls spread evenly also when fewer are in flight than there are endpoints), rested ones
 -- skipped, and one back from a rest on probation: one call at a time until one succeeds.
@@ -437,7 +460,7 @@ M._retry_wait_ms = retry_wait_ms -- for the tests
 function Client:call(kind, path, body, map, params, rebuild)
   local body_text = assert(json.encode(body))
   local built_gen = self.adapt.gen
-  local headers = self.provider.headers(key(self))
+  local req = request_of(self)
   local u = usage_of(self.name)
   local last_msg, last_code = "no attempt made", "EOTHER"
   -- The time this call spent on the endpoint's account: waiting for its rate limits and
@@ -453,11 +476,8 @@ function Client:call(kind, path, body, map, params, rebuild)
     local ep = self:acquire()
     local t0 = sched.now()
     queue_ms = queue_ms + (t0 - tq)
-    local resp, err, code = http.request{
-      method = "POST", url = ep.url .. path, headers = headers, body = body_text,
-      timeout_ms = self.timeout_ms, connect_timeout_ms = self.connect_timeout_ms,
-      max_bytes = self.max_reply_bytes, http_version = self.http_version,
-    }
+    req.url, req.body = url_of(ep, path), body_text
+    local resp, err, code = http.request(req)
     self:release(ep)
     endpoint_ms = endpoint_ms + (resp and resp.ms or sched.now() - t0)
     local wait_ms
