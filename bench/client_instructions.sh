@@ -8,7 +8,7 @@
 #
 # For every client and C it starts E (4) fresh fake endpoints (tests/fake_llm.lua, 50 ms
 # latency, as bench/client_throughput.sh does), runs the client under callgrind with N = K x C
-# (K = 2) requests at C in flight, and again with one request at one in flight (start-up and
+# (K = 8) requests at C in flight, and again with one request at one in flight (start-up and
 # shutdown); instructions per call = (total(N) - total(1)) / (N - 1). Kernel time is not counted:
 # callgrind sees only the process's own instructions (libcurl, libuv, Lua, libc, mimalloc).
 # --keep DIR keeps the callgrind.out files there (callgrind_annotate them).
@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RATIO=${RATIO:-$ROOT/bin/ratio}
 CONCS="256 1024 4096"
-PER_SLOT=2
+PER_SLOT=8
 ENDPOINTS=4
 CLIENTS="ratio curl-epoll curl-poll"
 KEEP=
