@@ -69,7 +69,7 @@ static int push_response(lua_State *co, httpc_response_t *res)
         lua_pushinteger(co, res->retry_after);
         lua_setfield(co, -2, "retry_after");
     }
-    lua_newtable(co);
+    lua_createtable(co, 0, (int)res->hdr_count);
     const char *name, *value;
     for (size_t i = 0; httpc_response_header_at(res, i, &name, &value); i++) {
         char lower[128];
@@ -159,7 +159,9 @@ static int l_request(lua_State *L)
                 buf_free(&lines);
                 return luaL_error(L, "http.request: headers must map names to single-line values");
             }
-            buf_printf(&lines, "%s: %s", k, v);
+            buf_puts(&lines, k); /* "name: value\0", without printf's two passes */
+            buf_append(&lines, ": ", 2);
+            buf_puts(&lines, v);
             buf_putc(&lines, '\0');
             n++;
             lua_pop(L, 1);

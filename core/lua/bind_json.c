@@ -2,6 +2,7 @@
  *
  *   decode(text [, {max_depth=}]) -> value | nil, "line L, column C: message"
  *   encode(value [, {indent=, max_depth=}]) -> text | nil, "message at $.path"
+ *   encoded(value) -> a value encode writes as value's JSON, written once here | nil, message
  *   null, array(t), object(t), is_array(t), keys(t)
  *
  * Integers stay integers and floats stay floats both ways. Objects are written with their keys in
@@ -22,7 +23,8 @@
 
 static const char ARRAY_MT = 'A';
 static const char OBJECT_MT = 'O';
-static const char KEY_ORDER = 'K'; /* registry: weak-keyed {decoded top-level object = key list} */
+static const char KEY_ORDER = 'K';  /* registry: weak-keyed {decoded top-level object = key list} */
+static const char ENCODED_MT = 'E'; /* json.encoded: a userdata whose user value is its JSON */
 
 #define ENCODE_DEFAULT_MAX_DEPTH 256
 
@@ -420,6 +422,21 @@ static int enc_value(encoder_t *e, int idx, int depth)
             return 0;
         }
         break;
+    case LUA_TUSERDATA:
+        if (lua_getmetatable(L, idx)) {
+            lua_rawgetp(L, LUA_REGISTRYINDEX, &ENCODED_MT);
+            int is_encoded = lua_rawequal(L, -1, -2);
+            lua_pop(L, 2);
+            if (is_encoded) {
+                size_t len;
+                lua_getiuservalue(L, idx, 1);
+                const char *s = lua_tolstring(L, -1, &len);
+                buf_append(&e->out, s, len);
+                lua_pop(L, 1);
+                return 0;
+            }
+        }
+        break;
     case LUA_TTABLE:
         return enc_table(e, idx, depth);
     default:
@@ -466,6 +483,39 @@ static int l_encode(lua_State *L)
     buf_free(&out);
     buf_free(&err);
     return rc ? 2 : 1;
+}
+
+/* encoded(value) -> a json.encoded value holding value's JSON (compact): json.encode and the JSONL
+ * writers copy that text where the value stands, so a big value that goes into several documents
+ * (a request's messages: into its cache key and into its body) is encoded once. The text comes
+ * from encode, so it is always valid JSON. */
+static int l_encoded(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    buf_t out, err;
+    buf_init(&out);
+    buf_init(&err);
+    int rc = bind_json_encode(L, 1, 0, &out, &err);
+    if (rc != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "json.encoded: cannot write %s", buf_cstr(&err));
+    } else {
+        lua_newuserdatauv(L, 0, 1);
+        lua_pushlstring(L, buf_cstr(&out), out.len);
+        lua_setiuservalue(L, -2, 1);
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &ENCODED_MT);
+        lua_setmetatable(L, -2);
+    }
+    buf_free(&out);
+    buf_free(&err);
+    return rc ? 2 : 1;
+}
+
+/* tostring(encoded value) -> its JSON */
+static int l_encoded_tostring(lua_State *L)
+{
+    lua_getiuservalue(L, 1, 1);
+    return 1;
 }
 
 static int mark(lua_State *L, const void *key)
@@ -532,13 +582,19 @@ void bind_json_init_marks(lua_State *L)
     lua_setfield(L, -2, "__mode");
     lua_setmetatable(L, -2);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_ORDER);
+    lua_createtable(L, 0, 2);
+    lua_pushliteral(L, "json.encoded");
+    lua_setfield(L, -2, "__name");
+    lua_pushcfunction(L, l_encoded_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &ENCODED_MT);
 }
 
 int luaopen_ratio_core_json(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"decode", l_decode},     {"encode", l_encode}, {"array", l_array}, {"object", l_object},
-        {"is_array", l_is_array}, {"keys", l_keys},     {NULL, NULL}};
+        {"decode", l_decode}, {"encode", l_encode},     {"encoded", l_encoded}, {"array", l_array},
+        {"object", l_object}, {"is_array", l_is_array}, {"keys", l_keys},       {NULL, NULL}};
     bind_json_init_marks(L);
     luaL_newlib(L, fns);
     lua_pushlightuserdata(L, NULL);

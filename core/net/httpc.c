@@ -35,14 +35,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 typedef struct httpc_req httpc_req_t;
 typedef struct httpc_origin httpc_origin_t;
 
 /* Transfers per multi handle at most (see the top): the cost of a call grows with it. */
 #define HTTPC_SHARD_MAX 64
-/* Idle easy handles kept for reuse at most. */
-#define HTTPC_EASY_POOL 256
+/* Idle easy handles kept for reuse at most. The pool grows to the most requests ever in flight at
+ * once (below this): with a smaller pool, a burst of completions larger than it cleaned up
+ * handles the next burst of requests made again (at 1,024 in flight, 7 in 10 requests paid a
+ * curl_easy_init and a curl_easy_cleanup). An idle handle holds no receive buffer: libcurl 7.88
+ * allocates that per transfer. */
+#define HTTPC_EASY_POOL 65536
 /* Buckets of the origin table (chained). */
 #define HTTPC_ORIGIN_BUCKETS 64
 
@@ -65,11 +70,23 @@ struct httpc_origin {
     httpc_multi_t *room;  /* multis with room, the one that freed a slot last first */
 };
 
-/* One curl socket we poll; created on the first CURL_POLL_IN/OUT, closed on CURL_POLL_REMOVE. */
+/* The poll handle of one curl socket, made on its first CURL_POLL_IN/OUT and kept until curl
+ * closes the socket (cb_close_socket) or the client closes. A kept-alive connection's socket is
+ * removed (CURL_POLL_REMOVE) after every transfer and added again by the next one; a new handle
+ * each time cost seven syscalls per request (libuv's check that the fd can be polled, ADD and DEL,
+ * FIONBIO, a DEL for the handle's start and another for its close, the ADD; then the DEL of the
+ * stop). Kept, the handle is only stopped and started again: a DEL, and the next transfer's ADD
+ * (with the DEL that libuv's uv_poll_start makes first). A stopped handle holds nothing but the fd
+ * number, so when curl hands us a number we still hold a handle for (a socket curl closed without
+ * cb_close_socket, as it does with one whose connect failed or with a resolver's socketpair), that
+ * handle serves the new socket. A removed socket is not left watched between transfers: a socket
+ * curl closes without telling us would stay registered with libuv under a number the next file
+ * may get. */
 typedef struct httpc_sock {
     uv_poll_t poll;
     curl_socket_t fd;
     httpc_multi_t *mu;
+    int events; /* what the handle watches now; 0 = stopped */
 } httpc_sock_t;
 
 /* Requests are found by id through a slot table: id = generation << 32 | (index + 1), so a stale
@@ -104,13 +121,16 @@ struct httpc {
     httpc_multi_t *single;    /* every other request while caps are set; NULL otherwise */
     long cap_host, cap_total; /* httpc_set_max_connections */
     httpc_origin_t *origins[HTTPC_ORIGIN_BUCKETS];
-    CURL *pool[HTTPC_EASY_POOL]; /* idle easy handles, reset */
-    uint32_t npool;
+    CURL **pool; /* idle easy handles, reset */
+    uint32_t npool, pool_cap;
     uv_timer_t kick;  /* delivers soon after a cancel or a failed start */
     int open_handles; /* uv handles not yet closed; the client is freed when this hits 0 */
     int closing;
-    int delivering; /* inside the callback loop of check_multi_info */
-    int h2c_prior;  /* libcurl reuses prior-knowledge h2c connections correctly (>= 8.0.0) */
+    int delivering;       /* inside the callback loop of check_multi_info */
+    int h2c_prior;        /* libcurl reuses prior-knowledge h2c connections correctly (>= 8.0.0) */
+    int no_proxy_env;     /* no proxy variable is set (see httpc_new) */
+    httpc_sock_t **socks; /* by fd: the poll handle of each curl socket (see httpc_sock_t) */
+    size_t nsocks;
     httpc_slot_t *slots;
     uint32_t nslots;
     uint32_t free_head; /* index + 1, 0 = none */
@@ -183,6 +203,8 @@ static void maybe_free(httpc_t *c)
             free(o);
         }
     free(c->slots);
+    free(c->socks);
+    free(c->pool);
     free(c);
 }
 
@@ -397,6 +419,18 @@ static size_t cb_header(char *ptr, size_t size, size_t nitems, void *userdata)
 
 static void on_uv_poll(uv_poll_t *h, int status, int events);
 
+/* The poll handle kept for fd, if any. */
+static httpc_sock_t *sock_of(httpc_t *c, curl_socket_t fd)
+{
+    return fd >= 0 && (size_t)fd < c->nsocks ? c->socks[fd] : NULL;
+}
+
+static void sock_close(httpc_t *c, httpc_sock_t *s)
+{
+    c->socks[s->fd] = NULL;
+    uv_close((uv_handle_t *)&s->poll, on_uv_sock_closed); /* stops it first; memory in the cb */
+}
+
 static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void *socketp)
 {
     (void)easy;
@@ -404,17 +438,26 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
     httpc_t *c = mu->c;
     httpc_sock_t *s = socketp;
     if (action == CURL_POLL_REMOVE) {
-        if (s) {
+        if (s && s->events) {
             /* stop polling now, while curl has not closed fd yet (libuv unregisters the fd from
-             * epoll here; later, the number may already belong to another socket). The memory
-             * goes in the close callback. */
+             * epoll here; later, the number may already belong to another socket) */
             uv_poll_stop(&s->poll);
-            uv_close((uv_handle_t *)&s->poll, on_uv_sock_closed);
-            curl_multi_assign(mu->m, fd, NULL);
+            s->events = 0;
         }
+        curl_multi_assign(mu->m, fd, NULL);
         return 0;
     }
-    if (!s) {
+    if (!s && !(s = sock_of(c, fd))) {
+        if ((size_t)fd >= c->nsocks) {
+            size_t n = c->nsocks ? c->nsocks : 64;
+            while (n <= (size_t)fd)
+                n *= 2;
+            httpc_sock_t **socks = realloc(c->socks, n * sizeof *socks);
+            if (!socks) abort();
+            memset(socks + c->nsocks, 0, (n - c->nsocks) * sizeof *socks);
+            c->socks = socks;
+            c->nsocks = n;
+        }
         s = calloc(1, sizeof *s);
         if (!s) abort();
         if (uv_poll_init_socket(c->loop, &s->poll, fd) != 0) {
@@ -422,15 +465,29 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
             return -1;
         }
         s->fd = fd;
-        s->mu = mu;
         s->poll.data = s;
         c->open_handles++;
-        curl_multi_assign(mu->m, fd, s);
+        c->socks[fd] = s;
     }
+    if (!socketp) curl_multi_assign(mu->m, fd, s);
+    s->mu = mu;
     int events = 0;
     if (action == CURL_POLL_IN || action == CURL_POLL_INOUT) events |= UV_READABLE;
     if (action == CURL_POLL_OUT || action == CURL_POLL_INOUT) events |= UV_WRITABLE;
-    return uv_poll_start(&s->poll, events, on_uv_poll) == 0 ? 0 : -1;
+    if (events == s->events) return 0;
+    if (uv_poll_start(&s->poll, events, on_uv_poll) != 0) return -1;
+    s->events = events;
+    return 0;
+}
+
+/* curl closes one of its sockets (CURLOPT_CLOSESOCKETFUNCTION): its poll handle goes first, so
+ * libuv never watches a closed fd whose number the next socket may get. */
+static int cb_close_socket(void *clientp, curl_socket_t fd)
+{
+    httpc_t *c = clientp;
+    httpc_sock_t *s = sock_of(c, fd);
+    if (s) sock_close(c, s);
+    return close(fd);
 }
 
 static void on_uv_timeout(uv_timer_t *t);
@@ -669,6 +726,18 @@ httpc_t *httpc_new(uv_loop_t *loop, char *err, size_t errlen)
     }
     c->loop = loop;
     c->h2c_prior = curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000;
+    /* Without a proxy option, libcurl looks up five proxy variables in the environment for every
+     * transfer. When none is set (the environment does not change during a run), an empty proxy
+     * and no-proxy list say the same thing without the lookups; when one is, libcurl reads them
+     * as it always did. */
+    static const char *const proxy_vars[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                             "HTTPS_PROXY", "all_proxy",  "ALL_PROXY",
+                                             "no_proxy",    "NO_PROXY"};
+    c->no_proxy_env = 1;
+    for (size_t i = 0; i < sizeof proxy_vars / sizeof proxy_vars[0]; i++) {
+        const char *v = getenv(proxy_vars[i]);
+        if (v && *v) c->no_proxy_env = 0;
+    }
     /* a multi handle now tells a broken libcurl (no curl_global_init) before the first request */
     CURLM *probe = curl_multi_init();
     if (!probe) {
@@ -787,7 +856,14 @@ static CURL *easy_get(httpc_t *c)
  * when the pool is full. */
 static void easy_put(httpc_t *c, CURL *e)
 {
-    if (c->npool < HTTPC_EASY_POOL && !c->closing) {
+    if (c->npool == c->pool_cap && c->pool_cap < HTTPC_EASY_POOL && !c->closing) {
+        uint32_t cap = c->pool_cap ? c->pool_cap * 2 : 64;
+        CURL **pool = realloc(c->pool, cap * sizeof *pool);
+        if (!pool) abort(); /* ratio treats out-of-memory as fatal (see util/buf.h) */
+        c->pool = pool;
+        c->pool_cap = cap;
+    }
+    if (c->npool < c->pool_cap && !c->closing) {
         curl_easy_reset(e);
         c->pool[c->npool++] = e;
     } else {
@@ -823,10 +899,16 @@ static CURLcode setup_easy(httpc_req_t *req, const httpc_request_t *r)
     SET(CURLOPT_WRITEDATA, req);
     SET(CURLOPT_HEADERFUNCTION, cb_header);
     SET(CURLOPT_HEADERDATA, req);
+    SET(CURLOPT_CLOSESOCKETFUNCTION, cb_close_socket);
+    SET(CURLOPT_CLOSESOCKETDATA, req->c);
     SET(CURLOPT_ACCEPT_ENCODING, ""); /* every encoding this libcurl can decode */
     SET(CURLOPT_TCP_KEEPALIVE, 1L);   /* judge calls can sit silent for minutes */
     SET(CURLOPT_TCP_KEEPIDLE, 30L);
     SET(CURLOPT_TCP_KEEPINTVL, 15L);
+    if (req->c->no_proxy_env) {
+        SET(CURLOPT_PROXY, "");
+        SET(CURLOPT_NOPROXY, "");
+    }
     if (r->connect_timeout_ms > 0) SET(CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms);
     if (r->timeout_ms > 0) SET(CURLOPT_TIMEOUT_MS, r->timeout_ms);
     if (r->ca_file) SET(CURLOPT_CAINFO, r->ca_file);
@@ -956,6 +1038,8 @@ void httpc_close(httpc_t *c)
         multi_close(mu);
     while (c->npool)
         curl_easy_cleanup(c->pool[--c->npool]);
+    for (size_t fd = 0; fd < c->nsocks; fd++) /* stopped handles of sockets closed without us */
+        if (c->socks[fd]) sock_close(c, c->socks[fd]);
     uv_timer_stop(&c->kick);
     uv_close((uv_handle_t *)&c->kick, on_uv_handle_closed);
     check_multi_info(c, NULL); /* delivers the cancellations (or the outer delivery loop will) */

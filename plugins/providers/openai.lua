@@ -39,10 +39,16 @@ function M.headers(key)
 end
 
 -- Models that reject `max_tokens` (OpenAI's reasoning models), known by name, with or without a
--- router prefix such as "openai/".
+-- router prefix such as "openai/". Remembered per name: every request asks.
+local reasoning_model = {}
 function M.is_reasoning_model(model)
-  local m = tostring(model):lower():match("([^/]+)$") or ""
-  return m:match("^o%d") ~= nil or m:match("^gpt%-5") ~= nil
+  local yes = reasoning_model[model]
+  if yes == nil then
+    local m = tostring(model):lower():match("([^/]+)$") or ""
+    yes = m:match("^o%d") ~= nil or m:match("^gpt%-5") ~= nil
+    reasoning_model[model] = yes
+  end
+  return yes
 end
 
 -- chat_request(model, messages, params [, adapt]) -> path, body table
@@ -119,6 +125,8 @@ local function join(a, b)
   return a or b
 end
 
+local REASONING_FIELDS = {"reasoning_content", "reasoning"} -- where servers put it, in this order
+
 -- chat_reply(decoded body) -> {text, reasoning, usage = {input_tokens, output_tokens,
 -- reasoning_tokens}, finish_reason, model} | nil, message [, code]. A reply without a message is
 -- not a reply, whatever the HTTP status said; a refusal gives code EREFUSED with its text.
@@ -146,7 +154,7 @@ function M.chat_reply(body)
     return nil, "refused: " .. refusal, "EREFUSED"
   end
   local reasoning
-  for _, k in ipairs{"reasoning_content", "reasoning"} do
+  for _, k in ipairs(REASONING_FIELDS) do
     if type(msg[k]) == "string" and msg[k] ~= "" then reasoning = msg[k] break end
   end
   -- vLLM's reasoning parser leaves content null when the model never left its thinking (out of

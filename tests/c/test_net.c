@@ -1355,6 +1355,171 @@ TEST(net_http1_pipelined_request_survives_watching)
     net_env_close(&e);
 }
 
+/* ---- a raw TCP server that answers one request per connection, then hangs up ---- */
+
+typedef struct net_hangup_conn {
+    uv_tcp_t tcp;
+    uv_write_t wreq;
+    struct net_hangup_srv *srv;
+    buf_t in;
+    int answered;
+} net_hangup_conn_t;
+
+typedef struct net_hangup_srv {
+    uv_tcp_t listener;
+    net_env_t *env;
+    int port;
+    int accepted, closed;
+} net_hangup_srv_t;
+
+static void net_hangup_closed(uv_handle_t *h)
+{
+    net_hangup_conn_t *k = h->data;
+    buf_free(&k->in);
+    net_bump(k->srv->env, &k->srv->closed);
+    free(k);
+}
+
+static void net_hangup_written(uv_write_t *w, int status)
+{
+    (void)status;
+    net_hangup_conn_t *k = w->data;
+    uv_close((uv_handle_t *)&k->tcp, net_hangup_closed); /* no Connection: close was sent */
+}
+
+static void net_hangup_alloc(uv_handle_t *h, size_t sz, uv_buf_t *b)
+{
+    (void)sz;
+    net_hangup_conn_t *k = h->data;
+    buf_reserve(&k->in, 4096);
+    b->base = k->in.data + k->in.len;
+    b->len = k->in.cap - k->in.len - 1;
+}
+
+static void net_hangup_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+    (void)b;
+    net_hangup_conn_t *k = s->data;
+    if (n < 0) {
+        uv_read_stop(s);
+        if (!k->answered) uv_close((uv_handle_t *)&k->tcp, net_hangup_closed);
+        return;
+    }
+    k->in.len += (size_t)n;
+    k->in.data[k->in.len] = '\0';
+    if (!k->answered && strstr(k->in.data, "\r\n\r\n")) {
+        static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        k->answered = 1;
+        uv_read_stop(s);
+        uv_buf_t out = uv_buf_init((char *)reply, sizeof reply - 1);
+        k->wreq.data = k;
+        uv_write(&k->wreq, s, &out, 1, net_hangup_written);
+    }
+}
+
+static void net_hangup_accept(uv_stream_t *l, int status)
+{
+    net_hangup_srv_t *srv = l->data;
+    if (status != 0) return;
+    net_hangup_conn_t *k = calloc(1, sizeof *k);
+    k->srv = srv;
+    uv_tcp_init(l->loop, &k->tcp);
+    k->tcp.data = k;
+    if (uv_accept(l, (uv_stream_t *)&k->tcp) != 0) {
+        uv_close((uv_handle_t *)&k->tcp, net_hangup_closed);
+        return;
+    }
+    srv->accepted++;
+    uv_read_start((uv_stream_t *)&k->tcp, net_hangup_alloc, net_hangup_read);
+}
+
+static void net_count_active_polls(uv_handle_t *h, void *arg)
+{
+    if (h->type == UV_POLL && uv_is_active(h) && !uv_is_closing(h)) (*(int *)arg)++;
+}
+
+static int net_active_polls(net_env_t *e)
+{
+    int n = 0;
+    uv_walk(&e->loop, net_count_active_polls, &n);
+    return n;
+}
+
+/* A kept-alive connection the server closes while it sits idle in curl's cache: httpc keeps each
+ * socket's poll handle between transfers, stopped, so the hang-up must wake nothing, and the next
+ * request must go out on a new connection (whose fd may get the same number, and the kept
+ * handle with it). */
+TEST(net_keepalive_connection_closed_while_idle)
+{
+    net_env_t e;
+    net_env_init(&e, NULL);
+    net_hangup_srv_t srv = {.env = &e};
+    struct sockaddr_in a;
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    uv_tcp_init(&e.loop, &srv.listener);
+    srv.listener.data = &srv;
+    CHECK_INT(uv_tcp_bind(&srv.listener, (struct sockaddr *)&a, 0), 0);
+    CHECK_INT(uv_listen((uv_stream_t *)&srv.listener, 16, net_hangup_accept), 0);
+    struct sockaddr_in bound;
+    int len = sizeof bound;
+    uv_tcp_getsockname(&srv.listener, (struct sockaddr *)&bound, &len);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/x", ntohs(bound.sin_port));
+    enum { ROUNDS = 5 };
+    int ok = 0;
+    for (int i = 0; i < ROUNDS && !e.guard_fired; i++) {
+        net_result_t r = {.env = &e};
+        httpc_request_t q = {.url = url, .timeout_ms = 30000};
+        httpc_start(e.cli, &q, net_done, &r);
+        net_run_until(&e, &e.done, i + 1);
+        ok += r.err == HTTPC_OK && r.status == 200 && r.body.len == 2;
+        net_result_free(&r, 1);
+        net_run_until(&e, &srv.closed, i + 1); /* the server hung up on the idle connection */
+        while (net_active_polls(&e) > 0 && !e.guard_fired) /* until the hang-up was seen */
+            uv_run(&e.loop, UV_RUN_ONCE);
+        CHECK_INT(net_active_polls(&e), 0);
+    }
+    CHECK_INT(ok, ROUNDS);
+    CHECK_INT(srv.accepted, ROUNDS);
+    httpc_stats_t cs;
+    httpc_get_stats(e.cli, &cs);
+    CHECK_INT(cs.connections, ROUNDS);
+    uv_close((uv_handle_t *)&srv.listener, NULL);
+    net_env_close(&e);
+}
+
+/* httpc reads the proxy variables once: with none set it tells libcurl "no proxy" instead of
+ * having it look them up for every transfer; with one set, requests still go through it. */
+TEST(net_proxy_from_the_environment)
+{
+    net_env_t e;
+    net_env_init(&e, NULL);
+    char proxy[80];
+    snprintf(proxy, sizeof proxy, "%s", e.base); /* the test server acts as the proxy */
+    const char *was = getenv("http_proxy");
+    char *saved = was ? strdup(was) : NULL;
+    setenv("http_proxy", proxy, 1);
+    char err[256];
+    httpc_t *via = httpc_new(&e.loop, err, sizeof err);
+    CHECK(via != NULL);
+    net_result_t r = {.env = &e};
+    httpc_request_t q = {.url = "http://proxied.invalid/echo", .timeout_ms = 30000};
+    httpc_start(via, &q, net_done, &r);
+    net_run_until(&e, &e.done, 1);
+    if (saved)
+        setenv("http_proxy", saved, 1);
+    else
+        unsetenv("http_proxy");
+    free(saved);
+    CHECK_INT(r.err, HTTPC_OK); /* the host does not resolve: only the proxy can have answered */
+    httpd_stats_t ss;
+    httpd_get_stats(e.srv, &ss);
+    CHECK_INT(ss.requests_served, 1);
+    net_result_free(&r, 1);
+    httpc_close(via);
+    net_env_close(&e);
+}
+
 TEST(net_err_names)
 {
     CHECK_STR(httpc_err_name(HTTPC_OK), "OK");

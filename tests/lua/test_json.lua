@@ -89,3 +89,26 @@ t.test("keys: a decoded top-level object's keys in the order of the text", funct
   t.eq(got, {"M-X m-x", "m-x M-X"})
   os.remove(path)
 end)
+
+t.test("encoded: a value's JSON written once, copied where the value stands", function()
+  local messages = {{role = "user", content = "é \"q\"\n"}, {role = "system", content = json.null}}
+  local e = assert(json.encoded(messages))
+  t.eq(tostring(e), json.encode(messages))
+  local doc = {model = "m", messages = messages, n = {1, 2.0}}
+  local with = {model = "m", messages = e, n = {1, 2.0}}
+  t.eq(json.encode(with), json.encode(doc))
+  t.eq(json.encode({a = {b = e}}), json.encode({a = {b = messages}}))
+  t.eq(json.encode(e), json.encode(messages))
+  t.eq(json.encode(json.encoded(json.object())), "{}")
+  local bad, err = json.encoded({1, nil, 3})
+  t.eq(bad, nil)
+  t.ok(err:find("sparse", 1, true), err)
+  local path = os.tmpname()
+  local w = assert(ratio.jsonl.writer(path))
+  assert(w:write({x = json.encoded({1, 2})}))
+  assert(w:close())
+  local f = assert(io.open(path))
+  t.eq(f:read("a"), '{"x":[1,2]}\n')
+  f:close()
+  os.remove(path)
+end)

@@ -195,6 +195,24 @@ t.test("the cache answers a repeated call without a request", function()
   s.close()
 end)
 
+t.test("the cache key is the SHA-256 of the canonical request, as it always was", function()
+  -- The key is written with the messages as json.encoded (their JSON, written once for the key
+  -- and the body); a cache filled by an earlier version must still answer, so the key must be
+  -- the digest of the same bytes.
+  local s = server()
+  local model = "fake-key-" .. ratio.sha256(tostring(os.time()) .. os.clock()):sub(1, 8)
+  local c = ratio.llm{base_url = s.url, model = model}
+  local messages = {{role = "system", content = "be \"strict\"\n"}, {role = "user", content = "é ✓"}}
+  assert(c:chat(messages, {temperature = 0.5, max_tokens = 7, sample = 2,
+                           extra_body = {chat_template_kwargs = {enable_thinking = false}}}))
+  local old = ratio.sha256(assert(ratio.json.encode({
+    v = 1, kind = "chat", provider = "openai", model = model, payload = messages, sample = 2,
+    params = {temperature = 0.5, max_tokens = 7, extra_body = {chat_template_kwargs = {enable_thinking = false}}},
+  })))
+  t.ok(require("ratio.cache").get(old), "no cache row under the canonical key")
+  s.close()
+end)
+
 t.test("embeddings", function()
   local s = server()
   local v = assert(client(s.url):embed({"abc", "de"}))

@@ -84,6 +84,38 @@ t.test("single flight: every waiter gets the one failure; cache = false per call
   s2.close()
 end)
 
+t.test("single flight: a call in flight is still shared after hundreds of others came and went", function()
+  -- Finished calls stay in the client's table of calls in flight until it is rebuilt with the live
+  -- ones (see single_flight in llm.lua): a call held across several rebuilds must still be found.
+  local gate, held, others = ratio.event(), 0, 0
+  local srv = ratio.serve{port = 0, wait = false, routes = {
+    ["POST /v1/chat/completions"] = function(req)
+      local q = req:json().messages[1].content
+      if q == "held" then held = held + 1 gate:wait() else others = others + 1 end
+      return {status = 200, json = {choices = {{message = {role = "assistant", content = "re: " .. q}}},
+                                    usage = {prompt_tokens = 1, completion_tokens = 1}}}
+    end,
+  }}
+  local c = ratio.llm{base_url = ("http://127.0.0.1:%d/v1"):format(srv.port), model = unique("rebuild"),
+                      cache = false}
+  local first = calls(1, function() return c:chat("held") end)[1]
+  while held < 1 do ratio.yield() end
+  local list = {}
+  for i = 1, 300 do list[i] = i end
+  ratio.map(list, function(i) assert(c:chat("other " .. i)) end, {concurrency = 4})
+  t.eq(others, 300)
+  t.ok(c.flight_keys <= 2 * c.flights_live + 64, "the table holds at most twice the live calls + 64")
+  local second = calls(1, function() return c:chat("held") end)[1]
+  gate:set()
+  t.eq(first:wait()[1].text, "re: held")
+  local r = second:wait()[1]
+  t.eq({r.text, r.shared}, {"re: held", true})
+  t.eq(held, 1)
+  t.eq(c.flights_live, 0)
+  for _, f in pairs(c.flights) do t.eq(f, false) end
+  srv.raw:close()
+end)
+
 t.test("a cached call counts its original tokens and cost as saved", function()
   local s = gated_server()
   s.gate:set()

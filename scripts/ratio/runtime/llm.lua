@@ -171,7 +171,7 @@ local Endpoint = {}
 Endpoint.__index = Endpoint
 
 local function new_endpoint(url, cap)
-  return setmetatable({url = url:gsub("/+$", ""), inflight = 0, cap = cap, limit = cap,
+  return setmetatable({url = url:gsub("/+$", ""), urls = {}, inflight = 0, cap = cap, limit = cap,
                        fails = 0, rested_until = 0, rest_ms = 0, probation = false,
                        calls = 0, failures = 0, rests = 0}, Endpoint)
 end
@@ -307,7 +307,7 @@ function M.new(opts)
     http_version = opts.http_version,
     adapt = {gen = 0}, -- what the provider learnt about this model from its 400s (provider.adapt)
     flags = flags,
-    inflight_calls = {}, -- single flight: canonical request -> the call in flight
+    flights = {}, flight_keys = 0, flights_live = 0, -- single flight (see single_flight)
   }, Client)
   if not self.prices then usage_of(self.name).priced = false end
   local models = state.manifest.models or {}
@@ -325,6 +325,29 @@ local function key(self)
   if k == "" then return nil end
   redact.secret(k) -- a key in use never leaves, even through a provider's echo of it
   return k
+end
+
+-- The fields of every HTTP request this client sends (the environment, and so the key, does not
+-- change during a run), in one table: http.request reads it before it yields, so each try only
+-- sets url and body. And the URL of each path on each endpoint, made once.
+local function request_of(self)
+  local req = self.req
+  if not req then
+    req = {method = "POST", headers = self.provider.headers(key(self)), timeout_ms = self.timeout_ms,
+           connect_timeout_ms = self.connect_timeout_ms, max_bytes = self.max_reply_bytes,
+           http_version = self.http_version}
+    self.req = req
+  end
+  return req
+end
+
+local function url_of(ep, path)
+  local url = ep.urls[path]
+  if not url then
+    url = ep.url .. path
+    ep.urls[path] = url
+  end
+  return url
 end
 
 -- Waits for an endpoint with room: least outstanding requests first, ties taken in turn (so
@@ -437,7 +460,7 @@ M._retry_wait_ms = retry_wait_ms -- for the tests
 function Client:call(kind, path, body, map, params, rebuild)
   local body_text = assert(json.encode(body))
   local built_gen = self.adapt.gen
-  local headers = self.provider.headers(key(self))
+  local req = request_of(self)
   local u = usage_of(self.name)
   local last_msg, last_code = "no attempt made", "EOTHER"
   -- The time this call spent on the endpoint's account: waiting for its rate limits and
@@ -453,11 +476,8 @@ function Client:call(kind, path, body, map, params, rebuild)
     local ep = self:acquire()
     local t0 = sched.now()
     queue_ms = queue_ms + (t0 - tq)
-    local resp, err, code = http.request{
-      method = "POST", url = ep.url .. path, headers = headers, body = body_text,
-      timeout_ms = self.timeout_ms, connect_timeout_ms = self.connect_timeout_ms,
-      max_bytes = self.max_reply_bytes, http_version = self.http_version,
-    }
+    req.url, req.body = url_of(ep, path), body_text
+    local resp, err, code = http.request(req)
     self:release(ep)
     endpoint_ms = endpoint_ms + (resp and resp.ms or sched.now() - t0)
     local wait_ms
@@ -621,23 +641,43 @@ end
 -- Single flight: identical calls in flight (same canonical request) are sent once. The first
 -- caller makes the call; the others wait for it and get the same reply (a copy) or the same
 -- failure. run() -> reply | nil, message, code
+--
+-- self.flights maps each canonical request to its call in flight, or to false once that call is
+-- over: a finished call's key is not removed, because Lua reuses the node of a removed key only
+-- for a new key whose main position is that very node. A table whose keys come and go at a steady
+-- count (the calls in flight) then has no free node left after a while and rehashes on nearly
+-- every insertion: at 1,024 calls in flight that was a third of the client's instructions, and
+-- it grows with the calls in flight. Here the table only ever grows, and is rebuilt with the
+-- live calls once the finished ones outnumber them (amortised O(1) per call).
 local function single_flight(self, key, run)
-  local flight = self.inflight_calls[key]
+  local flight = self.flights[key]
   if flight then
+    flight.event = flight.event or rsched.event() -- only a call that has waiters needs one
     flight.event:wait()
     return flight.reply, flight.msg, flight.code, true
   end
-  flight = {event = rsched.event()}
-  self.inflight_calls[key] = flight
+  if flight == nil then self.flight_keys = self.flight_keys + 1 end
+  flight = {}
+  self.flights[key] = flight
+  self.flights_live = self.flights_live + 1
   local ok, reply, msg, code = xpcall(run, errors.handler)
-  self.inflight_calls[key] = nil
-  if not ok then
-    flight.msg, flight.code = errors.describe(reply), "EOTHER"
-    flight.event:set()
-    error(reply, 0)
+  self.flights[key] = false -- (self.flights may be another table by now: it holds key all the same)
+  local live = self.flights_live - 1
+  self.flights_live = live
+  if self.flight_keys > 2 * live + 64 then
+    local fresh = {}
+    for k, f in pairs(self.flights) do
+      if f then fresh[k] = f end
+    end
+    self.flights, self.flight_keys = fresh, live
   end
-  flight.reply, flight.msg, flight.code = reply, msg, code
-  flight.event:set()
+  if ok then
+    flight.reply, flight.msg, flight.code = reply, msg, code
+  else
+    flight.msg, flight.code = errors.describe(reply), "EOTHER"
+  end
+  if flight.event then flight.event:set() end
+  if not ok then error(reply, 0) end
   return reply, msg, code, false
 end
 
@@ -648,8 +688,12 @@ local function copy(t)
   return setmetatable(out, getmetatable(t))
 end
 
--- Canonical request for the cache key: what determines the reply, never the key or the URL.
-local function cache_key(self, kind, payload, params, sample)
+-- The key of a call, for the cache and the single flight: the SHA-256 of the canonical request,
+-- what determines the reply, never the key or the URL. payload: the messages (or texts), as
+-- json.encoded, so that the body reuses their JSON. (The digest costs less than the 2 KB text
+-- would as a table key: Lua hashes a long key byte by byte, while SHA-256 runs on the CPU's SHA
+-- instructions.)
+local function call_key(self, kind, payload, params, sample)
   local sampling = {}
   for _, k in ipairs(self.provider.sampling_params or {}) do
     if params[k] ~= nil then sampling[k] = params[k] end
@@ -678,7 +722,8 @@ function Client:chat(messages, opts)
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
   -- The canonical request keys the cache and, even under --no-cache, the single flight; a call
   -- made with cache = false wants a fresh reply and shares none.
-  local k = opts.cache ~= false and cache_key(self, "chat", messages, params, sample)
+  local payload = opts.cache ~= false and assert(json.encoded(messages)) -- their JSON, written once
+  local k = payload and call_key(self, "chat", payload, params, sample)
   if use_cache then
     local hit = cache.get(k)
     if hit then
@@ -704,6 +749,8 @@ function Client:chat(messages, opts)
     if type(params.extra_body) == "table" then
       for k, v in pairs(params.extra_body) do body[k] = v end
     end
+    -- The messages' JSON, written once for the key, goes into the body as it is.
+    if payload and rawequal(body.messages, messages) then body.messages = payload end
     return path, body
   end
   local function fetch()
@@ -743,7 +790,7 @@ function Client:embed(texts, opts)
   local params = merged_params(self, opts)
   params.cache = nil
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
-  local k = opts.cache ~= false and cache_key(self, "embed", texts, {dimensions = params.dimensions})
+  local k = opts.cache ~= false and call_key(self, "embed", texts, {dimensions = params.dimensions})
   if use_cache then
     local hit = cache.get(k)
     if hit then
