@@ -40,18 +40,21 @@ ep_check_shares() {
 }
 
 t_endpoints_share_the_calls_evenly() {
-  for i in 1 2 3 4; do ep_start "$i" --latency-ms 2 || return; done
+  # Each endpoint answers after 20 ms: its time per call is then its latency, not how the OS
+  # schedules four fakes on a loaded machine (at 2 ms a favoured fake answered faster, so the
+  # least busy choice rightly gave it ~32% of the calls).
+  for i in 1 2 3 4; do ep_start "$i" --latency-ms 20 || return; done
   local urls="${EP_URL[1]}/v1,${EP_URL[2]}/v1,${EP_URL[3]}/v1,${EP_URL[4]}/v1"
   # fewer calls in flight than endpoints: ties between idle endpoints must go round
-  ratio run "$ROOT/recipes/loadtest.lua" --llm-base-url "$urls" --requests 400 --concurrency 2 --json
+  ratio run "$ROOT/recipes/loadtest.lua" --llm-base-url "$urls" --requests 200 --concurrency 2 --json
   expect_rc 0
-  [ "$(json_field "$OUT" ok)" = 400 ] || fail "not all requests completed: $OUT"
-  ep_check_shares 400
+  [ "$(json_field "$OUT" ok)" = 200 ] || fail "not all requests completed: $OUT"
+  ep_check_shares 200
   # and many in flight
   ratio run "$ROOT/recipes/loadtest.lua" --llm-base-url "$urls" --requests 1200 --concurrency 64 --json
   expect_rc 0
   [ "$(json_field "$OUT" ok)" = 1200 ] || fail "not all requests completed: $OUT"
-  ep_check_shares 1600
+  ep_check_shares 1400
   local e
   for i in 1 2 3 4; do
     e=$(ep_stats "$OUT" "$i")
