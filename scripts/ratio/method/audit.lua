@@ -612,12 +612,7 @@ function A:run(item, judge)
       for _, x in ipairs(r.reasons) do x.status = "failed" end
       return r
     end
-    r.raw[#r.raw + 1] = reply.text
-    if reply.reasoning then -- the model's reasoning, beside raw ("" for a reply that had none)
-      r.reasoning = r.reasoning or {}
-      for k = #r.reasoning + 1, #r.raw - 1 do r.reasoning[k] = "" end
-      r.reasoning[#r.raw] = reply.reasoning
-    end
+    prompts.keep_reply(r, reply)
     local perr, issues
     parsed, perr, issues = M.parse(reply.text, #reasons)
     if parsed then

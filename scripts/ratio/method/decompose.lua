@@ -472,12 +472,7 @@ function D:run(item)
       result.status, result.error, result.code = "failed", err, code
       return result
     end
-    result.raw[#result.raw + 1] = reply.text
-    if reply.reasoning then -- the model's reasoning, beside raw ("" for a reply that had none)
-      result.reasoning = result.reasoning or {}
-      for k = #result.reasoning + 1, #result.raw - 1 do result.reasoning[k] = "" end
-      result.reasoning[#result.raw] = reply.reasoning
-    end
+    prompts.keep_reply(result, reply)
     local parsed, perr, issues = M.parse(reply.text)
     if parsed then
       result.status, result.rationales, result.dropped, result.issues = "valid", parsed.rationales, parsed.dropped, parsed.issues

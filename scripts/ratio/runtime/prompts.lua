@@ -53,4 +53,16 @@ function M.numbered(list, prefix)
   return table.concat(lines, "\n")
 end
 
+-- prompts.keep_reply(record, reply): appends a model's reply text to record.raw and its reasoning,
+-- when it gave any, to record.reasoning at the same position ("" for an earlier reply that had
+-- none), so a record keeps every reply beside the thinking that led to it.
+function M.keep_reply(record, reply)
+  record.raw[#record.raw + 1] = reply.text
+  if reply.reasoning then
+    record.reasoning = record.reasoning or {}
+    for k = #record.reasoning + 1, #record.raw - 1 do record.reasoning[k] = "" end
+    record.reasoning[#record.raw] = reply.reasoning
+  end
+end
+
 return M
