@@ -81,16 +81,7 @@ assert(never.raw[1]:find("Response 1 is better", 1, true), "raw text kept")'
 t_decompose_side_by_side() {
   start_fake --responder "$ROOT/tests/fake/decompose_responder.lua" || return
   head -n 12 "$ROOT/data/sample.jsonl" > d.jsonl
-  cat > strict.lua <<'LUA'
--- A stricter decomposition prompt: few rationales, none about style.
-return [[Annotators compared two responses.
-
-{{explanations}}
-
-Write at most 3 rationales. Leave out points about style (tone, emoji, formatting).
-Numbered, between <RATIONALES_START> and <RATIONALES_END>; then `- point || why` lines between
-<DROPPED_START> and <DROPPED_END>.]]
-LUA
+  cp "$ROOT/tests/fixtures/decompose_strict.lua" strict.lua # few rationales, none about style
   ratio run "$ROOT/recipes/decompose.lua" --input d.jsonl --llm-model fake-decomposer \
     --llm-base-url "$FAKE_URL/v1" --prompt-b strict.lua --show 2 --out sbs --cache c.sqlite
   expect_rc 0

@@ -132,15 +132,7 @@ head -n 8 sample.jsonl >dec.jsonl
 sed -n 9p sample.jsonl | sed 's/"reasoning": "/"reasoning": "GARBLE /' >>dec.jsonl
 sed -n 10p sample.jsonl | sed 's/"reasoning": "/"reasoning": "NEVERPARSE /' >>dec.jsonl
 head -n 12 sample.jsonl >dec12.jsonl
-cat >strict.lua <<'LUA'
-return [[Annotators compared two responses.
-
-{{explanations}}
-
-Write at most 3 rationales. Leave out points about style (tone, emoji, formatting).
-Numbered, between <RATIONALES_START> and <RATIONALES_END>; then `- point || why` lines between
-<DROPPED_START> and <DROPPED_END>.]]
-LUA
+cp "$ROOT/tests/fixtures/decompose_strict.lua" strict.lua
 DEC=(--llm-model fake-decomposer --llm-base-url "$FAKE_URL/v1" --cache dec.sqlite)
 run dec-single decompose --input dec.jsonl "${DEC[@]}"
 text dec-single decompose --input dec.jsonl "${DEC[@]}" --out dec-single-text
