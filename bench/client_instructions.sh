@@ -20,6 +20,7 @@ CONCS="256 1024 4096"
 PER_SLOT=8
 ENDPOINTS=4
 CLIENTS="ratio curl-epoll curl-poll"
+LATENCY=50
 KEEP=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,36 +36,14 @@ done
 command -v valgrind >/dev/null || { echo "client_instructions: needs valgrind" >&2; exit 1; }
 
 TMP=$(mktemp -d /tmp/ratio-instr.XXXXXX)
-SERVER_PIDS=()
-stop_servers() {
-  local pid
-  for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${SERVER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  SERVER_PIDS=()
-}
+BENCH=client_instructions
+# shellcheck source=bench/lib_endpoints.sh
+. "$ROOT/bench/lib_endpoints.sh"
 cleanup() { stop_servers; rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck disable=SC2046 # pkg-config's output is meant to be split into flags
-gcc -std=c11 -O2 -Wall -Wextra -Werror "$ROOT/bench/curl_baseline.c" \
-  $(pkg-config --cflags --libs libcurl) -o "$TMP/curl_baseline"
-
-start_servers() {
-  local i
-  BASES=
-  for i in $(seq "$ENDPOINTS"); do
-    rm -f "$TMP/port$i"
-    "$RATIO" run "$ROOT/tests/fake_llm.lua" --port-file "$TMP/port$i" --latency-ms 50 --quiet \
-      >"$TMP/server$i.log" 2>&1 &
-    SERVER_PIDS+=($!)
-  done
-  for i in $(seq "$ENDPOINTS"); do
-    for _ in $(seq 100); do [ -s "$TMP/port$i" ] && break; sleep 0.1; done
-    [ -s "$TMP/port$i" ] || { echo "client_instructions: fake server $i did not start" >&2; exit 1; }
-    BASES="${BASES:+$BASES,}http://127.0.0.1:$(cat "$TMP/port$i")/v1"
-  done
-}
+build_baseline
 
 # instr WHO N C -> total instructions of one run under callgrind
 instr() {

@@ -78,17 +78,9 @@ fi
 [ -x "$RATIO" ] || "$ROOT/scripts/setup" >&2
 
 TMP=$(mktemp -d /tmp/ratio-bench.XXXXXX)
-SERVER_PIDS=()
-stop_servers() {
-  local pid
-  for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${SERVER_PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  SERVER_PIDS=()
-}
+BENCH=client_throughput
+# shellcheck source=bench/lib_endpoints.sh
+. "$ROOT/bench/lib_endpoints.sh"
 cleanup() {
   stop_servers
   rm -rf "$TMP"
@@ -96,29 +88,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck disable=SC2046 # pkg-config's output is meant to be split into flags
-gcc -std=c11 -O2 -Wall -Wextra -Werror "$ROOT/bench/curl_baseline.c" \
-  $(pkg-config --cflags --libs libcurl) -o "$TMP/curl_baseline"
-
-# ENDPOINTS fresh fake servers for every measured run: a server keeps per-request state (its
-# /stats counts every request body), so a long-lived one slows down run after run and the later
-# clients would be measured against slower servers. $! is the ratio process itself.
-start_servers() {
-  local i
-  BASES=
-  SERVER_PIDS=()
-  for i in $(seq "$ENDPOINTS"); do
-    rm -f "$TMP/port$i"
-    "$RATIO" run "$ROOT/tests/fake_llm.lua" --port-file "$TMP/port$i" --latency-ms "$LATENCY" \
-      --quiet >"$TMP/server$i.log" 2>&1 &
-    SERVER_PIDS+=($!)
-  done
-  for i in $(seq "$ENDPOINTS"); do
-    for _ in $(seq 100); do [ -s "$TMP/port$i" ] && break; sleep 0.1; done
-    [ -s "$TMP/port$i" ] || { echo "client_throughput: fake server $i did not start:" >&2; cat "$TMP/server$i.log" >&2; exit 1; }
-    BASES="${BASES:+$BASES,}http://127.0.0.1:$(cat "$TMP/port$i")/v1"
-  done
-}
+build_baseline
 TCK=$(getconf CLK_TCK)
 
 # the servers' CPU time so far, in clock ticks (utime + stime, fields 14 and 15 of /proc/PID/stat)
