@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "lua/host.h"
+#include "util/lua_alloc.h"
 #include "version.h"
 
 static const char USAGE[] =
@@ -94,6 +95,7 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
+    lua_alloc_setup_process();
     if (argc < 2) {
         fputs(USAGE, stderr);
         return 2;

@@ -23,6 +23,16 @@ struct lua_alloc {
 #endif
 };
 
+void lua_alloc_setup_process(void)
+{
+#ifndef LUA_ALLOC_LIBC
+    /* mimalloc read its options from the environment when the process started; a set option
+     * overrides that, so the user's own setting is checked here. */
+    if (!getenv("MIMALLOC_DECOMMIT_DELAY"))
+        mi_option_set(mi_option_decommit_delay, LUA_ALLOC_DECOMMIT_DELAY_MS);
+#endif
+}
+
 lua_alloc_t *lua_alloc_new(void)
 {
     lua_alloc_t *a = malloc(sizeof *a);

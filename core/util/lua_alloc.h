@@ -21,6 +21,15 @@
 
 typedef struct lua_alloc lua_alloc_t;
 
+/* Sets the process's mimalloc policy; call once, first thing in main. mimalloc gives a page whose
+ * blocks are all free back to the system after MIMALLOC_DECOMMIT_DELAY ms of disuse (25 by
+ * default); ratio makes that LUA_ALLOC_DECOMMIT_DELAY_MS unless the variable is set. At 25 ms the
+ * judge client's memory went back and forth with every wave of calls: a page freed when replies
+ * arrived was given back, then faulted in again (and zeroed by the kernel) for the next requests,
+ * each madvise flushing the TLB of every core. See docs/performance.md. */
+void lua_alloc_setup_process(void);
+#define LUA_ALLOC_DECOMMIT_DELAY_MS 250
+
 /* NULL when out of memory. */
 lua_alloc_t *lua_alloc_new(void);
 /* Frees the allocator and anything still allocated through it (NULL is allowed); call after
