@@ -37,6 +37,9 @@
 #                request list, Lua, curl, kernel time on its sockets) / requests: the measure of
 #                the client itself that does not depend on the servers.
 #   peak RSS     the client's maximum resident set size (/usr/bin/time %M).
+#   flt/req      the client's minor page faults (/usr/bin/time %R) per request: memory the
+#                allocator gave back to the system and touched again, each fault a kernel entry
+#                that zeroes a page.
 #   srv ms/req   the fake servers' user+system CPU during that run, per request.
 # Nothing here asserts anything about time: it prints numbers (see bench/).
 set -euo pipefail
@@ -116,7 +119,7 @@ run_client() {
          --concurrency "$conc" --json --quiet --no-cache --out "$TMP/runs" --overwrite)
   fi
   s0=$(server_ticks)
-  out=$(cd "$TMP" && /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" "${cmd[@]}" 2>"$TMP/client.err") || rc=$?
+  out=$(cd "$TMP" && /usr/bin/time -f '%e %U %S %M %R' -o "$TMP/time" "${cmd[@]}" 2>"$TMP/client.err") || rc=$?
   s1=$(server_ticks)
   stop_servers
   if [ "$rc" -ne 0 ] || [ -z "$(jget rps "$out")" ]; then
@@ -127,17 +130,17 @@ run_client() {
   # shellcheck disable=SC2086
   set -- $t
   echo "$name $n $(jget seconds "$out") $(jget rps "$out") $(jget p50_ms "$out") $(jget p99_ms "$out")" \
-       "$(awk -v u="$2" -v s="$3" 'BEGIN{print u + s}') $4 $((s1 - s0)) $1 $(jget ok "$out") $conc"
+       "$(awk -v u="$2" -v s="$3" 'BEGIN{print u + s}') $4 $((s1 - s0)) $1 $(jget ok "$out") $conc $5"
 }
 
 row() { # formats one result line
   awk -v tck="$TCK" '{
-    n = $2; printf "%-4s %-10s %6d %8d %8.3f %8.0f %8.1f %8.1f %10.4f %9.1f %10.3f\n",
-      rep, $1, $12, $11, $3, $4, $5, $6, $7 * 1000 / n, $8 / 1024, $9 / tck * 1000 / n }' rep="$1" <<<"$2"
+    n = $2; printf "%-4s %-10s %6d %8d %8.3f %8.0f %8.1f %8.1f %10.4f %9.1f %10.3f %9.2f\n",
+      rep, $1, $12, $11, $3, $4, $5, $6, $7 * 1000 / n, $8 / 1024, $9 / tck * 1000 / n, $13 / n }' rep="$1" <<<"$2"
 }
 header() {
-  printf '%-4s %-10s %6s %8s %8s %8s %8s %8s %10s %9s %10s\n' run client 'in fl' ok seconds 'req/s' \
-    'p50 ms' 'p99 ms' 'cpu ms/req' 'RSS MiB' 'srv ms/req'
+  printf '%-4s %-10s %6s %8s %8s %8s %8s %8s %10s %9s %10s %9s\n' run client 'in fl' ok seconds 'req/s' \
+    'p50 ms' 'p99 ms' 'cpu ms/req' 'RSS MiB' 'srv ms/req' 'flt/req'
 }
 median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
