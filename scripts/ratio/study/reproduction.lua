@@ -162,13 +162,8 @@ function Study:record(j, r, item, i)
   end
   j.paper_records[i] = pm
   local info = r.matcher_info or {}
-  local ck = dataset.key_of(item, j.name, "checklist")
-  assert(j.out:write({prompt = info.prompt,
-    samples = r.reply and {{generated_text = r.reply}} or json.array(),
-    status = r.status == "failed" and "error" or "success",
-    metadata = {id = item.id, domain = item.domain, ["human-checklist"] = item["human-checklist"],
-                [ck] = item[ck]},
-    ratio = {status = r.status, error = r.error, samples = info.samples, reasoning = info.reasoning}}))
+  assert(j.out:write(study.metajudge_line(item, j.name, r,
+    {status = r.status, error = r.error, samples = info.samples, reasoning = info.reasoning})))
   self.results[#self.results + 1] = {judge = j.name, id = item.id, domain = item.domain, status = r.status,
     outcome = r.outcome, recall_reference = r.recall, recall_paper = pm.recall, ap_reference = r.ap,
     ap_paper = pm.ap, precision_reference = r.precision, reply = r.reply}

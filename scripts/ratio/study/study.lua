@@ -59,21 +59,24 @@ function M.by_domain(results, items, opts)
   return out
 end
 
--- The published MetaJudge output line for one record (what metajudge_analysis.py reads), with
--- ratio's own fields under `ratio`.
-local function metajudge_line(item, judge, r, prompt)
+-- study.metajudge_line(item, judge, r, own[, prompt]) -> the published MetaJudge output line of one record,
+-- as metajudge_infer.py writes it and metajudge_analysis.py reads it: the MetaJudge's prompt, its
+-- reply as samples[1].generated_text, status "success", or "error" with error_message and no
+-- samples when the call failed (the published script's words), and the item's metadata (id,
+-- domain, the human checklist, the judge's). ratio's own fields (own) go under `ratio`; prompt
+-- stands in for a matcher that has none of its own (lexical, embedding: the file's prompt).
+function M.metajudge_line(item, judge, r, own, prompt)
   local meta = {id = item.id, domain = item.domain, ["human-checklist"] = item["human-checklist"]}
   local ck = dataset.key_of(item, judge, "checklist")
   meta[ck] = item[ck]
-  local info = r.matcher_info or {}
+  local failed = r.status == "failed"
   return {
-    prompt = info.prompt or prompt, -- the MetaJudge's own prompt, as the published file keeps it
+    prompt = (r.matcher_info or {}).prompt or prompt,
     samples = r.reply and {{generated_text = r.reply}} or json.array(),
-    status = r.status == "failed" and "failed" or "success",
+    status = failed and "error" or "success",
+    error_message = failed and tostring(r.error) or nil,
     metadata = meta,
-    ratio = {status = r.status, reason = r.reason, error = r.error, precision = r.precision,
-             recall = r.recall, f1 = r.f1, ap = r.ap, match = r.match,
-             reasks = info.reasks, samples = info.samples, reasoning = info.reasoning},
+    ratio = own,
   }
 end
 
@@ -127,7 +130,14 @@ function M.evaluate(items, judges, matcher, opts)
           on_error = "record", each = function(r, item, i)
             if sched.failed(r) then r = failed_record(judge, item, r.error) end
             list[i] = r
-            if out then assert(out:write(metajudge_line(item, judge, r, opts.files.prompt))) end
+            if out then
+              local info = r.matcher_info or {}
+              local line = M.metajudge_line(item, judge, r, {status = r.status, reason = r.reason,
+                error = r.error, precision = r.precision, recall = r.recall, f1 = r.f1, ap = r.ap,
+                match = r.match, reasks = info.reasks, samples = info.samples, reasoning = info.reasoning},
+                opts.files.prompt)
+              assert(out:write(line))
+            end
           end})
     if out then assert(out:close()) end
     run.results[judge] = list

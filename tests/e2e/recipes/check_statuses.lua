@@ -66,7 +66,9 @@ else
       counts[st] = counts[st] + 1
       if st == "failed" then
         check(nonempty(r.ratio.error), "metajudge-%s.jsonl:%d: failed without a reason", model, i)
-        check(r.status == "failed", "metajudge-%s.jsonl:%d: failed item marked %s", model, i, tostring(r.status))
+        -- the published script's words for a call that failed: status "error", error_message
+        check(r.status == "error", "metajudge-%s.jsonl:%d: failed item marked %s", model, i, tostring(r.status))
+        check(nonempty(r.error_message), "metajudge-%s.jsonl:%d: failed without an error_message", model, i)
       end
     end
     check(s.total == #rows, "%s: summary total %s, %d lines", model, tostring(s.total), #rows)
