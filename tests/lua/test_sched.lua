@@ -157,6 +157,54 @@ t.test("a nil result keeps its place", function()
   t.eq(out[3], 3)
 end)
 
+t.test("fifo: a ring that keeps its order when it grows wrapped, and its slots at any length", function()
+  local f = require("ratio.sched").fifo()
+  t.eq(f:pop(), nil)
+  for i = 1, 6 do f:push(i) end
+  t.eq({f:pop(), f:pop(), f:pop(), f:pop()}, {1, 2, 3, 4})
+  for i = 7, 20 do f:push(i) end -- wraps past slot 8, then doubles with the head at slot 5
+  t.eq(f:len(), 16)
+  local out, want = {}, {}
+  while f:len() > 0 do out[#out + 1] = f:pop() end
+  for i = 5, 20 do want[#want + 1] = i end
+  t.eq(out, want)
+  f:push(false) -- any value but nil
+  t.eq({f:len(), f:pop(), f:len()}, {1, false, 0})
+  -- At a steady length of 2^k - 1, where a table used as a queue rehashes on nearly every push,
+  -- the ring stays the one table of cap slots, every one of them set.
+  local g = require("ratio.sched").fifo()
+  for i = 1, 1023 do g:push(i) end
+  local slots, order_kept = g.slots, true
+  for i = 1024, 30000 do
+    g:push(i)
+    if g:pop() ~= i - 1023 then order_kept = false end
+  end
+  t.ok(order_kept, "first in, first out")
+  t.eq({g.cap, #g.slots, g:len()}, {1024, 1024, 1023})
+  t.ok(rawequal(g.slots, slots), "the same slots")
+end)
+
+t.test("queue: a popper that timed out and pops again gets the next value, its old place skipped", function()
+  -- Each task notes that it is about to wait and then waits (nothing runs in between), so the
+  -- line is: waiter's old place, waiter again, other.
+  local q, back, other_waits = ratio.queue(), false, false
+  local waiter = ratio.spawn(function()
+    t.eq(q:pop(1), nil) -- gives up its place
+    back = true
+    return q:pop() -- and waits again
+  end)
+  local other = ratio.spawn(function()
+    while not back do ratio.sleep(0) end
+    other_waits = true
+    return q:pop()
+  end)
+  while not other_waits do ratio.sleep(0) end
+  q:push("first")
+  q:push("second")
+  t.eq({waiter:wait(), other:wait()}, {"first", "second"})
+  t.eq(q:len(), 0)
+end)
+
 t.test("queue: first in, first out; poppers wait in line; pop times out", function()
   local q = ratio.queue()
   q:push("a")

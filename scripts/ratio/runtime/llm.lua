@@ -288,7 +288,7 @@ function M.new(opts)
     key_env = key_env,
     endpoints = endpoints,
     turn = 0, -- where acquire starts looking: ties between endpoints go round
-    waiters = {}, wait_head = 1, wait_tail = 0, -- FIFO of tasks waiting for room
+    waiters = rsched.fifo(), -- tasks waiting for room
     rpm = new_bucket(opts.rpm, opts.burst_seconds),
     tpm = new_bucket(opts.tpm, opts.burst_seconds),
     max_tries = opts.max_tries or 6,
@@ -374,11 +374,10 @@ function Client:acquire()
       best.calls = best.calls + 1
       return best
     end
-    if soonest < math.huge and self.wait_head > self.wait_tail then
+    if soonest < math.huge and self.waiters.n == 0 then
       sched.sleep(math.max(1, soonest - now))
     else
-      self.wait_tail = self.wait_tail + 1
-      self.waiters[self.wait_tail] = sched.current()
+      self.waiters:push(sched.current())
       sched.suspend()
     end
   end
@@ -386,13 +385,8 @@ end
 
 function Client:release(ep)
   ep.inflight = ep.inflight - 1
-  local h = self.wait_head
-  if h <= self.wait_tail then
-    local co = self.waiters[h]
-    self.waiters[h] = nil
-    self.wait_head = h + 1
-    sched.wake(co)
-  end
+  local co = self.waiters:pop()
+  if co then sched.wake(co) end
 end
 
 -- client:endpoint_stats() -> one {calls, failures, rests, inflight} per base URL, in order (no

@@ -110,6 +110,50 @@ function M.yield() core.sleep(0) end
 M.now = core.now
 
 ---------------------------------------------------------------------------------------------------
+-- First in, first out
+
+local Fifo = {}
+Fifo.__index = Fifo
+Fifo.__name = "ratio.fifo"
+
+-- ratio.fifo() -> f: f:push(v) (v not nil), f:pop() -> the oldest value or nil when empty, f:len().
+-- A ring of 2^k slots that doubles when full. A plain table used as a queue (t[tail] = v,
+-- t[head] = nil) keeps its keys in the hash part once head has moved on, and Lua reuses a
+-- removed key's node only for a new key with that very main position: at a steady length next
+-- to a power of two it rehashes on nearly every push (1,025 tasks taking turns at a semaphore
+-- of 1 cost 6x as much per acquire as 1,024 did). The ring's keys stay 1..cap, in the array
+-- part, and a slot that is emptied holds false, never nil.
+function M.fifo()
+  return setmetatable({slots = {false, false, false, false, false, false, false, false}, cap = 8,
+                       head = 1, n = 0}, Fifo)
+end
+
+function Fifo:push(v)
+  local cap, slots = self.cap, self.slots
+  if self.n == cap then -- full: a ring twice the size, the oldest first
+    local grown = {}
+    for k = 0, cap - 1 do grown[k + 1] = slots[(self.head - 1 + k) % cap + 1] end
+    for k = cap + 1, 2 * cap do grown[k] = false end
+    slots, cap = grown, 2 * cap
+    self.slots, self.cap, self.head = slots, cap, 1
+  end
+  slots[(self.head - 1 + self.n) % cap + 1] = v
+  self.n = self.n + 1
+end
+
+function Fifo:pop()
+  if self.n == 0 then return nil end
+  local h = self.head
+  local v = self.slots[h]
+  self.slots[h] = false
+  self.head = h % self.cap + 1
+  self.n = self.n - 1
+  return v
+end
+
+function Fifo:len() return self.n end
+
+---------------------------------------------------------------------------------------------------
 -- Semaphores
 
 local Semaphore = {}
@@ -121,25 +165,21 @@ function M.semaphore(n)
   if math.type(n) ~= "integer" or n < 1 then
     error("ratio.semaphore: expected an integer >= 1, got " .. tostring(n), 2)
   end
-  return setmetatable({available = n, size = n, queue = {}, head = 1, tail = 0}, Semaphore)
+  return setmetatable({available = n, size = n, queue = M.fifo()}, Semaphore)
 end
 
 function Semaphore:acquire()
-  if self.available > 0 and self.head > self.tail then
+  if self.available > 0 and self.queue.n == 0 then
     self.available = self.available - 1
     return
   end
-  local co = need_task("semaphore:acquire")
-  self.tail = self.tail + 1
-  self.queue[self.tail] = co
+  self.queue:push(need_task("semaphore:acquire"))
   core.suspend() -- release() hands its permit straight to us
 end
 
 function Semaphore:release()
-  if self.head <= self.tail then
-    local co = self.queue[self.head]
-    self.queue[self.head] = nil
-    self.head = self.head + 1
+  local co = self.queue:pop()
+  if co then
     core.wake(co)
   elseif self.available >= self.size then
     error("semaphore:release: released more times than acquired", 2)
@@ -200,45 +240,39 @@ Queue.__name = "ratio.queue"
 -- A queue of work items for a few worker tasks holds many waiting items cheaply: an item is a
 -- value, not a suspended task (each of which the garbage collector walks in every cycle).
 function M.queue()
-  return setmetatable({items = {}, head = 1, tail = 0, waiters = {}, whead = 1, wtail = 0}, Queue)
+  -- gone[co]: how many of co's places among the waiters it gave up (its pop timed out)
+  return setmetatable({items = M.fifo(), waiters = M.fifo(), gone = {}}, Queue)
 end
 
 function Queue:push(v)
   if v == nil then error("queue:push: expected a value, got nil", 2) end
-  while self.whead <= self.wtail do
-    local co = self.waiters[self.whead]
-    self.waiters[self.whead] = nil
-    self.whead = self.whead + 1
-    if co then -- nil: that popper timed out
+  local gone = self.gone
+  while self.waiters.n > 0 do
+    local co = self.waiters:pop()
+    local g = gone[co]
+    if not g then
       core.wake(co, true, v)
       return
     end
+    gone[co] = g > 1 and g - 1 or nil -- a place that popper gave up
   end
-  self.tail = self.tail + 1
-  self.items[self.tail] = v
+  self.items:push(v)
 end
 
 function Queue:pop(timeout_ms)
-  if self.head <= self.tail then
-    local v = self.items[self.head]
-    self.items[self.head] = nil
-    self.head = self.head + 1
-    return v
-  end
+  if self.items.n > 0 then return self.items:pop() end
   local co = need_task("queue:pop")
-  self.wtail = self.wtail + 1
-  local slot = self.wtail
-  self.waiters[slot] = co
+  self.waiters:push(co)
   local woken, v = core.suspend(timeout_ms)
-  if not woken then -- timed out: give up the place in line
-    self.waiters[slot] = nil
+  if not woken then -- timed out: give up the place in line (push skips it)
+    self.gone[co] = (self.gone[co] or 0) + 1
     return nil
   end
   return v
 end
 
 -- q:len() -> values waiting to be popped
-function Queue:len() return self.tail - self.head + 1 end
+function Queue:len() return self.items.n end
 
 ---------------------------------------------------------------------------------------------------
 -- map
