@@ -159,8 +159,9 @@ end)
 
 t.test("fifo: a ring that keeps its order when it grows wrapped, and its slots at any length", function()
   local f = require("ratio.sched").fifo()
-  t.eq(f:pop(), nil)
+  t.eq({f:pop(), f:peek()}, {})
   for i = 1, 6 do f:push(i) end
+  t.eq({f:peek(), f:len()}, {1, 6})
   t.eq({f:pop(), f:pop(), f:pop(), f:pop()}, {1, 2, 3, 4})
   for i = 7, 20 do f:push(i) end -- wraps past slot 8, then doubles with the head at slot 5
   t.eq(f:len(), 16)

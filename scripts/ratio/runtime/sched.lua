@@ -116,7 +116,8 @@ local Fifo = {}
 Fifo.__index = Fifo
 Fifo.__name = "ratio.fifo"
 
--- ratio.fifo() -> f: f:push(v) (v not nil), f:pop() -> the oldest value or nil when empty, f:len().
+-- ratio.fifo() -> f: f:push(v) (v not nil), f:pop() -> the oldest value or nil when empty,
+-- f:peek() -> the oldest value (nil when empty) left in place, f:len().
 -- A ring of 2^k slots that doubles when full. A plain table used as a queue (t[tail] = v,
 -- t[head] = nil) keeps its keys in the hash part once head has moved on, and Lua reuses a
 -- removed key's node only for a new key with that very main position: at a steady length next
@@ -150,6 +151,8 @@ function Fifo:pop()
   self.n = self.n - 1
   return v
 end
+
+function Fifo:peek() if self.n > 0 then return self.slots[self.head] end end
 
 function Fifo:len() return self.n end
 

@@ -259,7 +259,7 @@ function M.run(opts)
   -- are queued or being judged. The request at the head puts in as many rollouts as there is
   -- room for, and the rest as room frees up, so a batch larger than max_queue is judged in
   -- chunks rather than refused.
-  local admission, ahead, atail = {}, 1, 0
+  local admission = sched.fifo()
 
   -- Whether the MetaJudge's capacity held a request up from its arrival: the workers waiting on
   -- an empty queue, and the last time one of them was still free after a request's rollouts were
@@ -267,10 +267,10 @@ function M.run(opts)
   local idle_workers, last_free, last_push = 0, -math.huge, -math.huge
 
   local function admit()
-    while ahead <= atail do
-      local b = admission[ahead]
+    while admission.n > 0 do
+      local b = admission:peek()
       if b.abandoned or b.gave_up or b.pushed == b.n then
-        admission[ahead], ahead = nil, ahead + 1
+        admission:pop()
       else
         local room = o.max_queue - stats.queued
         if room <= 0 then return end
@@ -331,8 +331,7 @@ function M.run(opts)
     local since = (free <= 0 and last_free < math.max(arrived, last_push)) and arrived or now
     local batch = {rollouts = rollouts, labels = labels, n = n, pushed = 0, since = since,
                    results = {}, left = n, done = sched.event(), admitted = sched.event()}
-    atail = atail + 1
-    admission[atail] = batch
+    admission:push(batch)
     stats.waiting = stats.waiting + 1
     admit()
     batch.since = arrived
