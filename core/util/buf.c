@@ -62,13 +62,22 @@ void buf_putc(buf_t *b, char c)
 
 void buf_vprintf(buf_t *b, const char *fmt, va_list ap)
 {
+    /* Straight into the room the buffer has (one vsnprintf when it fits, as a number or a short
+     * line does); measured and written again only when it does not. */
+    buf_reserve(b, 0);
+    size_t room = b->cap - b->len;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(b->data + b->len, room, fmt, ap2);
     va_end(ap2);
-    if (n < 0) return;
-    buf_reserve(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    if (n < 0) {
+        b->data[b->len] = '\0';
+        return;
+    }
+    if ((size_t)n >= room) {
+        buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 

@@ -1,0 +1,45 @@
+/* buf_printf: a formatted append that fits the room left, one that does not (the buffer grows and
+ * the text is written again), and many in a row across growths. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "util/buf.h"
+
+TEST(buf_printf_fits_and_grows)
+{
+    buf_t b;
+    buf_init(&b);
+    buf_printf(&b, "%d-%s", 42, "x");
+    CHECK_STR(b.data, "42-x");
+    CHECK_INT((int)b.len, 4);
+    /* Longer than the room left: written whole after the buffer grew. */
+    char big[300];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    size_t cap = b.cap;
+    buf_printf(&b, "[%s]", big);
+    CHECK(b.cap > cap);
+    CHECK_INT((int)b.len, 4 + 2 + 299);
+    CHECK(b.data[4] == '[' && b.data[5] == 'a' && b.data[303] == 'a' && b.data[304] == ']');
+    CHECK(b.data[b.len] == '\0');
+    buf_free(&b);
+}
+
+TEST(buf_printf_many_appends_match_snprintf)
+{
+    buf_t b;
+    buf_init(&b);
+    char want[20000], one[32];
+    size_t w = 0;
+    for (long long i = -1000; i < 1000; i++) {
+        int n = snprintf(one, sizeof one, "%lld,", i * 7919);
+        memcpy(want + w, one, (size_t)n);
+        w += (size_t)n;
+        buf_printf(&b, "%lld,", i * 7919);
+    }
+    want[w] = '\0';
+    CHECK_INT((int)b.len, (int)w);
+    CHECK_STR(b.data, want);
+    buf_free(&b);
+}
