@@ -3,7 +3,8 @@
 -- with a plain Lua table used as a queue (t[tail] = v, t[head] = nil) and with ratio.fifo (the
 -- ring under ratio.semaphore, ratio.queue, the LLM client's waiting line and the reward server's
 -- admission). Then tasks taking turns at a semaphore of 1, as many as the length plus one (so
--- the length is the line that waits). Prints CPU microseconds per operation; asserts nothing.
+-- the length is the line that waits), and ratio.map streaming --ops items (each: results emitted
+-- in order) with the length in flight. Prints CPU microseconds per operation; asserts nothing.
 --   bin/ratio run bench/queue_churn.lua [--ops N] [--lengths "511,512,1023,1024,4095"]
 local ratio = require "ratio"
 local fifo = require("ratio.sched").fifo
@@ -44,10 +45,19 @@ local function semaphore(len, ops)
   return (os.clock() - t0) * ops / (per * (len + 1))
 end
 
-print(("%8s %16s %16s %18s"):format("length", "table us/op", "fifo us/op", "semaphore us/op"))
+local function map(len, ops)
+  local n = 0
+  local t0 = os.clock()
+  ratio.map(function() n = n + 1; if n <= ops then return n end end,
+            function(i) ratio.yield() return i end, {concurrency = len, each = function() end})
+  return os.clock() - t0
+end
+
+print(("%8s %14s %14s %17s %14s"):format("length", "table us/op", "fifo us/op", "semaphore us/op",
+                                          "map us/item"))
 for len in p.lengths:gmatch("%d+") do
   len = tonumber(len)
   local us = function(s) return s * 1e6 / p.ops end
-  print(("%8d %16.3f %16.3f %18.3f"):format(len, us(table_queue(len, p.ops)), us(ring(len, p.ops)),
-                                           us(semaphore(len, p.ops))))
+  print(("%8d %14.3f %14.3f %17.3f %14.3f"):format(len, us(table_queue(len, p.ops)),
+    us(ring(len, p.ops)), us(semaphore(len, p.ops)), us(map(len, p.ops))))
 end
