@@ -116,8 +116,9 @@ local Fifo = {}
 Fifo.__index = Fifo
 Fifo.__name = "ratio.fifo"
 
--- sched.fifo() -> f (library-internal: require("ratio.sched").fifo): f:push(v) (v not nil), f:pop() -> the oldest value or nil when empty,
--- f:peek() -> the oldest value (nil when empty) left in place, f:len().
+-- sched.fifo() -> f (library-internal: require("ratio.sched").fifo): f:push(v) (v not nil),
+-- f:pop() -> the oldest value or nil when empty, f:peek() -> the oldest value (nil when empty)
+-- left in place, f:len().
 -- A ring of 2^k slots that doubles when full. A plain table used as a queue (t[tail] = v,
 -- t[head] = nil) keeps its keys in the hash part once head has moved on, and Lua reuses a
 -- removed key's node only for a new key with that very main position: at a steady length next
