@@ -2,9 +2,10 @@
 -- each length it keeps that many values in line and then pushes one and pops one --ops times,
 -- with a plain Lua table used as a queue (t[tail] = v, t[head] = nil) and with ratio.sched's
 -- fifo (the ring under ratio.semaphore, ratio.queue, the LLM client's waiting line and the reward
--- server's admission). Then tasks taking turns at a semaphore of 1, as many as the length plus one (so
--- the length is the line that waits), and ratio.map streaming --ops items (each: results emitted
--- in order) with the length in flight. Prints CPU microseconds per operation; asserts nothing.
+-- server's admission). Then tasks taking turns at a semaphore of 1, as many as the length plus
+-- one (so the length is the line that waits), and ratio.map streaming --ops items (each: results
+-- emitted in order) with the length in flight. Prints CPU microseconds per operation; asserts
+-- nothing.
 --   bin/ratio run bench/queue_churn.lua [--ops N] [--lengths "511,512,1023,1024,4095"]
 local ratio = require "ratio"
 local fifo = require("ratio.sched").fifo

@@ -59,8 +59,8 @@ function M.by_domain(results, items, opts)
   return out
 end
 
--- study.metajudge_line(item, judge, r, own[, prompt]) -> the published MetaJudge output line of one record,
--- as metajudge_infer.py writes it and metajudge_analysis.py reads it: the MetaJudge's prompt, its
+-- study.metajudge_line(item, judge, r, own[, prompt]) -> the published MetaJudge output line of
+-- one record, as metajudge_infer.py writes it and metajudge_analysis.py reads it: the prompt, its
 -- reply as samples[1].generated_text, status "success", or "error" with error_message and no
 -- samples when the call failed (the published script's words), and the item's metadata (id,
 -- domain, the human checklist, the judge's). ratio's own fields (own) go under `ratio`; prompt
