@@ -539,6 +539,66 @@ TEST(json_write_string_escapes)
     buf_free(&b);
 }
 
+/* The escape of one ASCII byte, written out plainly: what the word-at-a-time scan must match. */
+static void ref_escape(buf_t *b, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *shorts = "\"\"\\\\\bb\ff\nn\rr\tt"; /* pairs: byte, letter */
+    for (const char *p = shorts; *p; p += 2)
+        if ((unsigned char)p[0] == c) {
+            buf_putc(b, '\\');
+            buf_putc(b, p[1]);
+            return;
+        }
+    if (c < 0x20) {
+        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        buf_append(b, esc, 6);
+    } else {
+        buf_putc(b, (char)c);
+    }
+}
+
+/* Every ASCII byte, and a two-byte UTF-8 character, at every offset of strings of 1 to 24 bytes:
+ * the eight-bytes-at-a-time scan stops for each byte that needs it wherever the byte sits in a
+ * word, and for nothing else (0x7f and 0x20 pass as they are). */
+TEST(json_write_string_every_byte_at_every_offset)
+{
+    buf_t got = {0}, want = {0};
+    char s[32];
+    for (size_t len = 1; len <= 24; len++)
+        for (size_t at = 0; at < len; at++)
+            for (int c = 0; c <= 0x80; c++) {
+                memset(s, 'x', len);
+                size_t n = len;
+                if (c == 0x80) { /* \xC3\xA9 in place of byte `at` */
+                    memmove(s + at + 2, s + at + 1, len - at - 1);
+                    s[at] = (char)0xC3;
+                    s[at + 1] = (char)0xA9;
+                    n = len + 1;
+                } else {
+                    s[at] = (char)c;
+                }
+                buf_reset(&want);
+                buf_putc(&want, '"');
+                for (size_t i = 0; i < n; i++)
+                    if (c == 0x80 && (i == at || i == at + 1))
+                        buf_putc(&want, s[i]);
+                    else
+                        ref_escape(&want, (unsigned char)s[i]);
+                buf_putc(&want, '"');
+                buf_reset(&got);
+                CHECK_INT(json_write_string(&got, s, n), 0);
+                CHECK_INT(got.len, want.len);
+                if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0) {
+                    CHECK_STR(buf_cstr(&got), buf_cstr(&want));
+                    goto out;
+                }
+            }
+out:
+    buf_free(&got);
+    buf_free(&want);
+}
+
 static const char *enc_double(buf_t *b, double v)
 {
     buf_reset(b);
