@@ -40,6 +40,7 @@ typedef struct decoder {
     frame_t *frames;
     int depth, cap;
     int oom;
+    int want_keys;     /* record a top-level object's key order (json.keys) */
     int keys_idx;      /* stack index of the top-level object's key list, 0 if none */
     lua_Integer nkeys; /* keys in that list */
 } decoder_t;
@@ -127,7 +128,7 @@ static int dec_begin(decoder_t *d, int is_array)
     }
     d->frames[d->depth].is_array = is_array;
     d->frames[d->depth].count = 0;
-    if (d->depth == 0 && !is_array) { /* the key list sits below the top-level object */
+    if (d->depth == 0 && !is_array && d->want_keys) { /* the key list sits below the object */
         lua_createtable(d->L, 8, 0);
         d->keys_idx = lua_gettop(d->L);
     }
@@ -171,9 +172,9 @@ static const json_sax_t DECODE_SAX = {
 };
 
 int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t len, int max_depth,
-                     json_error_t *err)
+                     int keys, json_error_t *err)
 {
-    decoder_t d = {.L = L};
+    decoder_t d = {.L = L, .want_keys = keys};
     int top = lua_gettop(L);
     int rc = json_parser_parse(parser, s, len, &DECODE_SAX, &d, max_depth, err);
     free(d.frames);
@@ -201,11 +202,12 @@ static int l_decode(lua_State *L)
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
     int max_depth = (int)host_opt_integer(L, 2, "max_depth", JSON_DEFAULT_MAX_DEPTH);
+    int keys = host_opt_boolean(L, 2, "keys", 1);
     lua_settop(L, 1);
     json_parser_t p;
     json_parser_init(&p);
     json_error_t err;
-    int rc = bind_json_decode(L, &p, s, len, max_depth, &err);
+    int rc = bind_json_decode(L, &p, s, len, max_depth, keys, &err);
     json_parser_free(&p);
     if (rc != 0) {
         lua_pushnil(L);

@@ -85,7 +85,7 @@ static int l_read(lua_State *L)
         return 3;
     }
     json_error_t jerr;
-    if (bind_json_decode(L, &lr->parser, line, len, lr->max_depth, &jerr) != 0) {
+    if (bind_json_decode(L, &lr->parser, line, len, lr->max_depth, 1, &jerr) != 0) {
         lua_pushnil(L);
         lua_pushfstring(L, "%s:%I: invalid JSON at column %d: %s", lr->path, lineno,
                         (int)jerr.column, jerr.message);

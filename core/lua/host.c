@@ -72,6 +72,15 @@ lua_Number host_opt_number(lua_State *L, int t, const char *k, lua_Number dflt)
     return v;
 }
 
+int host_opt_boolean(lua_State *L, int t, const char *k, int dflt)
+{
+    if (!opt_field(L, t, k)) return dflt;
+    luaL_checktype(L, -1, LUA_TBOOLEAN);
+    int v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
 const char *host_opt_string(lua_State *L, int t, const char *k, const char *dflt)
 {
     if (!opt_field(L, t, k)) return dflt;

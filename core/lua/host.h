@@ -23,6 +23,7 @@ void host_new_class(lua_State *L, const char *name, const luaL_Reg *methods, lua
  * absent (none or nil) or the field is nil; a field of the wrong type (or a non-table) raises. */
 lua_Integer host_opt_integer(lua_State *L, int t, const char *k, lua_Integer dflt);
 lua_Number host_opt_number(lua_State *L, int t, const char *k, lua_Number dflt);
+int host_opt_boolean(lua_State *L, int t, const char *k, int dflt);
 /* The string stays valid while the options table holds it. */
 const char *host_opt_string(lua_State *L, int t, const char *k, const char *dflt);
 

@@ -80,6 +80,12 @@ t.test("keys: a decoded top-level object's keys in the order of the text", funct
   t.eq(json.keys({x = 1}), nil)             -- tables built in Lua: none
   t.eq(json.keys(json.decode("[1, 2]")), nil)
   t.eq(json.keys(json.decode("{}")), {})
+  -- keys = false: a reply read for its fields keeps no list (and the same values)
+  local quiet = json.decode('{"b": 1, "a": {"z": 1}}', {keys = false})
+  t.eq(json.keys(quiet), nil)
+  t.eq(quiet.b, 1)
+  t.eq(quiet.a.z, 1)
+  t.eq(select(2, pcall(json.decode, "{}", {keys = "no"})):match("boolean expected") ~= nil, true)
   local path = os.tmpname()
   local f = assert(io.open(path, "wb"))
   f:write('{"M-X": 1, "m-x": 2}\n{"m-x": 1, "M-X": 2}\n')

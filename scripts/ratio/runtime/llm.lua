@@ -429,6 +429,9 @@ local RETRY_STATUS = {[408] = true, [409] = true, [425] = true, [429] = true, [5
 local RETRY_CODE = {ETIMEDOUT = true, ECONNRESET = true, ECONNREFUSED = true, EOTHER = true,
                     EMALFORMED = true}
 
+-- Replies are read field by field: no key-order list (json.keys) for them.
+local NO_KEYS = {keys = false}
+
 local function estimate_tokens(body_text, params)
   return #body_text // 4 + (math.tointeger(params.max_tokens) or 0)
 end
@@ -476,7 +479,7 @@ function Client:call(kind, path, body, map, params, rebuild)
     endpoint_ms = endpoint_ms + (resp and resp.ms or sched.now() - t0)
     local wait_ms
     if resp and resp.status == 200 then
-      local decoded, jerr = json.decode(resp.body)
+      local decoded, jerr = json.decode(resp.body, NO_KEYS)
       local result, merr, mcode
       if decoded == nil then
         merr = "reply is not valid JSON (" .. jerr .. ")"
@@ -498,7 +501,7 @@ function Client:call(kind, path, body, map, params, rebuild)
       end
       note_failure(self, ep, false)
     elseif resp then
-      local decoded = json.decode(resp.body)
+      local decoded = json.decode(resp.body, NO_KEYS)
       local text = self.provider.error_text(decoded) or resp.body:sub(1, 300)
       last_msg = ("HTTP %d from %s: %s"):format(resp.status, self.provider.name, text)
       last_code = (self.provider.error_code and self.provider.error_code(resp.status, decoded))
