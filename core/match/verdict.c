@@ -172,6 +172,12 @@ verdict_label verdict_read_label(const char *s, size_t len)
         {"TIE", VERDICT_TIE},
         {"B>A", VERDICT_B_BETTER},
         {"B>>A", VERDICT_B_MUCH_BETTER},
+        /* the same verdicts written the other way round */
+        {"B<<A", VERDICT_A_MUCH_BETTER},
+        {"B<A", VERDICT_A_BETTER},
+        {"B=A", VERDICT_TIE},
+        {"A<B", VERDICT_B_BETTER},
+        {"A<<B", VERDICT_B_MUCH_BETTER},
     };
     char buf[VD_LABEL_MAX];
     if (!s) return VERDICT_NONE;

@@ -46,7 +46,8 @@ end)
 t.test("the binding: labels, swap, max_reasons", function()
   local v = require "ratio.core.verdict"
   t.eq(v.label(" a >> b "), "A>>B")
-  t.eq(v.label("A<B"), nil)
+  t.eq(v.label("A<B"), "B>A") -- the same verdict written the other way round
+  t.eq(v.label("A<=B"), nil)
   t.eq(v.swap("A>>B"), "B>>A")
   local r = v.parse(PAPER, {max_reasons = 2})
   t.eq(#r.reasons, 2)
