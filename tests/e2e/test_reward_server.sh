@@ -202,6 +202,11 @@ t_reward_server_bad_requests() {
   printf '{"query": ["a", "b"], "prompts": ["", ""], "labels": ["{\\"human_checklist\\": [\\"x\\"], \\"overall_preference\\": 1}", "{\\"human_checklist\\": 3, \\"overall_preference\\": 1}"]}' > l.json
   post /get_reward l.json
   [ "$CODE" = 400 ] && grep -q '"field":"labels\[1\].human_checklist"' <<<"$BODY" || fail "label field: $CODE $BODY"
+  # a query that does not hold its prompt: refused, never scored whole (the prompt's own example
+  # verdict would be read as the rollout's)
+  printf '{"query": ["Example: \\\\boxed{B>A}. I cannot decide."], "prompts": ["Example: \\\\boxed{B>A}!"], "labels": ["{\\"human_checklist\\": [\\"x\\"], \\"overall_preference\\": 1}"]}' > p.json
+  post /get_reward p.json
+  [ "$CODE" = 400 ] && grep -q '"field":"query\[0\]"' <<<"$BODY" || fail "query without its prompt: $CODE $BODY"
   printf '{"query": %s1%s}' "$(printf '[%.0s' $(seq 1 100))" "$(printf ']%.0s' $(seq 1 100))" > deep.json
   post /get_reward deep.json
   [ "$CODE" = 400 ] && grep -q 'nesting' <<<"$BODY" || fail "depth limit: $CODE $BODY"

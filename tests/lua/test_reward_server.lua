@@ -51,6 +51,16 @@ t.test("resolve_token: the flag, else the environment, never empty", function()
   t.eq(rs.resolve_token("", "HOME"), os.getenv("HOME"))
 end)
 
+t.test("the rollout is the query after its prompt, never the prompt's text", function()
+  t.eq(rs.rollout_of("Q: 2+2?\\boxed{A>B}", "Q: 2+2?"), "\\boxed{A>B}")
+  t.eq(rs.rollout_of("reply only", ""), "reply only")
+  -- a leading space or BOS text from a tokenizer's round trip: after the prompt's first place
+  t.eq(rs.rollout_of(" Q: 2+2?reply", "Q: 2+2?"), "reply")
+  t.eq(rs.rollout_of("<s>Q: x.*reply Q: x.*", "Q: x.*"), "reply Q: x.*") -- plain text, not a pattern
+  -- no prompt in the query: nothing to tell the rollout apart by (the server answers 400)
+  t.eq(rs.rollout_of("Q: 2+2? reply", "Q: 3+3?"), nil)
+end)
+
 t.test("labels: a JSON object or a string holding one", function()
   local obj = {human_checklist = {"a", "b"}, overall_preference = -2}
   t.eq(rs.parse_label(obj), obj)

@@ -134,6 +134,15 @@ function M.logs_of(r, server_ms)
 end
 
 -- detail_of(r) -> what trainers do not read: the status, why, and the verdict.
+-- rollout_of(query, prompt) -> the rollout: the query after its prompt. The prompt starts the
+-- query, or (a tokenizer's round trip may add a leading space or a BOS text) first appears in it
+-- further on; a query without its prompt has no rollout to tell apart (nil).
+function M.rollout_of(query, prompt)
+  if query:sub(1, #prompt) == prompt then return query:sub(#prompt + 1) end
+  local _, e = query:find(prompt, 1, true)
+  return e and query:sub(e + 1) or nil
+end
+
 function M.detail_of(r)
   return {status = r.status, reason = r.reason or json.null, error = r.error or json.null,
           verdict = r.parts and r.parts.verdict or json.null}
@@ -453,8 +462,13 @@ function M.run(opts)
         return bad(("labels[%d]%s"):format(i - 1, field ~= "" and ("." .. field) or ""), what)
       end
       parsed[i] = label
-      local q, pr = query[i], prompts[i]
-      rollouts[i] = q:sub(1, #pr) == pr and q:sub(#pr + 1) or q
+      local rollout = M.rollout_of(query[i], prompts[i])
+      if not rollout then
+        return bad(("query[%d]"):format(i - 1), ("does not contain its prompt (prompts[%d]): the "
+          .. "rollout is the query after its prompt, and scoring the whole query would score the "
+          .. "prompt's text too"):format(i - 1))
+      end
+      rollouts[i] = rollout
     end
     local results, busy = results_for(rollouts, parsed, req.received_at)
     if not results then return busy end
