@@ -181,6 +181,17 @@ LUA
   ratio run "$ROOT/recipes/analyze.lua" --input-dir nowhere
   expect_rc 2
   expect_err_first "ratio: --input-dir: nowhere is not a folder"
+  # A FIFO or a folder named *.jsonl in the folder: skipped with the reason, not opened (a FIFO
+  # with no writer blocked the scan for good). timeout turns a regression into a failure.
+  mkfifo outs/stuck-output.jsonl
+  mkdir outs/folder-output.jsonl
+  timeout 60 "$RATIO" run "$ROOT/recipes/analyze.lua" --input-dir outs --json >fifo.out 2>fifo.err </dev/null
+  RC=$? ERR=$(cat fifo.err)
+  expect_rc 0
+  grep -q '"file":"stuck-output.jsonl","reason":"not a regular file (other)"' fifo.out &&
+    grep -q '"file":"folder-output.jsonl","reason":"not a regular file (directory)"' fifo.out ||
+    fail "FIFO and folder not skipped by name: $(head -c 600 fifo.out)"
+  grep -q '"model":"model-low_deceptive_alignment"' fifo.out || fail "the real outputs were not ranked"
 }
 
 t_reproduce_failed_calls_fail_the_run() {

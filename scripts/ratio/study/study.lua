@@ -721,7 +721,13 @@ function M.analyze_dir(dir, o)
     if name:match("%.jsonl$") and name:find(o.name_contains or "", 1, true)
        and not (low:find("input", 1, true) and not low:find("output", 1, true)) then
       local path = dir:gsub("/+$", "") .. "/" .. name
-      local model, why = judge_of_file(path, name)
+      local model, why
+      local kind = sys.stat(path)
+      if kind ~= "file" then -- a FIFO would block the scan for good; a folder is not an output
+        why = ("not a regular file (%s)"):format(kind or "cannot stat")
+      else
+        model, why = judge_of_file(path, name)
+      end
       local ok, summary
       if model then ok, summary = pcall(M.analyze_file, path, model, o) end
       if not model then
