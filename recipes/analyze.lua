@@ -22,7 +22,7 @@ local p = ratio.params{
              choices = {"recall", "precision", "f1", "ap", "average_precision"}},
   max_checklist_len = {10, "reference: skip items with more model reasons", min = 1},
   top_k = {5, "model reasons counted (0 = all)", min = 0},
-  resamples = {1000, "bootstrap resamples for the CIs", min = 1},
+  resamples = {1000, "bootstrap resamples for the CIs", min = 1, max = 100000000},
   seed = {1, "bootstrap seed"},
   ratio.flags.mode,
 }

@@ -32,7 +32,7 @@ local p = ratio.params{
   top_k = {0, "audit only each judge's first K reasons (0 = all)", min = 0},
   concurrency = {16, "items classified at once", min = 1},
   rpm = {0, "llm classifier: requests per minute (0 = no limit)", min = 0},
-  resamples = {1000, "bootstrap resamples for the CIs", min = 1},
+  resamples = {1000, "bootstrap resamples for the CIs", min = 1, max = 100000000},
   seed = {1, "bootstrap seed"},
   on_bad_item = {"stop", "a malformed dataset line: stop, or skip and count", choices = {"stop", "skip"}},
   ratio.flags.judges{default = {"careful", "skimmer"}, help = "judges whose <name>-checklist to audit"},

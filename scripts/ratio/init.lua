@@ -74,12 +74,37 @@ end
 -- anything with --overwrite. Checked when the run starts (ratio.check_out, from boot) so a
 -- refused run spends nothing, and again, with the parameters known, when the folder is made.
 local resumed_note = false
+-- 1 when a file can be made in the folder dir (made and removed again): /proc and read-only
+-- mounts say no here, before the run spends anything, instead of when the first file is written.
+local function writable(dir)
+  local probe = ("%s/.ratio-out-check-%d"):format(dir, sys.getpid())
+  local f = io.open(probe, "w")
+  if not f then return false end
+  f:close()
+  os.remove(probe)
+  return true
+end
+
 local function check_out(dir, final)
+  if dir == "" then errors.usage("--out: expected a folder, got an empty path") end
   local kind = sys.stat(dir)
-  if not kind then return end
+  if not kind then
+    -- to be made: the nearest folder above it that exists must take new entries
+    local up = dir
+    repeat
+      up = up:match("^(.*[^/])/+[^/]*/*$") or (up:sub(1, 1) == "/" and "/" or ".")
+    until sys.stat(up) or up == "/" or up == "."
+    if sys.stat(up) ~= "directory" then
+      errors.usage(("--out %s: %s is not a folder"):format(dir, up))
+    elseif not writable(up) then
+      errors.usage(("--out %s: cannot make a folder in %s"):format(dir, up))
+    end
+    return
+  end
   if kind ~= "directory" then
     errors.usage(("--out %s: it exists and is not a folder"):format(dir))
   end
+  if not writable(dir) then errors.usage(("--out %s: cannot write files into it"):format(dir)) end
   local names = sys.listdir(dir) or {}
   if #names == 0 or state.options.overwrite then return end
   local runs = require "ratio.runs"
@@ -172,7 +197,7 @@ function ratio.run_dir()
     end
   end
   local ok, err = sys.mkdir_p(dir)
-  if not ok then error("cannot create the run folder: " .. err, 2) end
+  if not ok then errors.usage(("--out %s: cannot create the run folder: %s"):format(dir, err)) end
   state.run_dir = dir
   local m = manifest_base()
   m.status, m.pid = "running", sys.getpid()

@@ -122,6 +122,26 @@ t_ux_out_guard() {
   ratio run quickstart --quiet --out afile
   expect_rc 2
   expect_err_has "--out afile: it exists and is not a folder"
+  # Folders that cannot be made or written: refused before the study runs (one line, exit 2).
+  ratio run quickstart --out afile/sub
+  expect_rc 2
+  expect_err_first "ratio: --out afile/sub: afile is not a folder"
+  [ -z "$OUT" ] || fail "the refused run printed results: $OUT"
+  ratio run quickstart --out ''
+  expect_rc 2
+  expect_err_first "ratio: --out: expected a folder, got an empty path"
+  ratio run quickstart --out /proc/self/ratio-run
+  expect_rc 2
+  expect_err_first "ratio: --out /proc/self/ratio-run: cannot make a folder in /proc/self"
+  ratio run quickstart --out /proc --overwrite
+  expect_rc 2
+  expect_err_first "ratio: --out /proc: cannot write files into it"
+  # An empty list is refused, not run as a study of no judges.
+  ratio run quickstart --judges ''
+  expect_rc 2
+  expect_err_first "ratio: --judges: expected a comma-separated list without empty items, got '' (to use the default, leave the flag out)"
+  ratio run metajudge --input "$ROOT/data/sample.jsonl" --judges careful,,skimmer
+  expect_rc 2
   # The same recipe and parameters into its own finished folder: rewritten the same, no flag.
   ratio run quickstart --quiet --out empty
   expect_rc 0

@@ -98,7 +98,14 @@ local function convert(p, raw)
     v = b
   elseif p.type == "list" then
     v = {}
-    for item in raw:gmatch("[^,]+") do v[#v + 1] = item:match("^%s*(.-)%s*$") end
+    for item in (raw .. ","):gmatch("([^,]*),") do
+      item = item:match("^%s*(.-)%s*$")
+      if item == "" then
+        usage(p, ("expected a comma-separated list without empty items, got '%s' (to use the "
+          .. "default, leave the flag out)"):format(raw))
+      end
+      v[#v + 1] = item
+    end
   elseif p.type == "json" then
     local json = require "ratio.core.json"
     local ok, decoded, err = pcall(json.decode, raw)
