@@ -30,6 +30,7 @@ local p = ratio.params{
   max_body = {16 * 1024 * 1024, "largest request body in bytes", min = 1024},
   max_buffered = {64 * 1024 * 1024, "request bytes held at once across all clients; a body beyond it is answered 503 with Retry-After before it is read", min = 1024 * 1024},
   max_depth = {32, "deepest JSON nesting accepted in a request", min = 2},
+  request_timeout_ms = {60000, "time a request may take to arrive, head and body (a slower one is dropped unanswered)", min = 1000},
   ratio.flags.matcher{choices = {"llm", "lexical"}, help = "how rollout reasons are matched to the human checklist", legacy = "judge", aliases = {judge_max_tries = "metajudge_max_tries"}},
 }
 
@@ -67,6 +68,7 @@ local counts = server.run{
   max_inflight = p.max_inflight, max_queue = p.max_queue, queue_wait_ms = p.queue_wait_ms,
   retry_after = p.retry_after, deadline_ms = p.deadline_ms, deadline_fallback = deadline_fallback,
   unhealthy_after = p.unhealthy_after, max_body = p.max_body, max_buffered = p.max_buffered, max_depth = p.max_depth,
+  request_timeout_ms = p.request_timeout_ms,
   describe = ("%s matcher, %s formula, %s deadline fallback"):format(p.matcher, p.formula, deadline_fallback),
 }
 ratio.log("reward server stopped: %d rollouts answered", counts.rollouts)

@@ -1,7 +1,7 @@
 /* ratio.core.httpd: an HTTP server whose every request runs as a task.
  *
  *   listen{host=, port=, max_body=, max_buffered=, max_head=, token=, routes={...}, public={...},
- *          http2=bool, handler=fn} -> server | nil, message
+ *          http2=bool, request_timeout_ms=, handler=fn} -> server | nil, message
  *     routes / public: lists of "METHOD /path" (see core/net/httpd.h for what the server answers
  *     from a request's head before its body is read: 401, 404, 405, 413, 431, 503)
  *     handler(req) runs as a new task per request; it must finish req exactly once
@@ -122,9 +122,13 @@ static int l_listen(lua_State *L)
     lua_Integer max_head = luaL_optinteger(L, -1, 0);
     lua_getfield(L, 1, "http2");
     cfg.http2 = lua_isnil(L, -1) || lua_toboolean(L, -1) ? 0 : -1;
-    lua_pop(L, 4);
-    if (max_buffered < 0 || max_head < 0)
-        return luaL_error(L, "httpd.listen: max_buffered and max_head must be >= 0");
+    lua_getfield(L, 1, "request_timeout_ms");
+    lua_Integer request_timeout = luaL_optinteger(L, -1, 0);
+    lua_pop(L, 5);
+    if (max_buffered < 0 || max_head < 0 || request_timeout < 0)
+        return luaL_error(
+            L, "httpd.listen: max_buffered, max_head and request_timeout_ms must be >= 0");
+    cfg.request_timeout_ms = (uint64_t)request_timeout;
     cfg.max_buffered_bytes = (size_t)max_buffered;
     cfg.max_head_bytes = (size_t)max_head;
     cfg.routes = route_list(L, "routes");

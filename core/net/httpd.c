@@ -1271,6 +1271,7 @@ httpd_t *httpd_new(uv_loop_t *loop, const httpd_config_t *cfg, httpd_handler_fn 
     h->config.server_name = h2o_iovec_init(H2O_STRLIT("ratio"));
     h->config.max_request_entity_size = h->max_body;
     if (cfg->http2 < 0) h->config.http1.upgrade_to_http2 = 0;
+    if (cfg->request_timeout_ms) h->config.http1.req_timeout = cfg->request_timeout_ms;
     h2o_hostconf_t *hc =
         h2o_config_register_host(&h->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0); /* "/" matches every path */

@@ -68,6 +68,9 @@ typedef struct httpd_config {
     const char *const *routes;
     const char *const *public_routes;
     int http2; /* 0 or 1: cleartext HTTP/2 accepted (default); -1: HTTP/1.x only */
+    /* time an HTTP/1 request may take to arrive, head and body together (h2o closes the
+     * connection, with no answer, when it runs out); 0: h2o's 10 s */
+    uint64_t request_timeout_ms;
 } httpd_config_t;
 
 typedef struct httpd_header {

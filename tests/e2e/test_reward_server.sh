@@ -188,6 +188,44 @@ t_reward_server_overload_gets_429() {
   stop_fake
 }
 
+# trickle PORT SECONDS: a /get_reward request whose body arrives a piece at a time over SECONDS;
+# prints the answer's status line, or "closed" when the server dropped it unanswered.
+trickle() {
+  python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+port, seconds = int(sys.argv[1]), float(sys.argv[2])
+body = b'{"query": "not a list", "pad": "' + b"x" * 600 + b'"}'
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"POST /get_reward HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body))
+pieces = 20
+try:
+    for i in range(pieces):
+        s.sendall(body[i * len(body) // pieces:(i + 1) * len(body) // pieces])
+        time.sleep(seconds / pieces)
+    answer = s.recv(200)
+except OSError:
+    answer = b""
+print(answer.split(b"\r\n")[0].decode() if answer else "closed")
+PY
+}
+
+# --request-timeout-ms bounds the time a request may take to arrive: a body trickling in past it
+# is dropped, one within it is read and answered (the default is 60 s, h2o's own 10 s cut slow
+# large bodies from trainers unanswered).
+t_reward_server_request_timeout() {
+  start_reward --matcher lexical --request-timeout-ms 1000 || return
+  local got
+  got=$(trickle "$(cat rs.port)" 3)
+  [ "$got" = closed ] || fail "a request slower than --request-timeout-ms 1000 was answered: $got"
+  curl -sf "$RS_URL/health" >/dev/null || fail "/health after the dropped request"
+  stop_reward
+  start_reward --matcher lexical --request-timeout-ms 30000 || return
+  got=$(trickle "$(cat rs.port)" 3)
+  [ "$got" = "HTTP/1.1 400 Bad Request" ] || fail "a 3 s request within 30 s was not read and answered: $got"
+  stop_reward
+}
+
 t_reward_server_bad_requests() {
   start_reward --matcher lexical --max-body 4096 || return
   printf '{"query": [' > broken.json

@@ -12,7 +12,8 @@
 --     max_buffered = 64 * 1024 * 1024,          -- all request bodies held at once (default 64 MiB)
 --     max_head = 16 * 1024,                     -- request line + headers (default 16 KiB)
 --     http2 = true,                             -- accept cleartext HTTP/2 (h2c); false: HTTP/1.x only
---   }
+--     request_timeout_ms = 10000,               -- an HTTP/1 request's head and body must arrive
+--   }                                           -- within it (default 10 s), else it is dropped
 --
 -- The C server checks each HTTP/1 request from its head, before reading its body, and answers at
 -- once (JSON error, connection closed; the handler never runs): 401 with `WWW-Authenticate: Bearer`
@@ -144,7 +145,7 @@ return function(opts)
                                   max_body = opts.max_body or 8 * 1024 * 1024,
                                   max_buffered = opts.max_buffered, max_head = opts.max_head,
                                   token = token, routes = route_names, public = opts.public,
-                                  http2 = opts.http2,
+                                  http2 = opts.http2, request_timeout_ms = opts.request_timeout_ms,
                                   handler = new_dispatch(opts.routes, opts.fallback)}
   if not server then errors.data("ratio.serve: " .. err) end
   require("ratio.state").serving = true -- a server answers failures per request (see ratio.failures)

@@ -167,7 +167,7 @@ local BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 local DEFAULTS = {host = "127.0.0.1", port = 8000, port_file = "", max_inflight = 64,
                   max_queue = 2048, queue_wait_ms = 60000, retry_after = 1, deadline_ms = 0,
                   deadline_fallback = "batch-mean", max_body = 16 * 1024 * 1024, max_depth = 32,
-                  max_buffered = 64 * 1024 * 1024,
+                  max_buffered = 64 * 1024 * 1024, request_timeout_ms = 60000,
                   unhealthy_after = 5, insecure_no_token = false, describe = ""}
 
 -- check_host(host, token, insecure) raises the usage error (exit 2) for a server that would
@@ -558,6 +558,7 @@ function M.run(opts)
 
   require("ratio.serve"){
     host = o.host, port = o.port, max_body = o.max_body, max_buffered = o.max_buffered,
+    request_timeout_ms = o.request_timeout_ms,
     -- checked by the server from the request head, before a body is read (M.authorized stays as
     -- a second check): /health and /metrics stay open to probes
     token = token, public = {"GET /health", "GET /metrics"},
