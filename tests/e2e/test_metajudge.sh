@@ -86,7 +86,7 @@ t_dataset_field_errors() {
   sed -n 4p "$ROOT/data/sample.jsonl" | sed 's/"careful-label": "[^"]*"/"careful-label": "A>>>B"/' > e.jsonl
   ratio run "$ROOT/recipes/quickstart.lua" --input e.jsonl
   expect_rc 1
-  expect_err_first "ratio: e.jsonl:1: careful-label: expected one of A>>B, A>B, A=B, B>A, B>>A, got A>>>B"
+  expect_err_first "ratio: e.jsonl:1: careful-label: expected one of A>>B, A>B, A=B, B>A, B>>A, got \"A>>>B\""
 }
 
 t_metajudge_embedding_matcher() {

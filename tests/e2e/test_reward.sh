@@ -167,6 +167,11 @@ t_hybrid_reward_bad_lines() {
   ratio run "$ROOT/recipes/hybrid_reward.lua" --input e.jsonl --out bad2
   expect_rc 1
   expect_err_first "ratio: e.jsonl:1: rollouts[0]: expected a string"
+  # Both rollout and rollouts on one line: refused, not one of them dropped in silence.
+  sed -n 12p "$FIXTURE_ROLLOUTS" | sed 's/"rollouts":\[/"rollout":"x","rollouts":[/' > both.jsonl
+  ratio run "$ROOT/recipes/hybrid_reward.lua" --input both.jsonl --out bad4
+  expect_rc 1
+  expect_err_first "ratio: both.jsonl:1: rollout: the line has both rollout and rollouts; keep one"
   # Bounded work per line: a line holding more rollouts than --max-rollouts is a bad line, named,
   # before any of it is scored.
   ratio run "$E2E/recipes/hybrid_big_line.lua" --from "$FIXTURE_ROLLOUTS" --n 5000 --write big.jsonl

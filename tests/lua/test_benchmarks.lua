@@ -178,7 +178,7 @@ t.test("judgebench: a missing or malformed field names file:line:field", functio
   local p = write(good .. '\n{"pair_id": "y", "source": "livecodebench", "question": "q", "response_A": "a", "response_B": "b"}\n', "jb.jsonl")
   fails_with(function() jb.load(p) end, p .. ":2: label: missing")
   p = write(good .. "\n\n" .. good:gsub('"A>B"', '"A=B"') .. "\n", "jb.jsonl")
-  fails_with(function() jb.load(p) end, p .. ":3: label: expected A>B or B>A, got A=B")
+  fails_with(function() jb.load(p) end, p .. ":3: label: expected A>B or B>A, got \"A=B\"")
   p = write(good:gsub(', "response_B": "b"', "") .. "\n", "jb.jsonl")
   fails_with(function() jb.load(p) end, p .. ":1: response_B: missing")
   p = write(good:gsub('"question": "q"', '"question": 3') .. "\n", "jb.jsonl")

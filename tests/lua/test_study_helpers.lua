@@ -28,6 +28,19 @@ local function quietly(fn)
   if not ok then error(err, 0) end
 end
 
+t.test("a value from a line shows as JSON text in an error, never as a Lua address", function()
+  local d = require "ratio.dataset"
+  local json = ratio.json
+  t.eq(d.shown(json.decode("[2]")), "a list")
+  t.eq(d.shown(json.decode('{"x": 1}')), "an object")
+  t.eq(d.shown(json.null), "null")
+  t.eq(d.shown("A<<<B"), '"A<<<B"')
+  t.eq(d.shown(1.5), "1.5")
+  t.eq(#d.shown(("x"):rep(500)), 65)
+  t.eq(d.check({["human-checklist"] = {"a"}, overall_preference = json.decode("[2]")}),
+       "overall_preference: expected a number from -3 to 3, got a list")
+end)
+
 t.test("rank_quantile is the nearest rank of a sorted list", function()
   local x = {}
   for i = 1, 10 do x[i] = i * 10 end

@@ -15,6 +15,7 @@
 -- Both are always reported; `rule` picks the headline. Accuracy is pair-weighted: correct pairs
 -- over all pairs, overall and per category (the published source prefixes).
 local json = require "ratio.core.json"
+local dataset = require "ratio.dataset"
 local errors = require "ratio.errors"
 local bench = require "ratio.bench"
 
@@ -50,7 +51,7 @@ function M.check(pair)
   end
   if pair.label == nil then return "label: missing" end
   if type(pair.label) ~= "string" or not M.LABELS[pair.label:gsub("%s", "")] then
-    return "label: expected A>B or B>A, got " .. tostring(pair.label)
+    return "label: expected A>B or B>A, got " .. dataset.shown(pair.label)
   end
   if pair.source == nil and pair.category == nil then return "source: missing" end
   if pair.source ~= nil and type(pair.source) ~= "string" then return "source: expected a string" end

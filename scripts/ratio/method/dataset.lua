@@ -29,6 +29,15 @@ function M.is_list_of_strings(v)
   return n == #v
 end
 
+-- shown(v) -> a value from a line as an error message shows it: JSON text for a string, number,
+-- boolean or null (a long string cut at 60 bytes), "a list" / "an object" for a table (never a
+-- Lua address).
+function M.shown(v)
+  if type(v) == "table" and v ~= json.null then return json.is_array(v) and "a list" or "an object" end
+  if type(v) == "string" and #v > 60 then v = v:sub(1, 60) .. "..." end
+  return json.encode(v) or tostring(v)
+end
+
 -- key_of(item, model, suffix) -> the field named "<model>-<suffix>" up to case, or nil. Several
 -- such fields (`M-Checklist`, `M-CHECKLIST`): the first in the order of the line, as the published
 -- loader takes them (json.keys keeps that order). A table built in Lua has no order: an exact
@@ -68,7 +77,7 @@ function M.check(item, models)
   local pref = item.overall_preference
   if pref ~= nil and pref ~= json.null then
     if type(pref) ~= "number" or pref ~= pref or pref < -3 or pref > 3 then
-      return "overall_preference: expected a number from -3 to 3, got " .. tostring(pref)
+      return "overall_preference: expected a number from -3 to 3, got " .. M.shown(pref)
     end
   end
   for _, m in ipairs(models or {}) do
@@ -80,7 +89,7 @@ function M.check(item, models)
     end
     local lk = M.key_of(item, m, "label")
     if lk and item[lk] ~= json.null and (type(item[lk]) ~= "string" or not M.LABELS[item[lk]:gsub("%s", "")]) then
-      return lk .. ": expected one of A>>B, A>B, A=B, B>A, B>>A, got " .. tostring(item[lk])
+      return lk .. ": expected one of A>>B, A>B, A=B, B>A, B>>A, got " .. M.shown(item[lk])
     end
   end
   return nil

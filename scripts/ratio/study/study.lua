@@ -286,6 +286,9 @@ end
 local function rollouts_of(item, field)
   local name = field
   local v = item[name]
+  if v ~= nil and item[field .. "s"] ~= nil then -- which one to score is not for us to guess
+    return nil, ("%s: the line has both %s and %s; keep one"):format(field, field, field .. "s")
+  end
   if v == nil then name = field .. "s" v = item[name] end
   if v == nil then return nil, ("%s: missing (the rollout text, or a list of them in %s)"):format(field, name) end
   if type(v) == "string" then return {v} end
