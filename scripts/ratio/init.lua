@@ -68,13 +68,7 @@ local function recipe_stem()
   return (state.recipe:match("([^/]+)$") or "run"):gsub("%.lua$", "")
 end
 
--- A folder --out may write into: absent or empty; one holding an unfinished (failed or
--- interrupted) run of the same recipe, which this run resumes (its calls come from the cache); one
--- holding a finished run of the same recipe with the same parameters (rewritten the same); or
--- anything with --overwrite. Checked when the run starts (ratio.check_out, from boot) so a
--- refused run spends nothing, and again, with the parameters known, when the folder is made.
-local resumed_note = false
--- 1 when a file can be made in the folder dir (made and removed again): /proc and read-only
+-- true when a file can be made in the folder dir (made and removed again): /proc and read-only
 -- mounts say no here, before the run spends anything, instead of when the first file is written.
 local function writable(dir)
   local probe = ("%s/.ratio-out-check-%d"):format(dir, sys.getpid())
@@ -84,6 +78,13 @@ local function writable(dir)
   os.remove(probe)
   return true
 end
+
+-- A folder --out may write into: absent or empty; one holding an unfinished (failed or
+-- interrupted) run of the same recipe, which this run resumes (its calls come from the cache); one
+-- holding a finished run of the same recipe with the same parameters (rewritten the same); or
+-- anything with --overwrite. Checked when the run starts (ratio.check_out, from boot) so a
+-- refused run spends nothing, and again, with the parameters known, when the folder is made.
+local resumed_note = false
 
 local function check_out(dir, final)
   if dir == "" then errors.usage("--out: expected a folder, got an empty path") end

@@ -133,7 +133,6 @@ function M.logs_of(r, server_ms)
   }
 end
 
--- detail_of(r) -> what trainers do not read: the status, why, and the verdict.
 -- rollout_of(query, prompt) -> the rollout: the query after its prompt. The prompt starts the
 -- query, or (a tokenizer's round trip may add a leading space or a BOS text) first appears in it
 -- further on; a query without its prompt has no rollout to tell apart (nil).
@@ -143,6 +142,7 @@ function M.rollout_of(query, prompt)
   return e and query:sub(e + 1) or nil
 end
 
+-- detail_of(r) -> what trainers do not read: the status, why, and the verdict.
 function M.detail_of(r)
   return {status = r.status, reason = r.reason or json.null, error = r.error or json.null,
           verdict = r.parts and r.parts.verdict or json.null}
