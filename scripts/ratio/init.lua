@@ -91,11 +91,12 @@ local function check_out(dir, final)
   local kind = sys.stat(dir)
   if not kind then
     -- to be made: the nearest folder above it that exists must take new entries
-    local up = dir
+    local up, up_kind = dir, nil
     repeat
       up = up:match("^(.*[^/])/+[^/]*/*$") or (up:sub(1, 1) == "/" and "/" or ".")
-    until sys.stat(up) or up == "/" or up == "."
-    if sys.stat(up) ~= "directory" then
+      up_kind = sys.stat(up)
+    until up_kind or up == "/" or up == "."
+    if up_kind ~= "directory" then
       errors.usage(("--out %s: %s is not a folder"):format(dir, up))
     elseif not writable(up) then
       errors.usage(("--out %s: cannot make a folder in %s"):format(dir, up))
