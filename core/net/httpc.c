@@ -75,11 +75,16 @@ struct httpc_origin {
  * removed (CURL_POLL_REMOVE) after every transfer and added again by the next one; a new handle
  * each time cost seven syscalls per request (libuv's check that the fd can be polled, ADD and DEL,
  * FIONBIO, a DEL for the handle's start and another for its close, the ADD; then the DEL of the
- * stop). Kept, the handle is only stopped and started again: a DEL, and the next transfer's ADD
- * (with the DEL that libuv's uv_poll_start makes first). A stopped handle holds nothing but the fd
- * number, so when curl hands us a number we still hold a handle for (a socket curl closed without
- * cb_close_socket, as it does with one whose connect failed or with a resolver's socketpair), that
- * handle serves the new socket. A removed socket is not left watched between transfers: a socket
+ * stop). A stopped handle holds nothing but the fd number, so when curl hands us a number we still
+ * hold a handle for (a socket curl closed without cb_close_socket, as it does with one whose
+ * connect failed or with a resolver's socketpair), that handle serves the new socket.
+ *
+ * A socket that has carried a whole transfer (`proven`) is a connection socket: curl closes those
+ * only through cb_close_socket. When curl removes one, it stays watched for reading, as the next
+ * transfer on it wants, and is stopped only if it becomes readable while curl does not want it
+ * (the server closed it, or an HTTP/2 frame came): the usual transfer then costs no epoll_ctl at
+ * all, where stopping and starting the handle cost three (a DEL, and the next transfer's ADD with
+ * the DEL that libuv's uv_poll_start makes first). Any other socket is stopped on removal: one
  * curl closes without telling us would stay registered with libuv under a number the next file
  * may get. */
 typedef struct httpc_sock {
@@ -87,6 +92,8 @@ typedef struct httpc_sock {
     curl_socket_t fd;
     httpc_multi_t *mu;
     int events; /* what the handle watches now; 0 = stopped */
+    int wanted; /* curl watches the socket (not removed since its last IN/OUT) */
+    int proven; /* a transfer on it completed: closed only through cb_close_socket */
 } httpc_sock_t;
 
 /* Requests are found by id through a slot table: id = generation << 32 | (index + 1), so a stale
@@ -438,7 +445,8 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
     httpc_t *c = mu->c;
     httpc_sock_t *s = socketp;
     if (action == CURL_POLL_REMOVE) {
-        if (s && s->events) {
+        if (s) s->wanted = 0;
+        if (s && s->events && !(s->proven && s->events == UV_READABLE)) {
             /* stop polling now, while curl has not closed fd yet (libuv unregisters the fd from
              * epoll here; later, the number may already belong to another socket) */
             uv_poll_stop(&s->poll);
@@ -471,6 +479,7 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
     }
     if (!socketp) curl_multi_assign(mu->m, fd, s);
     s->mu = mu;
+    s->wanted = 1;
     int events = 0;
     if (action == CURL_POLL_IN || action == CURL_POLL_INOUT) events |= UV_READABLE;
     if (action == CURL_POLL_OUT || action == CURL_POLL_INOUT) events |= UV_WRITABLE;
@@ -520,6 +529,11 @@ static void on_uv_poll(uv_poll_t *h, int status, int events)
 {
     httpc_sock_t *s = h->data;
     httpc_multi_t *mu = s->mu;
+    if (!s->wanted) { /* a kept connection socket, idle: its next transfer will find it closed */
+        uv_poll_stop(&s->poll);
+        s->events = 0;
+        return;
+    }
     if (!mu->m) return;
     int flags = 0;
     if (status < 0) flags |= CURL_CSELECT_ERR;
@@ -580,6 +594,11 @@ static void finish(httpc_req_t *req, CURLcode rc, int canceled)
         curl_easy_getinfo(req->easy, CURLINFO_NUM_CONNECTS, &conns);
         c->stats.connections += (uint64_t)(conns > 0 ? conns : 0);
         if (!canceled) {
+            curl_socket_t fd = CURL_SOCKET_BAD;
+            httpc_sock_t *s;
+            if (rc == CURLE_OK && curl_easy_getinfo(req->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+                (s = sock_of(c, fd)) != NULL)
+                s->proven = 1;
             curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
             curl_easy_getinfo(req->easy, CURLINFO_HTTP_VERSION, &ver);
             if (curl_easy_getinfo(req->easy, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK && us > 0)

@@ -1355,7 +1355,8 @@ TEST(net_http1_pipelined_request_survives_watching)
     net_env_close(&e);
 }
 
-/* ---- a raw TCP server that answers one request per connection, then hangs up ---- */
+/* ---- a raw TCP server that answers `per_conn` requests (1 when 0) per connection, then hangs up
+ * ---- */
 
 typedef struct net_hangup_conn {
     uv_tcp_t tcp;
@@ -1370,6 +1371,7 @@ typedef struct net_hangup_srv {
     net_env_t *env;
     int port;
     int accepted, closed;
+    int per_conn;
 } net_hangup_srv_t;
 
 static void net_hangup_closed(uv_handle_t *h)
@@ -1380,10 +1382,18 @@ static void net_hangup_closed(uv_handle_t *h)
     free(k);
 }
 
+static void net_hangup_alloc(uv_handle_t *h, size_t sz, uv_buf_t *b);
+static void net_hangup_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
+
 static void net_hangup_written(uv_write_t *w, int status)
 {
     (void)status;
     net_hangup_conn_t *k = w->data;
+    if (k->answered < (k->srv->per_conn > 0 ? k->srv->per_conn : 1)) { /* the next request */
+        buf_reset(&k->in);
+        uv_read_start((uv_stream_t *)&k->tcp, net_hangup_alloc, net_hangup_read);
+        return;
+    }
     uv_close((uv_handle_t *)&k->tcp, net_hangup_closed); /* no Connection: close was sent */
 }
 
@@ -1402,14 +1412,14 @@ static void net_hangup_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     net_hangup_conn_t *k = s->data;
     if (n < 0) {
         uv_read_stop(s);
-        if (!k->answered) uv_close((uv_handle_t *)&k->tcp, net_hangup_closed);
+        uv_close((uv_handle_t *)&k->tcp, net_hangup_closed);
         return;
     }
     k->in.len += (size_t)n;
     k->in.data[k->in.len] = '\0';
-    if (!k->answered && strstr(k->in.data, "\r\n\r\n")) {
+    if (strstr(k->in.data, "\r\n\r\n")) {
         static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-        k->answered = 1;
+        k->answered++;
         uv_read_stop(s);
         uv_buf_t out = uv_buf_init((char *)reply, sizeof reply - 1);
         k->wreq.data = k;
@@ -1485,6 +1495,74 @@ TEST(net_keepalive_connection_closed_while_idle)
     httpc_get_stats(e.cli, &cs);
     CHECK_INT(cs.connections, ROUNDS);
     uv_close((uv_handle_t *)&srv.listener, NULL);
+    net_env_close(&e);
+}
+
+/* A connection that has carried a transfer stays watched for reading while it sits idle in curl's
+ * cache (no epoll_ctl between transfers): a hang-up then wakes its poll handle once, which stops
+ * it, and the next request goes out on a new connection. The server answers two requests per
+ * connection, so the second transfer ends on a socket that is already proven. */
+TEST(net_idle_proven_connection_stays_watched_until_hangup)
+{
+    net_env_t e;
+    net_env_init(&e, NULL);
+    net_hangup_srv_t srv = {.env = &e, .per_conn = 2};
+    struct sockaddr_in a;
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    uv_tcp_init(&e.loop, &srv.listener);
+    srv.listener.data = &srv;
+    CHECK_INT(uv_tcp_bind(&srv.listener, (struct sockaddr *)&a, 0), 0);
+    CHECK_INT(uv_listen((uv_stream_t *)&srv.listener, 16, net_hangup_accept), 0);
+    struct sockaddr_in bound;
+    int len = sizeof bound;
+    uv_tcp_getsockname(&srv.listener, (struct sockaddr *)&bound, &len);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/x", ntohs(bound.sin_port));
+    int ok = 0;
+    for (int i = 0; i < 4 && !e.guard_fired; i++) {
+        net_result_t r = {.env = &e};
+        httpc_request_t q = {.url = url, .timeout_ms = 30000};
+        httpc_start(e.cli, &q, net_done, &r);
+        net_run_until(&e, &e.done, i + 1);
+        ok += r.err == HTTPC_OK && r.status == 200 && r.body.len == 2;
+        net_result_free(&r, 1);
+        if (i % 2 == 0) {
+            /* the first transfer on a connection: the socket was not proven when curl removed it */
+            CHECK_INT(net_active_polls(&e), 0);
+            continue;
+        }
+        /* the second: the server hangs up; the kept poll handle sees it and stops */
+        net_run_until(&e, &srv.closed, i / 2 + 1);
+        while (net_active_polls(&e) > 0 && !e.guard_fired)
+            uv_run(&e.loop, UV_RUN_ONCE);
+        CHECK_INT(net_active_polls(&e), 0);
+    }
+    CHECK_INT(ok, 4);
+    CHECK_INT(srv.accepted, 2);
+    uv_close((uv_handle_t *)&srv.listener, NULL);
+    net_env_close(&e);
+}
+
+/* With a server that keeps connections open, the idle connection between sequential requests is
+ * watched (one active poll handle) from its second transfer on. */
+TEST(net_idle_kept_connection_is_watched_between_transfers)
+{
+    net_env_t e;
+    net_env_init(&e, NULL);
+    char url[256];
+    snprintf(url, sizeof url, "%s/hello", e.base);
+    for (int i = 0; i < 3; i++) {
+        net_result_t r = {.env = &e};
+        httpc_request_t q = {.url = url};
+        httpc_start(e.cli, &q, net_done, &r);
+        net_run_until(&e, &e.done, i + 1);
+        CHECK_INT(r.status, 200);
+        net_result_free(&r, 1);
+        CHECK_INT(net_active_polls(&e), i == 0 ? 0 : 1);
+    }
+    httpc_stats_t cs;
+    httpc_get_stats(e.cli, &cs);
+    CHECK_INT(cs.connections, 1);
     net_env_close(&e);
 }
 
