@@ -16,6 +16,8 @@
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,6 +120,90 @@ static void json_span_add(json_parser_t *p, size_t start, size_t len, size_t ord
         p->spans_cap = cap;
     }
     p->spans[p->nspans++] = (struct json_span){start, len, ordinal, kind};
+}
+
+/* ---- cJSON's memory ------------------------------------------------------------------------- */
+
+/* A tree lives only inside json_parser_parse: built, walked, dropped. Its nodes and strings (some
+ * thirty for a 300-byte chat reply) come from the parser's arena rather than one malloc and one
+ * free each: cJSON's hooks point here, and while cJSON parses for a parser (json_arena_owner, set
+ * on this thread only around cJSON's own call, which runs no code of ours) an allocation is a bump
+ * in the parser's newest block and a free does nothing. Dropping the tree is emptying the arena.
+ * Outside such a call the hooks are malloc and free. Only this file uses cJSON. */
+struct json_arena_block {
+    struct json_arena_block *next;
+    size_t cap, used;
+    _Alignas(max_align_t) unsigned char data[];
+};
+#define JSON_ARENA_FIRST ((size_t)8 << 10)
+#define JSON_ARENA_KEEP ((size_t)64 << 10) /* a parser keeps one block of at most this much */
+
+static _Thread_local json_parser_t *json_arena_owner;
+
+static void *json_arena_malloc(size_t n)
+{
+    json_parser_t *p = json_arena_owner;
+    if (!p) return malloc(n);
+    const size_t align = _Alignof(max_align_t);
+    if (n > SIZE_MAX / 2) return NULL;
+    n = (n + align - 1) & ~(align - 1);
+    struct json_arena_block *b = p->arena;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = b ? b->cap * 2 : JSON_ARENA_FIRST;
+        if (cap < n) cap = n;
+        struct json_arena_block *nb = malloc(sizeof *nb + cap);
+        if (!nb) return NULL; /* cJSON fails the parse */
+        nb->cap = cap;
+        nb->used = 0;
+        nb->next = b;
+        p->arena = b = nb;
+    }
+    void *out = b->data + b->used;
+    b->used += n;
+    return out;
+}
+
+static void json_arena_free(void *q)
+{
+    if (!json_arena_owner) free(q);
+}
+
+static void json_arena_hooks(void)
+{
+    cJSON_Hooks hooks = {json_arena_malloc, json_arena_free};
+    cJSON_InitHooks(&hooks);
+}
+
+/* cJSON_ParseWithLengthOpts with p's arena. */
+static cJSON *json_arena_parse(json_parser_t *p, const char *s, size_t len, const char **end)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, json_arena_hooks);
+    json_arena_owner = p;
+    cJSON *root = cJSON_ParseWithLengthOpts(s, len, end, 0);
+    json_arena_owner = NULL;
+    return root;
+}
+
+/* Drops the trees p's arena holds, keeping one block of at most JSON_ARENA_KEEP (the largest). */
+static void json_arena_reset(json_parser_t *p)
+{
+    struct json_arena_block *keep = NULL, *b = p->arena;
+    while (b) {
+        struct json_arena_block *next = b->next;
+        if (b->cap <= JSON_ARENA_KEEP && (!keep || b->cap > keep->cap)) {
+            free(keep);
+            keep = b;
+        } else {
+            free(b);
+        }
+        b = next;
+    }
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    p->arena = keep;
 }
 
 /* The \uXXXX at s[at] (the backslash): its value, -1 when a digit is not hex, -2 when the input
@@ -425,8 +511,8 @@ static int json_bad_literal(const char *s, size_t len, size_t at, json_error_t *
  * between this error and the scan's sets *at to where cJSON stopped (len: at the end of the input)
  * and *key when that was an object key that is not a string, *value when it was where a value
  * starts. */
-static void json_refused(const char *s, size_t len, size_t stop, json_error_t *err, size_t *at,
-                         int *key, int *value)
+static void json_refused(json_parser_t *p, const char *s, size_t len, size_t stop,
+                         json_error_t *err, size_t *at, int *key, int *value)
 {
     const unsigned char *u = (const unsigned char *)s;
     char d[16];
@@ -438,9 +524,8 @@ static void json_refused(const char *s, size_t len, size_t stop, json_error_t *e
             memcpy(t, s, len);
             t[len] = '#';
             const char *again_end = NULL;
-            cJSON *again = cJSON_ParseWithLengthOpts(t, len + 1, &again_end, 0);
+            cJSON *again = json_arena_parse(p, t, len + 1, &again_end);
             if (!again && again_end) stop = (size_t)(again_end - t);
-            cJSON_Delete(again);
             free(t);
         }
     }
@@ -657,6 +742,8 @@ void json_parser_init(json_parser_t *p)
 void json_parser_free(json_parser_t *p)
 {
     free(p->spans);
+    json_arena_reset(p);
+    free(p->arena);
     json_parser_init(p);
 }
 
@@ -673,14 +760,15 @@ int json_parser_parse(json_parser_t *p, const char *s, size_t len, const json_sa
 
     /* cJSON reads no byte past len. Its parse end is just after the value. */
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(s, len, &end, 0);
+    cJSON *root = json_arena_parse(p, s, len, &end);
     size_t stop = end && end >= s && end <= s + len ? (size_t)(end - s) : 0;
     if (!root) {
         if (!err) return JSON_INVALID;
         json_error_t refused;
         size_t at;
         int key, value;
-        json_refused(s, len, stop, &refused, &at, &key, &value);
+        json_refused(p, s, len, stop, &refused, &at, &key, &value);
+        json_arena_reset(p);
         /* The earlier of the two. When cJSON stopped inside the token the scan refused, or at its
          * first byte where a value starts (`-x`, a nesting too deep), the scan's error says what
          * is wrong with it; when cJSON stopped at that byte anywhere else (`1 -x`, `{-x:1}`) the
@@ -692,7 +780,7 @@ int json_parser_parse(json_parser_t *p, const char *s, size_t len, const json_sa
     while (stop < len && json_isspace((unsigned char)s[stop]))
         stop++;
     if (stop < len || scanned != JSON_OK) {
-        cJSON_Delete(root);
+        json_arena_reset(p); /* drops the tree */
         if (!err) return JSON_INVALID;
         if (stop < len && !(scanned != JSON_OK && sc.token < stop))
             return json_trailing(s, len, stop, err);
@@ -705,12 +793,12 @@ int json_parser_parse(json_parser_t *p, const char *s, size_t len, const json_sa
         size_t inf = json_first_infinite(&w, root);
         w.next_span = 0;
         if (inf != SIZE_MAX) {
-            cJSON_Delete(root);
+            json_arena_reset(p); /* drops the tree */
             return json_fail_at(s, err, inf, "number out of range");
         }
     }
     int rc = sax ? json_walk_value(&w, root) : 0;
-    cJSON_Delete(root);
+    json_arena_reset(p); /* drops the tree */
     if (w.lost || (sax && rc == 0 && w.next_span != p->nspans))
         return json_fail_at(s, err, 0,
                             "internal error: the numbers of the text and cJSON's differ");

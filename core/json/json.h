@@ -67,11 +67,13 @@ typedef struct json_error {
 } json_error_t;
 
 /* A reusable parser: keeps its buffers between parses, so parsing millions of JSONL lines does not
- * grow them per line (cJSON still allocates its tree per parse). Fields are private. A zeroed
+ * allocate per line: the spans, and the arena cJSON's tree is built in (one block of up to 64 KiB
+ * is kept; a bigger document's tree is freed after its parse). Fields are private. A zeroed
  * struct is initialised. */
 typedef struct json_parser {
     struct json_span *spans; /* numbers and strings holding \u0000, in document order */
     size_t nspans, spans_cap;
+    struct json_arena_block *arena; /* cJSON's allocations during a parse, newest block first */
 } json_parser_t;
 
 /* Initialise / release a reusable parser (json_parser_free leaves it initialised and empty). */

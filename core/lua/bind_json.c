@@ -197,6 +197,51 @@ int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t 
     return 0;
 }
 
+/* What json.decode, encode and encoded keep from call to call (their upvalue): the parser's
+ * buffers and arena, and the output buffer, so that a warm call allocates nothing in C (a chat call
+ * encodes three times and decodes once). A call made while another holds them (from a finalizer
+ * the GC runs in its middle) uses its own. */
+typedef struct json_scratch {
+    json_parser_t parser;
+    buf_t out;
+    int parser_busy, out_busy;
+} json_scratch_t;
+
+#define SCRATCH_OUT_KEEP ((size_t)1 << 20) /* a bigger output buffer is freed after its call */
+
+static json_scratch_t *scratch(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static int scratch_gc(lua_State *L)
+{
+    json_scratch_t *sc = lua_touserdata(L, 1);
+    json_parser_free(&sc->parser);
+    buf_free(&sc->out);
+    return 0;
+}
+
+/* The output buffer for one encode: the kept one when free, else *own. */
+static buf_t *out_take(json_scratch_t *sc, buf_t *own)
+{
+    buf_init(own);
+    if (sc->out_busy) return own;
+    sc->out_busy = 1;
+    buf_reset(&sc->out);
+    return &sc->out;
+}
+
+static void out_give(json_scratch_t *sc, buf_t *out)
+{
+    if (out != &sc->out) {
+        buf_free(out);
+        return;
+    }
+    if (sc->out.cap > SCRATCH_OUT_KEEP) buf_free(&sc->out);
+    sc->out_busy = 0;
+}
+
 static int l_decode(lua_State *L)
 {
     size_t len;
@@ -204,11 +249,19 @@ static int l_decode(lua_State *L)
     int max_depth = (int)host_opt_integer(L, 2, "max_depth", JSON_DEFAULT_MAX_DEPTH);
     int keys = host_opt_boolean(L, 2, "keys", 1);
     lua_settop(L, 1);
-    json_parser_t p;
-    json_parser_init(&p);
+    json_scratch_t *sc = scratch(L);
+    json_parser_t own, *p = &sc->parser;
+    if (sc->parser_busy) {
+        json_parser_init(&own);
+        p = &own;
+    }
+    sc->parser_busy |= p == &sc->parser;
     json_error_t err;
-    int rc = bind_json_decode(L, &p, s, len, max_depth, keys, &err);
-    json_parser_free(&p);
+    int rc = bind_json_decode(L, p, s, len, max_depth, keys, &err);
+    if (p == &own)
+        json_parser_free(&own);
+    else
+        sc->parser_busy = 0;
     if (rc != 0) {
         lua_pushnil(L);
         if (err.line)
@@ -472,17 +525,17 @@ static int l_encode(lua_State *L)
     luaL_checkany(L, 1);
     int indent = (int)host_opt_integer(L, 2, "indent", 0);
     luaL_argcheck(L, indent >= 0 && indent <= 16, 2, "indent must be 0..16");
-    buf_t out, err;
-    buf_init(&out);
+    json_scratch_t *sc = scratch(L);
+    buf_t own, err, *out = out_take(sc, &own);
     buf_init(&err);
-    int rc = bind_json_encode(L, 1, indent, &out, &err);
+    int rc = bind_json_encode(L, 1, indent, out, &err);
     if (rc != 0) {
         lua_pushnil(L);
         lua_pushfstring(L, "json.encode: cannot write %s", buf_cstr(&err));
     } else {
-        lua_pushlstring(L, buf_cstr(&out), out.len);
+        lua_pushlstring(L, buf_cstr(out), out->len);
     }
-    buf_free(&out);
+    out_give(sc, out);
     buf_free(&err);
     return rc ? 2 : 1;
 }
@@ -494,21 +547,21 @@ static int l_encode(lua_State *L)
 static int l_encoded(lua_State *L)
 {
     luaL_checkany(L, 1);
-    buf_t out, err;
-    buf_init(&out);
+    json_scratch_t *sc = scratch(L);
+    buf_t own, err, *out = out_take(sc, &own);
     buf_init(&err);
-    int rc = bind_json_encode(L, 1, 0, &out, &err);
+    int rc = bind_json_encode(L, 1, 0, out, &err);
     if (rc != 0) {
         lua_pushnil(L);
         lua_pushfstring(L, "json.encoded: cannot write %s", buf_cstr(&err));
     } else {
         lua_newuserdatauv(L, 0, 1);
-        lua_pushlstring(L, buf_cstr(&out), out.len);
+        lua_pushlstring(L, buf_cstr(out), out->len);
         lua_setiuservalue(L, -2, 1);
         lua_rawgetp(L, LUA_REGISTRYINDEX, &ENCODED_MT);
         lua_setmetatable(L, -2);
     }
-    buf_free(&out);
+    out_give(sc, out);
     buf_free(&err);
     return rc ? 2 : 1;
 }
@@ -594,11 +647,22 @@ void bind_json_init_marks(lua_State *L)
 
 int luaopen_ratio_core_json(lua_State *L)
 {
-    static const luaL_Reg fns[] = {
-        {"decode", l_decode}, {"encode", l_encode},     {"encoded", l_encoded}, {"array", l_array},
-        {"object", l_object}, {"is_array", l_is_array}, {"keys", l_keys},       {NULL, NULL}};
+    static const luaL_Reg with_scratch[] = {
+        {"decode", l_decode}, {"encode", l_encode}, {"encoded", l_encoded}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"array", l_array},
+                                   {"object", l_object},
+                                   {"is_array", l_is_array},
+                                   {"keys", l_keys},
+                                   {NULL, NULL}};
     bind_json_init_marks(L);
     luaL_newlib(L, fns);
+    json_scratch_t *sc = lua_newuserdatauv(L, sizeof *sc, 0);
+    memset(sc, 0, sizeof *sc);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, scratch_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    luaL_setfuncs(L, with_scratch, 1);
     lua_pushlightuserdata(L, NULL);
     lua_setfield(L, -2, "null");
     return 1;

@@ -506,6 +506,40 @@ TEST(json_reusable_parser)
     buf_free(&out);
 }
 
+/* cJSON builds its tree in the parser's arena: a document whose tree outgrows the block a parser
+ * keeps (64 KiB), one after it that fits, and a failed parse between them must each read exactly
+ * as with a fresh parser. */
+TEST(json_reusable_parser_across_tree_sizes)
+{
+    buf_t big = {0}, fresh = {0}, reused = {0};
+    buf_putc(&big, '[');
+    for (int i = 0; i < 20000; i++)
+        buf_printf(&big, "%s{\"k%d\":\"value %d\",\"n\":[%d,%d.5,null,true]}", i ? "," : "", i, i,
+                   i, i);
+    buf_putc(&big, ']');
+    const char *small = "{\"a\":[1,\"\\u0000x\",{\"b\":false}],\"c\":123456789012345678}";
+    json_parser_t p;
+    json_parser_init(&p);
+    json_error_t err;
+    for (int round = 0; round < 3; round++) {
+        const char *doc = round == 1 ? small : big.data;
+        size_t len = round == 1 ? strlen(small) : big.len;
+        jt_trace_t a = {&fresh, 0, 0}, b = {&reused, 0, 0};
+        buf_reset(&fresh);
+        buf_reset(&reused);
+        CHECK_INT(json_parse(doc, len, &jt_trace_sax, &a, 0, &err), JSON_OK);
+        CHECK_INT(json_parser_parse(&p, doc, len, &jt_trace_sax, &b, 0, &err), JSON_OK);
+        CHECK_INT((int)reused.len, (int)fresh.len);
+        CHECK(memcmp(reused.data, fresh.data, fresh.len) == 0);
+        CHECK_INT(json_parser_parse(&p, "{\"x\": [1, 2", 11, NULL, NULL, 0, &err), JSON_INVALID);
+        CHECK_STR(err.message, "unexpected end of input");
+    }
+    json_parser_free(&p);
+    buf_free(&big);
+    buf_free(&fresh);
+    buf_free(&reused);
+}
+
 /* ---- encoder -------------------------------------------------------------------------------- */
 
 static const char *enc_string(buf_t *b, const char *s, size_t len)
