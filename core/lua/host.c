@@ -56,10 +56,19 @@ static int opt_field(lua_State *L, int t, const char *k)
     return 0;
 }
 
+/* The option k (its value on top of the stack) has the wrong type: an error that names it, where
+ * luaL_check* would say "bad argument #-1". */
+static int opt_type_error(lua_State *L, const char *k, const char *want)
+{
+    return luaL_error(L, "option '%s': %s expected, got %s", k, want, luaL_typename(L, -1));
+}
+
 lua_Integer host_opt_integer(lua_State *L, int t, const char *k, lua_Integer dflt)
 {
     if (!opt_field(L, t, k)) return dflt;
-    lua_Integer v = luaL_checkinteger(L, -1);
+    int ok;
+    lua_Integer v = lua_tointegerx(L, -1, &ok);
+    if (!ok) opt_type_error(L, k, "integer");
     lua_pop(L, 1);
     return v;
 }
@@ -67,7 +76,9 @@ lua_Integer host_opt_integer(lua_State *L, int t, const char *k, lua_Integer dfl
 lua_Number host_opt_number(lua_State *L, int t, const char *k, lua_Number dflt)
 {
     if (!opt_field(L, t, k)) return dflt;
-    lua_Number v = luaL_checknumber(L, -1);
+    int ok;
+    lua_Number v = lua_tonumberx(L, -1, &ok);
+    if (!ok) opt_type_error(L, k, "number");
     lua_pop(L, 1);
     return v;
 }
@@ -75,7 +86,7 @@ lua_Number host_opt_number(lua_State *L, int t, const char *k, lua_Number dflt)
 int host_opt_boolean(lua_State *L, int t, const char *k, int dflt)
 {
     if (!opt_field(L, t, k)) return dflt;
-    luaL_checktype(L, -1, LUA_TBOOLEAN);
+    if (!lua_isboolean(L, -1)) opt_type_error(L, k, "boolean");
     int v = lua_toboolean(L, -1);
     lua_pop(L, 1);
     return v;
@@ -84,7 +95,8 @@ int host_opt_boolean(lua_State *L, int t, const char *k, int dflt)
 const char *host_opt_string(lua_State *L, int t, const char *k, const char *dflt)
 {
     if (!opt_field(L, t, k)) return dflt;
-    const char *v = luaL_checkstring(L, -1);
+    const char *v = lua_tostring(L, -1);
+    if (!v) opt_type_error(L, k, "string");
     lua_pop(L, 1);
     return v;
 }
