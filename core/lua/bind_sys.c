@@ -226,13 +226,30 @@ static int l_pid_alive(lua_State *L)
     return 1;
 }
 
-/* sha256(s) -> 64 lowercase hex digits */
+/* sha256(s, ...) -> 64 lowercase hex digits: the digest of the pieces' concatenation, which is
+ * not made (a cache key hashes a 2 KB request from its parts). A piece is a string, a number, or a
+ * value with __tostring (a json.encoded value: its JSON). */
+#define SHA256_MAX_PIECES 16
 static int l_sha256(lua_State *L)
 {
-    size_t len;
-    const char *s = luaL_checklstring(L, 1, &len);
+    int n = lua_gettop(L);
+    luaL_argcheck(L, n >= 1, 1, "string expected, got no value");
+    luaL_argcheck(L, n <= SHA256_MAX_PIECES, SHA256_MAX_PIECES + 1, "too many pieces");
+    const void *data[SHA256_MAX_PIECES];
+    size_t len[SHA256_MAX_PIECES];
+    for (int i = 1; i <= n; i++) {
+        int t = lua_type(L, i);
+        if (t == LUA_TSTRING || t == LUA_TNUMBER)
+            data[i - 1] = lua_tolstring(L, i, &len[i - 1]);
+        else if (luaL_getmetafield(L, i, "__tostring") != LUA_TNIL) {
+            lua_pop(L, 1);
+            data[i - 1] = luaL_tolstring(L, i, &len[i - 1]); /* stays on the stack */
+        } else
+            return luaL_typeerror(L, i, "string");
+    }
     char hex[SHA256_HEX_LEN + 1];
-    if (sha256_hex(s, len, hex) != 0) return luaL_error(L, "sha256: libcrypto failed");
+    if (sha256_hex_parts((size_t)n, data, len, hex) != 0)
+        return luaL_error(L, "sha256: libcrypto failed");
     lua_pushstring(L, hex);
     return 1;
 }

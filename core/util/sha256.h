@@ -11,4 +11,8 @@
  * plus a NUL. Returns 0, or -1 if libcrypto fails (out is then the empty string). */
 int sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 
+/* The same for the concatenation of n pieces (data[i], len[i] bytes each), without making it. */
+int sha256_hex_parts(size_t n, const void *const *data, const size_t *len,
+                     char out[SHA256_HEX_LEN + 1]);
+
 #endif

@@ -47,3 +47,28 @@ TEST(sha256_rejects_null_with_length)
     CHECK_INT(sha256_hex(NULL, 5, hex), -1);
     CHECK_STR(hex, "");
 }
+
+TEST(sha256_parts_hash_their_concatenation)
+{
+    /* A cache key is hashed from its pieces: any split of the text gives the digest of the whole.
+     */
+    const char *msg = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    size_t n = strlen(msg);
+    char whole[SHA256_HEX_LEN + 1], parts[SHA256_HEX_LEN + 1];
+    CHECK_INT(sha256_hex(msg, n, whole), 0);
+    for (size_t cut1 = 0; cut1 <= n; cut1 += 7)
+        for (size_t cut2 = cut1; cut2 <= n; cut2 += 11) {
+            const void *data[3] = {msg, msg + cut1, msg + cut2};
+            size_t len[3] = {cut1, cut2 - cut1, n - cut2};
+            CHECK_INT(sha256_hex_parts(3, data, len, parts), 0);
+            CHECK_STR(parts, whole);
+        }
+    const void *none[1] = {NULL};
+    size_t zero[1] = {0}, five[1] = {5};
+    CHECK_INT(sha256_hex_parts(1, none, zero, parts), 0);
+    CHECK_STR(parts, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK_INT(sha256_hex_parts(0, NULL, NULL, parts), 0);
+    CHECK_STR(parts, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK_INT(sha256_hex_parts(1, none, five, parts), -1);
+    CHECK_STR(parts, "");
+}

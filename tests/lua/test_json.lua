@@ -118,3 +118,13 @@ t.test("encoded: a value's JSON written once, copied where the value stands", fu
   f:close()
   os.remove(path)
 end)
+
+t.test("ratio.sha256 of pieces is the digest of their concatenation", function()
+  local e = json.encoded({1, "two"})
+  t.eq(ratio.sha256("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+  t.eq(ratio.sha256("a", "", "bc"), ratio.sha256("abc"))
+  t.eq(ratio.sha256("x", e, 12), ratio.sha256('x[1,"two"]12'))
+  t.raises(function() ratio.sha256("a", nil) end, "string expected")
+  t.raises(function() ratio.sha256("a", {}) end, "string expected, got table")
+  t.raises(function() ratio.sha256() end, "string expected")
+end)
