@@ -1,9 +1,14 @@
 /* ratio.core.http: HTTP requests from tasks, on the process's one libcurl multi client.
  *
  *   request{method=, url=, headers={name=value,...}, body=, timeout_ms=, connect_timeout_ms=,
- *           max_bytes=, http_version="1.1"|"h2c"}  -- yields the calling task
- *     -> {status=, headers={lowercase name=value}, body=, ms=, http_version=, retry_after=}
+ *           max_bytes=, http_version="1.1"|"h2c", reply_headers=true}  -- yields the calling task
+ *     -> {status=, headers={lowercase name=value}, body=, ms=, http_version=, retry_after=,
+ *         retry_after_ms=}
  *      | nil, message, code   (code: ETIMEDOUT, ECONNREFUSED, ECONNRESET, ETOOBIG, ECANCELED, ...)
+ *   retry_after is the Retry-After header in seconds (a delay or an HTTP date), retry_after_ms the
+ *   Retry-After-Ms header that OpenAI's and Anthropic's APIs send (a positive number), each only
+ *   when present and usable. reply_headers = false leaves `headers` out: a caller that reads none
+ *   (the LLM client) does not pay for a table and two strings per header of every reply.
  *   stats() -> {started, completed, in_flight, connections}
  *   set_max_connections(per_host, total)
  *
@@ -11,6 +16,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <lauxlib.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +29,7 @@ static const char CLIENT_KEY = 'C';
 
 typedef struct pending {
     sched_task_t *task;
+    int reply_headers; /* put the reply's headers in the response */
 } pending_t;
 
 static void on_shutdown(void *ud)
@@ -54,7 +61,7 @@ static httpc_t *client(lua_State *L)
     return *slot;
 }
 
-static int push_response(lua_State *co, httpc_response_t *res)
+static int push_response(lua_State *co, httpc_response_t *res, int reply_headers)
 {
     lua_createtable(co, 0, 6);
     lua_pushinteger(co, res->status);
@@ -69,6 +76,18 @@ static int push_response(lua_State *co, httpc_response_t *res)
         lua_pushinteger(co, res->retry_after);
         lua_setfield(co, -2, "retry_after");
     }
+    const char *ms = httpc_response_header(res, "retry-after-ms");
+    if (ms) {
+        char *end;
+        double v = strtod(ms, &end);
+        while (*end == ' ' || *end == '\t')
+            end++;
+        if (end != ms && !*end && isfinite(v) && v > 0) {
+            lua_pushnumber(co, v);
+            lua_setfield(co, -2, "retry_after_ms");
+        }
+    }
+    if (!reply_headers) return 1;
     lua_createtable(co, 0, (int)res->hdr_count);
     const char *name, *value;
     for (size_t i = 0; httpc_response_header_at(res, i, &name, &value); i++) {
@@ -96,6 +115,7 @@ static void on_request_done(httpc_response_t *res, void *ud)
 {
     pending_t *p = ud;
     sched_task_t *task = p->task;
+    int reply_headers = p->reply_headers;
     free(p);
     lua_State *co = sched_task_state(task);
     if (!lua_checkstack(co, 8)) abort();
@@ -106,7 +126,7 @@ static void on_request_done(httpc_response_t *res, void *ud)
         sched_wake(task, 3);
         return;
     }
-    sched_wake(task, push_response(co, res));
+    sched_wake(task, push_response(co, res, reply_headers));
 }
 
 static int bad_header(const char *s)
@@ -144,6 +164,7 @@ static int l_request(lua_State *L)
     else if (strcmp(ver, "default") != 0)
         return luaL_error(L, "http.request: http_version must be \"1.1\" or \"h2c\"");
     lua_pop(L, 1);
+    int reply_headers = host_opt_boolean(L, 1, "reply_headers", 1);
 
     /* Headers: a table name -> value. Lines are built in one buffer, then pointed into. */
     buf_t lines;
@@ -184,6 +205,7 @@ static int l_request(lua_State *L)
         return luaL_error(L, "out of memory");
     }
     p->task = task;
+    p->reply_headers = reply_headers;
     uint64_t id = httpc_start(client(L), &req, on_request_done, p);
     free(hv);
     buf_free(&lines);

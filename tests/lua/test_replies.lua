@@ -61,6 +61,10 @@ for _, case in ipairs(index.cases) do
       local gap = s.seen[2].at - s.seen[1].at
       t.ok(gap >= e.waited_ms_at_least - 5, ("retried after %.1f ms"):format(gap))
     end
+    if e.waited_ms_below then -- retry-after-ms read, not the longer retry-after beside it
+      local gap = s.seen[2].at - s.seen[1].at
+      t.ok(gap < e.waited_ms_below, ("retried after %.1f ms"):format(gap))
+    end
     for k, v in pairs(e.second_request_has or {}) do t.eq(s.seen[2].body[k], v, k) end
     for _, k in ipairs(e.second_request_lacks or {}) do t.eq(s.seen[2].body[k], nil, k) end
     s.close()

@@ -26,6 +26,27 @@ t.test("routes, JSON bodies, query params and headers", function()
   srv.raw:close()
 end)
 
+t.test("retry-after-ms is read into retry_after_ms; reply_headers = false leaves the headers out", function()
+  local srv, url = start{
+    ["GET /wait"] = function(req)
+      return {status = 429, body = "slow down",
+              headers = {["retry-after-ms"] = req.params.ms, ["retry-after"] = "7", ["x-other"] = "1"}}
+    end,
+  }
+  local function get(ms, reply_headers)
+    return assert(ratio.http.request{url = url .. "/wait?ms=" .. ms, reply_headers = reply_headers})
+  end
+  local r = get("1500")
+  t.eq({r.status, r.retry_after_ms, r.retry_after, r.headers["x-other"]}, {429, 1500, 7, "1"})
+  r = get("2.5", false)
+  t.eq({r.status, r.retry_after_ms, r.retry_after, r.headers, r.body}, {429, 2.5, 7, nil, "slow down"})
+  for _, bad in ipairs{"soon", "-5", "0", "nan", "inf", "1e999", "12abc", "%20"} do
+    t.eq(get(bad).retry_after_ms, nil, bad) -- not a positive finite number: not a wait
+  end
+  t.raises(function() ratio.http.request{url = url .. "/wait?ms=1", reply_headers = "no"} end, "reply_headers")
+  srv.raw:close()
+end)
+
 t.test("404, 405 and a handler error are JSON errors; the server goes on", function()
   local srv, url = start{
     ["GET /boom"] = function() error("kaboom") end,
