@@ -27,6 +27,8 @@ local PASS = {"temperature", "top_p", "max_tokens", "seed", "stop", "presence_pe
               "frequency_penalty", "response_format", "n", "logprobs", "top_logprobs",
               "max_completion_tokens", "reasoning_effort"}
 M.sampling_params = PASS
+local PASSED = {}
+for _, k in ipairs(PASS) do PASSED[k] = true end
 
 -- The generation settings of ratio's flags (--judge-temperature, ...) this provider can send.
 M.settings = {temperature = true, max_tokens = true, top_p = true, seed = true,
@@ -56,9 +58,9 @@ end
 -- drop = {temperature = true, ...}}.
 function M.chat_request(model, messages, params, adapt)
   adapt = adapt or {}
-  local body = {model = model, messages = messages}
-  for _, k in ipairs(PASS) do
-    if params[k] ~= nil and not (adapt.drop and adapt.drop[k]) then body[k] = params[k] end
+  local body, drop = {model = model, messages = messages}, adapt.drop
+  for k, v in pairs(params) do -- (the few set, not every name PASS holds)
+    if PASSED[k] and not (drop and drop[k]) then body[k] = v end
   end
   if body.max_tokens ~= nil and (adapt.max_completion_tokens or M.is_reasoning_model(model)) then
     if body.max_completion_tokens == nil then body.max_completion_tokens = body.max_tokens end
@@ -125,6 +127,7 @@ local function join(a, b)
   return a or b
 end
 
+local NONE = setmetatable({}, {__newindex = function() error("NONE is read-only", 2) end})
 local REASONING_FIELDS = {"reasoning_content", "reasoning"} -- where servers put it, in this order
 
 -- chat_reply(decoded body) -> {text, reasoning, usage = {input_tokens, output_tokens,
@@ -165,8 +168,8 @@ function M.chat_reply(body)
   if type(text) ~= "string" then return nil, "reply message has no text content" end
   local answer, inline = M.split_reasoning(text)
   reasoning = join(reasoning, inline)
-  local usage = type(body.usage) == "table" and body.usage or {}
-  local details = type(usage.completion_tokens_details) == "table" and usage.completion_tokens_details or {}
+  local usage = type(body.usage) == "table" and body.usage or NONE
+  local details = type(usage.completion_tokens_details) == "table" and usage.completion_tokens_details or NONE
   return {
     text = answer,
     reasoning = reasoning,

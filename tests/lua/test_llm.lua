@@ -3,6 +3,7 @@
 local ratio = require "ratio"
 local t = require "testlib"
 local json = ratio.json
+local llm = require "ratio.llm"
 
 -- A tiny OpenAI-compatible server whose behaviour each test scripts with `script(req, n)`.
 local function server(script)
@@ -210,6 +211,36 @@ t.test("the cache key is the SHA-256 of the canonical request, as it always was"
     params = {temperature = 0.5, max_tokens = 7, extra_body = {chat_template_kwargs = {enable_thinking = false}}},
   })))
   t.ok(require("ratio.cache").get(old), "no cache row under the canonical key")
+  s.close()
+end)
+
+t.test("the key hashed from its pieces is the digest of the whole canonical request", function()
+  -- call_key hashes the pieces of {"kind":..,"v":1} without writing the text out; every shape of
+  -- request must give the digest of json.encode's text of the same table.
+  local s = server()
+  local cases = {
+    {provider = "openai", model = 'm "quoted" \\ é', kind = "chat", params = {temperature = 0.5, max_tokens = 7}},
+    {provider = "openai", model = "m", kind = "chat", params = {}, sample = 3},
+    {provider = "openai", model = "m", kind = "chat", params = {seed = 1}, sample = 0.0},
+    {provider = "openai", model = "m", kind = "chat", params = {extra_body = {a = {1, 2}}}, sample = 0},
+    {provider = "anthropic", model = "claude-x", kind = "chat", params = {max_tokens = 9}},
+    {provider = "openai", model = "e", kind = "embed", params = {dimensions = 8}, texts = {"a", "b\n"}},
+  }
+  for i, case in ipairs(cases) do
+    local c = ratio.llm{provider = case.provider, base_url = s.url, model = case.model, cache = false,
+                        api_key_env = "RATIO_TEST_ANTHROPIC_KEY"}
+    local payload = case.texts or {{role = "user", content = "hi " .. i}}
+    local sampling = case.kind == "embed" and case.params or {} -- an embedding's size is its setting
+    if case.kind == "chat" then
+      for _, k in ipairs(c.provider.sampling_params) do sampling[k] = case.params[k] end
+      sampling.extra_body = case.params.extra_body
+    end
+    local want = ratio.sha256(assert(ratio.json.encode({
+      v = 1, kind = case.kind, provider = case.provider, model = case.model, payload = payload,
+      params = sampling, sample = case.sample or 0})))
+    local given = case.kind == "chat" and assert(ratio.json.encoded(payload)) or payload
+    t.eq(llm._call_key(c, case.kind, given, case.params, case.sample), want, "case " .. i)
+  end
   s.close()
 end)
 

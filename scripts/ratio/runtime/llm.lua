@@ -308,7 +308,13 @@ function M.new(opts)
     adapt = {gen = 0}, -- what the provider learnt about this model from its 400s (provider.adapt)
     flags = flags,
     flights = {}, flight_keys = 0, flights_live = 0, -- single flight (see single_flight)
+    key_heads = {}, -- the start of each kind's canonical request (see call_key)
   }, Client)
+  self.key_tail = (',"provider":%s,"sample":0,"v":1}'):format(assert(json.encode(provider.name)))
+  -- The settings a key holds: the provider's sampling settings and extra_body for a chat, the size
+  -- asked for an embedding (once left out, and a cached vector of another size came back).
+  self.key_params = {chat = {extra_body = true}, embed = {dimensions = true}}
+  for _, k in ipairs(provider.sampling_params or {}) do self.key_params.chat[k] = true end
   if not self.prices then usage_of(self.name).priced = false end
   local models = state.manifest.models or {}
   local seen = false
@@ -335,7 +341,7 @@ local function request_of(self)
   if not req then
     req = {method = "POST", headers = self.provider.headers(key(self)), timeout_ms = self.timeout_ms,
            connect_timeout_ms = self.connect_timeout_ms, max_bytes = self.max_reply_bytes,
-           http_version = self.http_version}
+           http_version = self.http_version, reply_headers = false} -- (retry_after_ms is read)
     self.req = req
   end
   return req
@@ -442,7 +448,7 @@ local TERMINAL = {EREFUSED = true, EQUOTA = true}
 -- The wait a 429/5xx asks for, in ms: `retry-after-ms` (OpenAI's and Anthropic's SDKs read it
 -- first) before `retry-after` (seconds or an HTTP date); nil when neither is usable.
 local function retry_wait_ms(resp)
-  local ms = tonumber(resp.headers and resp.headers["retry-after-ms"] or nil)
+  local ms = resp.retry_after_ms or tonumber(resp.headers and resp.headers["retry-after-ms"] or nil)
   if ms and ms > 0 and ms == ms then return math.min(ms, 600000) end
   if resp.retry_after then return math.min(resp.retry_after * 1000, 600000) end
   return nil
@@ -451,10 +457,10 @@ M._retry_wait_ms = retry_wait_ms -- for the tests
 
 -- One logical call: tries until success, a permanent failure or max_tries.
 -- `kind` is "chat" or "embed"; map(decoded) turns a reply body into the result or nil, message
--- [, code] (a TERMINAL code ends the call at once). rebuild(), when given, makes the request
--- again after the provider adapted to a 400 (see provider.adapt): that resend counts as a try
--- and waits for no backoff.
-function Client:call(kind, path, body, map, params, rebuild)
+-- [, code] (a TERMINAL code ends the call at once). rebuild(self, rstate), when given, makes the
+-- request again after the provider adapted to a 400 (see provider.adapt): that resend counts as
+-- a try and waits for no backoff.
+function Client:call(kind, path, body, map, params, rebuild, rstate)
   local body_text = assert(json.encode(body))
   local built_gen = self.adapt.gen
   local req = request_of(self)
@@ -516,7 +522,7 @@ function Client:call(kind, path, body, map, params, rebuild)
       end
       if rebuild and resp.status == 400 and self.adapt.gen ~= built_gen then
         -- Adapted now, or by another call while this one was in flight: send it as it now goes.
-        path, body = rebuild()
+        path, body = rebuild(self, rstate)
         body_text = assert(json.encode(body))
         built_gen = self.adapt.gen
         wait_ms = 0
@@ -637,7 +643,8 @@ end
 
 -- Single flight: identical calls in flight (same canonical request) are sent once. The first
 -- caller makes the call; the others wait for it and get the same reply (a copy) or the same
--- failure. run() -> reply | nil, message, code
+-- failure. fetch(self, c) -> reply | nil, message, code; c is the call's own table (see
+-- Client:chat), which also records the flight: reply, msg, code, and the event its waiters wait on.
 --
 -- self.flights maps each canonical request to its call in flight, or to false once that call is
 -- over: a finished call's key is not removed, because Lua reuses the node of a removed key only
@@ -646,7 +653,7 @@ end
 -- every insertion: at 1,024 calls in flight that was a third of the client's instructions, and
 -- it grows with the calls in flight. Here the table only ever grows, and is rebuilt with the
 -- live calls once the finished ones outnumber them (amortised O(1) per call).
-local function single_flight(self, key, run)
+local function single_flight(self, key, fetch, c)
   local flight = self.flights[key]
   if flight then
     flight.event = flight.event or rsched.event() -- only a call that has waiters needs one
@@ -654,10 +661,9 @@ local function single_flight(self, key, run)
     return flight.reply, flight.msg, flight.code, true
   end
   if flight == nil then self.flight_keys = self.flight_keys + 1 end
-  flight = {}
-  self.flights[key] = flight
+  self.flights[key] = c
   self.flights_live = self.flights_live + 1
-  local ok, reply, msg, code = xpcall(run, errors.handler)
+  local ok, reply, msg, code = xpcall(fetch, errors.handler, self, c)
   self.flights[key] = false -- (self.flights may be another table by now: it holds key all the same)
   local live = self.flights_live - 1
   self.flights_live = live
@@ -669,11 +675,11 @@ local function single_flight(self, key, run)
     self.flights, self.flight_keys = fresh, live
   end
   if ok then
-    flight.reply, flight.msg, flight.code = reply, msg, code
+    c.reply, c.msg, c.code = reply, msg, code
   else
-    flight.msg, flight.code = errors.describe(reply), "EOTHER"
+    c.msg, c.code = errors.describe(reply), "EOTHER"
   end
-  if flight.event then flight.event:set() end
+  if c.event then c.event:set() end
   if not ok then error(reply, 0) end
   return reply, msg, code, false
 end
@@ -686,24 +692,66 @@ local function copy(t)
 end
 
 -- The key of a call, for the cache and the single flight: the SHA-256 of the canonical request,
--- what determines the reply, never the key or the URL. payload: the messages (or texts), as
--- json.encoded, so that the body reuses their JSON. (The digest costs less than the 2 KB text
--- would as a table key: Lua hashes a long key byte by byte, while SHA-256 runs on the CPU's SHA
--- instructions.)
+-- what determines the reply, never the key or the URL. The canonical request is the JSON object
+--   {"kind":_,"model":_,"params":_,"payload":_,"provider":_,"sample":_,"v":1}
+-- (json.encode's text of such a table: keys in order), hashed from its pieces rather than written
+-- out: the payload (the messages as json.encoded, or the texts) is most of a call's bytes, and its
+-- copy in the key's text was a third of what a call allocated. (The digest costs less than the
+-- 2 KB text would as a table key: Lua hashes a long key byte by byte, while SHA-256 runs on the
+-- CPU's SHA instructions.)
 local function call_key(self, kind, payload, params, sample)
-  local sampling = {}
-  for _, k in ipairs(self.provider.sampling_params or {}) do
-    if params[k] ~= nil then sampling[k] = params[k] end
+  local sampling, names = {}, self.key_params[kind]
+  for k, v in pairs(params) do
+    if names[k] then sampling[k] = v end
   end
-  if params.extra_body ~= nil then sampling.extra_body = params.extra_body end
   -- The key holds the request as the caller asked for it, not as it was sent after an adaptation
   -- (provider.adapt: max_completion_tokens, a setting left out): the adaptation is the same for
   -- every request to this model, so each request still has one key, and a cache filled before
   -- or after the adaptation answers the same asks.
-  return sys.sha256(assert(json.encode({
-    v = 1, kind = kind, provider = self.provider.name, model = self.model,
-    payload = payload, params = sampling, sample = sample or 0,
-  })))
+  local head = self.key_heads[kind]
+  if not head then
+    head = ('{"kind":%s,"model":%s,"params":'):format(assert(json.encode(kind)), assert(json.encode(self.model)))
+    self.key_heads[kind] = head
+  end
+  local tail = self.key_tail
+  if sample ~= nil and not (math.type(sample) == "integer" and sample == 0) then
+    tail = (',"provider":%s,"sample":%s,"v":1}'):format(assert(json.encode(self.provider.name)), assert(json.encode(sample)))
+  end
+  if type(payload) == "table" then payload = assert(json.encode(payload)) end
+  return sys.sha256(head, assert(json.encode(sampling)), ',"payload":', payload, tail)
+end
+M._call_key = call_key -- for the tests
+
+-- The body of a chat call (c: see Client:chat): the provider's request, with extra_body
+-- (--judge-extra-body '{"chat_template_kwargs": ...}') merged over it as the OpenAI SDKs'
+-- extra_body does (its top-level fields win over ratio's own), and the messages' JSON, written
+-- once for the key, put in as it is. Also what a call sends again after the provider adapted.
+local function build_chat(self, c)
+  local path, body = self.provider.chat_request(self.model, c.messages, c.params, self.adapt)
+  local extra = c.params.extra_body
+  if type(extra) == "table" then
+    for k, v in pairs(extra) do body[k] = v end
+  end
+  if c.payload and rawequal(body.messages, c.messages) then body.messages = c.payload end
+  return path, body
+end
+
+local function fetch_chat(self, c)
+  local path, body = build_chat(self, c)
+  local reply, msg, code = self:call("chat", path, body, self.provider.chat_reply, c.params, build_chat, c)
+  if not reply then return nil, msg, code end
+  if c.use_cache then
+    -- Wait for the batched commit, so a result the recipe sees is always one the cache keeps
+    -- (unless the client was made with cache_wait = false). The row keeps what the call cost,
+    -- so a rerun can say what the cache saved.
+    cache.put(c.key, assert(json.encode({text = reply.text, reasoning = reply.reasoning,
+      finish_reason = reply.finish_reason, model = reply.model, usage = reply.usage,
+      cost_usd = cost_of(self, reply.usage)})),
+      {model = self.model, provider = self.provider.name, input_tokens = reply.usage.input_tokens,
+       output_tokens = reply.usage.output_tokens, latency_ms = reply.latency_ms},
+      {wait = self.cache_wait})
+  end
+  return reply
 end
 
 -- client:chat(messages, opts) -> reply | nil, message, code
@@ -739,36 +787,11 @@ function Client:chat(messages, opts)
   elseif state.options.offline and self.use_cache then
     return fail(self, "offline: this call bypasses the cache, so it would need the network", "EOFFLINE")
   end
-  local function build()
-    local path, body = self.provider.chat_request(self.model, messages, params, self.adapt)
-    -- extra_body (--judge-extra-body '{"chat_template_kwargs": ...}'): top-level fields merged
-    -- over the request, as the OpenAI SDKs' extra_body does; they win over ratio's own.
-    if type(params.extra_body) == "table" then
-      for k, v in pairs(params.extra_body) do body[k] = v end
-    end
-    -- The messages' JSON, written once for the key, goes into the body as it is.
-    if payload and rawequal(body.messages, messages) then body.messages = payload end
-    return path, body
-  end
-  local function fetch()
-    local path, body = build()
-    local reply, msg, code = self:call("chat", path, body, self.provider.chat_reply, params, build)
-    if not reply then return nil, msg, code end
-    if use_cache then
-      -- Wait for the batched commit, so a result the recipe sees is always one the cache keeps
-      -- (unless the client was made with cache_wait = false). The row keeps what the call cost,
-      -- so a rerun can say what the cache saved.
-      cache.put(k, assert(json.encode({text = reply.text, reasoning = reply.reasoning,
-        finish_reason = reply.finish_reason, model = reply.model, usage = reply.usage,
-        cost_usd = cost_of(self, reply.usage)})),
-        {model = self.model, provider = self.provider.name, input_tokens = reply.usage.input_tokens,
-         output_tokens = reply.usage.output_tokens, latency_ms = reply.latency_ms},
-        {wait = self.cache_wait})
-    end
-    return reply
-  end
+  -- The call's own state, handed to fetch_chat and build_chat (no closures made per call), and
+  -- its record in the single flight.
+  local c = {messages = messages, params = params, payload = payload or nil, key = k, use_cache = use_cache}
   local reply, msg, code, shared
-  if k then reply, msg, code, shared = single_flight(self, k, fetch) else reply, msg, code = fetch() end
+  if k then reply, msg, code, shared = single_flight(self, k, fetch_chat, c) else reply, msg, code = fetch_chat(self, c) end
   if not reply then return fail(self, msg, code) end
   if shared then
     reply = copy(reply)
@@ -779,6 +802,20 @@ function Client:chat(messages, opts)
   return reply
 end
 
+local function fetch_embed(self, c)
+  local path, body = self.provider.embed_request(self.model, c.texts, c.params)
+  if not path then return nil, body, "EUNSUPPORTED" end
+  local n = #c.texts
+  local r, msg, code = self:call("embed", path, body, function(b) return self.provider.embed_reply(b, n) end, {})
+  if not r then return nil, msg, code end
+  if c.use_cache then
+    cache.put(c.key, assert(json.encode({vectors = r.vectors, usage = r.usage, cost_usd = cost_of(self, r.usage)})),
+      {model = self.model, provider = self.provider.name, input_tokens = r.usage.input_tokens,
+       output_tokens = 0, latency_ms = r.latency_ms}, {wait = self.cache_wait})
+  end
+  return r
+end
+
 -- client:embed(texts, opts) -> list of vectors (list of numbers) | nil, message, code
 function Client:embed(texts, opts)
   if type(texts) == "string" then texts = {texts} end
@@ -787,7 +824,7 @@ function Client:embed(texts, opts)
   local params = merged_params(self, opts)
   params.cache = nil
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
-  local k = opts.cache ~= false and call_key(self, "embed", texts, {dimensions = params.dimensions})
+  local k = opts.cache ~= false and call_key(self, "embed", texts, params)
   if use_cache then
     local hit = cache.get(k)
     if hit then
@@ -802,21 +839,9 @@ function Client:embed(texts, opts)
       return fail(self, "offline: no cached embeddings for this request", "EOFFLINE")
     end
   end
-  local function fetch()
-    local path, body = self.provider.embed_request(self.model, texts, params)
-    if not path then return nil, body, "EUNSUPPORTED" end
-    local n = #texts
-    local r, msg, code = self:call("embed", path, body, function(b) return self.provider.embed_reply(b, n) end, {})
-    if not r then return nil, msg, code end
-    if use_cache then
-      cache.put(k, assert(json.encode({vectors = r.vectors, usage = r.usage, cost_usd = cost_of(self, r.usage)})),
-        {model = self.model, provider = self.provider.name, input_tokens = r.usage.input_tokens,
-         output_tokens = 0, latency_ms = r.latency_ms}, {wait = self.cache_wait})
-    end
-    return r
-  end
+  local c = {texts = texts, params = params, key = k, use_cache = use_cache}
   local r, msg, code, shared
-  if k then r, msg, code, shared = single_flight(self, k, fetch) else r, msg, code = fetch() end
+  if k then r, msg, code, shared = single_flight(self, k, fetch_embed, c) else r, msg, code = fetch_embed(self, c) end
   if not r then return fail(self, msg, code) end
   account(self, r, shared and "shared" or "paid")
   return shared and copy(r.vectors) or r.vectors
