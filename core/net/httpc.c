@@ -111,6 +111,7 @@ struct httpc_req {
     int added;  /* easy is in mu's multi */
     uint32_t slot;
     struct curl_slist *headers;
+    char *body; /* an owned request body (httpc_request_t.body_owned), freed in finish */
     httpc_done_cb cb;
     void *ud;
     size_t max_body;
@@ -596,7 +597,8 @@ static void finish(httpc_req_t *req, CURLcode rc, int canceled)
         if (!canceled) {
             curl_socket_t fd = CURL_SOCKET_BAD;
             httpc_sock_t *s;
-            if (rc == CURLE_OK && curl_easy_getinfo(req->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+            if (rc == CURLE_OK &&
+                curl_easy_getinfo(req->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
                 (s = sock_of(c, fd)) != NULL)
                 s->proven = 1;
             curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -619,6 +621,8 @@ static void finish(httpc_req_t *req, CURLcode rc, int canceled)
     }
     curl_slist_free_all(req->headers);
     req->headers = NULL;
+    free(req->body); /* after the easy handle let go of it */
+    req->body = NULL;
     slot_release(c, req->slot);
 
     if (canceled) {
@@ -952,7 +956,10 @@ static CURLcode setup_easy(httpc_req_t *req, const httpc_request_t *r)
     const char *method = r->method ? r->method : (r->body ? "POST" : "GET");
     if (r->body) {
         SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
-        SET(CURLOPT_COPYPOSTFIELDS, r->body_len ? (const char *)r->body : "");
+        if (req->body) /* ours until finish: curl reads it in place */
+            SET(CURLOPT_POSTFIELDS, req->body);
+        else
+            SET(CURLOPT_COPYPOSTFIELDS, r->body_len ? (const char *)r->body : "");
         if (strcmp(method, "POST") != 0) SET(CURLOPT_CUSTOMREQUEST, method);
     } else if (strcmp(method, "GET") == 0) {
         SET(CURLOPT_HTTPGET, 1L);
@@ -996,9 +1003,13 @@ static void send_now(httpc_t *c, httpc_multi_t *mu)
 
 uint64_t httpc_start(httpc_t *c, const httpc_request_t *r, httpc_done_cb cb, void *ud)
 {
-    if (!c || c->closing || !r || !r->url || !cb) return 0;
+    if (!c || c->closing || !r || !r->url || !cb) {
+        if (r && r->body_owned) free((void *)r->body);
+        return 0;
+    }
     httpc_req_t *req = calloc(1, sizeof *req);
     if (!req) abort();
+    if (r->body_owned) req->body = (char *)r->body;
     req->c = c;
     req->mu = multi_for(c, r);
     req->cb = cb;

@@ -65,6 +65,8 @@ typedef struct httpc_request {
     size_t nheaders;
     const void *body; /* NULL: no body */
     size_t body_len;
+    int body_owned; /* body was malloc'd and is httpc's now (whatever httpc_start returns): sent
+                       without a copy and freed when the request is done */
     long connect_timeout_ms; /* 0: curl's default (300 s) */
     long timeout_ms;         /* whole transfer, connect included; 0: no limit */
     size_t max_body;         /* response body limit in bytes; 0: no limit */

@@ -47,6 +47,26 @@ t.test("retry-after-ms is read into retry_after_ms; reply_headers = false leaves
   srv.raw:close()
 end)
 
+t.test("json = value sends its JSON as the body, typed application/json unless told", function()
+  local srv, url = start{
+    ["POST /echo"] = function(req)
+      return {status = 200, json = {body = req.body, type = req.headers["content-type"]}}
+    end,
+  }
+  local value = {b = {1, 2.5, ratio.json.null}, a = "é \"x\"", e = ratio.json.encoded({k = true})}
+  local function echo(q)
+    q.method, q.url = "POST", url .. "/echo"
+    return ratio.json.decode(assert(ratio.http.request(q)).body)
+  end
+  t.eq(echo{json = value}, {body = assert(ratio.json.encode(value)), type = "application/json"})
+  t.eq(echo{json = value, headers = {["Content-Type"] = "text/x-json"}}.type, "text/x-json")
+  t.eq(echo{json = "just a string"}.body, '"just a string"')
+  t.raises(function() ratio.http.request{url = url .. "/echo", body = "x", json = {}} end, "body or json, not both")
+  t.raises(function() ratio.http.request{url = url .. "/echo", json = {f = print}} end, "json: cannot write a function %(JSON cannot hold it%) at %$%.f")
+  t.eq(echo{body = "still fine"}.body, "still fine") -- a failed encode leaves nothing behind
+  srv.raw:close()
+end)
+
 t.test("404, 405 and a handler error are JSON errors; the server goes on", function()
   local srv, url = start{
     ["GET /boom"] = function() error("kaboom") end,
