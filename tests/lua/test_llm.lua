@@ -244,6 +244,27 @@ t.test("the key hashed from its pieces is the digest of the whole canonical requ
   s.close()
 end)
 
+t.test("a call's options are read, never written, and sample and cache are not sent", function()
+  -- A call with no client settings uses its options table as its settings: it must come back as
+  -- it went in, and the call's own options (sample, cache) must not reach the API.
+  local s = server()
+  local settings = {temperature = 0.25}
+  local bare = ratio.llm{base_url = s.url, model = "opts-" .. ratio.sha256(tostring(os.clock())):sub(1, 8)}
+  local set = ratio.llm{base_url = s.url, model = bare.model, params = settings}
+  local opts = {max_tokens = 5}
+  assert(bare:chat("one", opts))
+  assert(bare:chat("two", {max_tokens = 5, sample = 2, cache = false}))
+  assert(set:chat("three"))
+  assert(set:chat("four", {sample = 1}))
+  t.eq(opts, {max_tokens = 5})
+  t.eq(settings, {temperature = 0.25})
+  for i, want in ipairs{{max_tokens = 5}, {max_tokens = 5}, {temperature = 0.25}, {temperature = 0.25}} do
+    local body = s.seen[i].body
+    t.eq({body.max_tokens, body.temperature, body.sample, body.cache}, {want.max_tokens, want.temperature}, i)
+  end
+  s.close()
+end)
+
 t.test("embeddings", function()
   local s = server()
   local v = assert(client(s.url):embed({"abc", "de"}))

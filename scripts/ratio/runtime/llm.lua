@@ -438,8 +438,10 @@ local RETRY_CODE = {ETIMEDOUT = true, ECONNRESET = true, ECONNREFUSED = true, EO
 -- Replies are read field by field: no key-order list (json.keys) for them.
 local NO_KEYS = {keys = false}
 
-local function estimate_tokens(body_text, params)
-  return #body_text // 4 + (math.tointeger(params.max_tokens) or 0)
+-- What a request will cost in tokens, for the tokens-per-minute bucket (only made when there is
+-- one): its JSON's length over four, plus the tokens it may generate.
+local function estimate_tokens(body, params)
+  return #assert(json.encode(body)) // 4 + (math.tointeger(params.max_tokens) or 0)
 end
 
 -- Codes of failures no retry can cure: a refusal (the model's answer), quota exhaustion.
@@ -461,7 +463,7 @@ M._retry_wait_ms = retry_wait_ms -- for the tests
 -- request again after the provider adapted to a 400 (see provider.adapt): that resend counts as
 -- a try and waits for no backoff.
 function Client:call(kind, path, body, map, params, rebuild, rstate)
-  local body_text = assert(json.encode(body))
+  local estimate = self.tpm and estimate_tokens(body, params) or 0
   local built_gen = self.adapt.gen
   local req = request_of(self)
   local u = usage_of(self.name)
@@ -474,12 +476,11 @@ function Client:call(kind, path, body, map, params, rebuild, rstate)
     if try > 1 then u.retries = u.retries + 1 end
     local tq = sched.now()
     if self.rpm then self.rpm:take(1) end
-    local estimate = estimate_tokens(body_text, params)
     if self.tpm then self.tpm:take(estimate) end
     local ep = self:acquire()
     local t0 = sched.now()
     queue_ms = queue_ms + (t0 - tq)
-    req.url, req.body = url_of(ep, path), body_text
+    req.url, req.json = url_of(ep, path), body -- encoded by http.request, into libcurl's buffer
     local resp, err, code = http.request(req)
     self:release(ep)
     endpoint_ms = endpoint_ms + (resp and resp.ms or sched.now() - t0)
@@ -523,7 +524,7 @@ function Client:call(kind, path, body, map, params, rebuild, rstate)
       if rebuild and resp.status == 400 and self.adapt.gen ~= built_gen then
         -- Adapted now, or by another call while this one was in flight: send it as it now goes.
         path, body = rebuild(self, rstate)
-        body_text = assert(json.encode(body))
+        estimate = self.tpm and estimate_tokens(body, params) or 0
         built_gen = self.adapt.gen
         wait_ms = 0
       elseif TERMINAL[last_code] or not RETRY_STATUS[resp.status] then
@@ -557,10 +558,18 @@ function Client:call(kind, path, body, map, params, rebuild, rstate)
   return nil, ("gave up after %d tries: %s"):format(self.max_tries, last_msg), last_code
 end
 
+-- The settings of one call: the client's, overridden by the call's own, without `sample` and
+-- `cache` (options of the call, not settings a provider sends). When only one side has any, that
+-- table serves as it is: the call reads its settings and never writes them.
+local NO_OPTS = setmetatable({}, {__newindex = function() error("ratio.llm: NO_OPTS is read-only", 2) end})
 local function merged_params(self, opts)
+  local mine = self.params
+  if next(mine) == nil and opts.sample == nil and opts.cache == nil then return opts end
+  if next(opts) == nil and mine.sample == nil and mine.cache == nil then return mine end
   local params = {}
-  for k, v in pairs(self.params) do params[k] = v end
-  for k, v in pairs(opts or {}) do params[k] = v end
+  for k, v in pairs(mine) do params[k] = v end
+  for k, v in pairs(opts) do params[k] = v end
+  params.sample, params.cache = nil, nil
   return params
 end
 
@@ -760,10 +769,10 @@ end
 function Client:chat(messages, opts)
   if type(messages) == "string" then messages = {{role = "user", content = messages}} end
   if type(messages) ~= "table" or #messages == 0 then error("chat: expected a list of messages", 2) end
-  opts = opts or {}
+  opts = opts or NO_OPTS
   local params = merged_params(self, opts)
-  local sample = params.sample
-  params.sample, params.cache = nil, nil
+  local sample = opts.sample
+  if sample == nil then sample = self.params.sample end
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
   -- The canonical request keys the cache and, even under --no-cache, the single flight; a call
   -- made with cache = false wants a fresh reply and shares none.
@@ -820,9 +829,8 @@ end
 function Client:embed(texts, opts)
   if type(texts) == "string" then texts = {texts} end
   if type(texts) ~= "table" or #texts == 0 then error("embed: expected a list of strings", 2) end
-  opts = opts or {}
+  opts = opts or NO_OPTS
   local params = merged_params(self, opts)
-  params.cache = nil
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
   local k = opts.cache ~= false and call_key(self, "embed", texts, params)
   if use_cache then
