@@ -1,6 +1,14 @@
 #include "sha256.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
+
+/* SHA-256 fetched from the default provider once: EVP_sha256() makes every init fetch it again. */
+static EVP_MD *sha256_md;
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
 
 int sha256_hex_parts(size_t n, const void *const *data, const size_t *len,
                      char out[SHA256_HEX_LEN + 1])
@@ -11,8 +19,10 @@ int sha256_hex_parts(size_t n, const void *const *data, const size_t *len,
     unsigned int mdlen = 0;
 
     out[0] = '\0';
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sha256_fetch);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    int ok = ctx && EVP_DigestInit_ex(ctx, sha256_md ? sha256_md : EVP_sha256(), NULL) == 1;
     for (size_t i = 0; ok && i < n; i++) {
         if (!data[i] && len[i]) ok = 0;
         ok = ok && EVP_DigestUpdate(ctx, data[i] ? data[i] : empty, len[i]) == 1;
