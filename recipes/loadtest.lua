@@ -18,7 +18,7 @@ local filler = ("The quick brown fox jumps over the lazy dog while the judge wei
 local settings = {max_tokens = 16}
 -- Request i, timed from send to reply; only the latencies are kept (ratio.study.load_test).
 local summary = ratio.study.load_test(p.requests, function(i)
-  return client:chat({{role = "user", content = ("Request %d. %s"):format(i, filler)}}, settings)
+  return client:chat({{role = "user", content = "Request " .. i .. ". " .. filler}}, settings)
 end, {concurrency = p.concurrency, progress = "loadtest"})
 summary.endpoints = client:endpoint_stats()
 if not ratio.options.json then print(ratio.study.load_text(summary)) end
