@@ -51,8 +51,8 @@ static int count_end(void *ud, size_t n)
     (void)n;
     return count0(ud);
 }
-static const json_sax_t counting = {count0, count_bool, count_int, count_double, count_str,
-                                    count0, count_str,  count_end, count0,       count_end};
+static const json_sax_t counting = {count0,    count_bool, count_int, count_double, count_str,
+                                    count_end, count_str,  count_end, count_end,    count_end};
 
 int main(int argc, char **argv)
 {

@@ -720,7 +720,10 @@ static int json_walk_value(json_walk_t *w, const cJSON *item)
     if (cJSON_IsNull(item)) return WALK_EMIT0(on_null);
     if (cJSON_IsBool(item)) return WALK_EMIT(on_bool, cJSON_IsTrue(item) ? 1 : 0);
     int is_object = cJSON_IsObject(item);
-    int rc = is_object ? WALK_EMIT0(on_begin_object) : WALK_EMIT0(on_begin_array);
+    size_t count = 0;
+    for (const cJSON *child = item->child; child; child = child->next)
+        count++;
+    int rc = is_object ? WALK_EMIT(on_begin_object, count) : WALK_EMIT(on_begin_array, count);
     if (rc) return rc;
     size_t n = 0;
     for (const cJSON *child = item->child; child; child = child->next, n++) {

@@ -52,10 +52,12 @@ typedef struct json_sax {
     int (*on_integer)(void *ud, long long value);
     int (*on_double)(void *ud, double value);
     int (*on_string)(void *ud, const char *s, size_t len);
-    int (*on_begin_object)(void *ud);
+    /* members / count: how many the object or array holds, told up front (the tree is built
+     * before the walk), so a consumer can size its container once */
+    int (*on_begin_object)(void *ud, size_t members);
     int (*on_key)(void *ud, const char *s, size_t len);
     int (*on_end_object)(void *ud, size_t members);
-    int (*on_begin_array)(void *ud);
+    int (*on_begin_array)(void *ud, size_t count);
     int (*on_end_array)(void *ud, size_t count);
 } json_sax_t;
 

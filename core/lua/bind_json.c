@@ -13,6 +13,7 @@
  * list per decoded text, kept in a weak table): keys(t) returns it, for readers that must follow
  * the order of the line, as the published loader does for model keys that differ only in case. */
 #include <lauxlib.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,7 +110,7 @@ static int dec_key(void *ud, const char *s, size_t len)
     return 0;
 }
 
-static int dec_begin(decoder_t *d, int is_array)
+static int dec_begin(decoder_t *d, int is_array, size_t count)
 {
     /* Each open level holds a table and maybe a key on the Lua stack. */
     if (!lua_checkstack(d->L, 6)) {
@@ -133,21 +134,24 @@ static int dec_begin(decoder_t *d, int is_array)
         d->keys_idx = lua_gettop(d->L);
     }
     d->depth++;
-    /* Pre-size a little: most JSON objects and arrays are small, and growing from empty rehashes.
-     */
-    lua_createtable(d->L, is_array ? 4 : 0, is_array ? 0 : 4);
+    /* Sized for what it will hold (the parser says), so it never grows. An object's members may
+     * repeat a key, so its hash part is sized for at most 65,536 (a million copies of one key
+     * must not make a million-node table); beyond that it grows as needed. */
+    size_t cap = is_array ? (size_t)INT_MAX : 65536;
+    int n = (int)(count < cap ? count : cap);
+    lua_createtable(d->L, is_array ? n : 0, is_array ? 0 : n);
     lua_rawgetp(d->L, LUA_REGISTRYINDEX, is_array ? &ARRAY_MT : &OBJECT_MT);
     lua_setmetatable(d->L, -2);
     return 0;
 }
 
-static int dec_begin_array(void *ud)
+static int dec_begin_array(void *ud, size_t count)
 {
-    return dec_begin(ud, 1);
+    return dec_begin(ud, 1, count);
 }
-static int dec_begin_object(void *ud)
+static int dec_begin_object(void *ud, size_t members)
 {
-    return dec_begin(ud, 0);
+    return dec_begin(ud, 0, members);
 }
 
 static int dec_end(void *ud, size_t n)

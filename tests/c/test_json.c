@@ -540,6 +540,40 @@ TEST(json_reusable_parser_across_tree_sizes)
     buf_free(&reused);
 }
 
+/* A container's begin callback says how many members or elements its end will count. */
+typedef struct told {
+    size_t stack[8];
+    int depth, checked, wrong;
+} told_t;
+static int told_begin(void *ud, size_t n)
+{
+    told_t *t = ud;
+    t->stack[t->depth++] = n;
+    return 0;
+}
+static int told_end(void *ud, size_t n)
+{
+    told_t *t = ud;
+    t->wrong += t->stack[--t->depth] != n;
+    t->checked++;
+    return 0;
+}
+
+TEST(json_begin_callbacks_announce_their_counts)
+{
+    static const json_sax_t sax = {.on_begin_object = told_begin,
+                                   .on_end_object = told_end,
+                                   .on_begin_array = told_begin,
+                                   .on_end_array = told_end};
+    const char *doc = "{\"a\":[],\"b\":[1,[2,3,{}],{\"x\":1,\"x\":2,\"y\":[null]}],\"c\":{}}";
+    told_t t = {0};
+    json_error_t err;
+    CHECK_INT(json_parse(doc, strlen(doc), &sax, &t, 0, &err), JSON_OK);
+    CHECK_INT(t.checked, 8);
+    CHECK_INT(t.wrong, 0);
+    CHECK_INT(t.depth, 0);
+}
+
 /* ---- encoder -------------------------------------------------------------------------------- */
 
 static const char *enc_string(buf_t *b, const char *s, size_t len)

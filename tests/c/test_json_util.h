@@ -78,16 +78,18 @@ static JT_UNUSED int jt_key(void *ud, const char *s, size_t len)
 {
     return jt_string_like(ud, "k:", s, len);
 }
-static JT_UNUSED int jt_begin_object(void *ud)
+static JT_UNUSED int jt_begin_object(void *ud, size_t n)
 {
+    (void)n;
     return jt_event(ud, "{");
 }
 static JT_UNUSED int jt_end_object(void *ud, size_t n)
 {
     return jt_event(ud, "}%zu", n);
 }
-static JT_UNUSED int jt_begin_array(void *ud)
+static JT_UNUSED int jt_begin_array(void *ud, size_t n)
 {
+    (void)n;
     return jt_event(ud, "[");
 }
 static JT_UNUSED int jt_end_array(void *ud, size_t n)
@@ -195,12 +197,14 @@ static JT_UNUSED int jt_c_begin(jt_canon_t *c, char open)
     c->need_comma[++c->depth] = 0;
     return 0;
 }
-static JT_UNUSED int jt_c_begin_object(void *ud)
+static JT_UNUSED int jt_c_begin_object(void *ud, size_t n)
 {
+    (void)n;
     return jt_c_begin(ud, '{');
 }
-static JT_UNUSED int jt_c_begin_array(void *ud)
+static JT_UNUSED int jt_c_begin_array(void *ud, size_t n)
 {
+    (void)n;
     return jt_c_begin(ud, '[');
 }
 static JT_UNUSED int jt_c_end_object(void *ud, size_t n)

@@ -27,6 +27,7 @@
 typedef struct fj_state {
     int depth, max_seen;
     size_t events;
+    size_t told[FJ_DEPTH + 1]; /* the count each open container's begin announced */
 } fj_state;
 
 typedef struct fj_rt {
@@ -70,19 +71,20 @@ static int fj_key(void *ud, const char *s, size_t len)
     ((fj_state *)ud)->events++;
     return fj_check_string(s, len);
 }
-static int fj_begin(void *ud)
+static int fj_begin(void *ud, size_t n)
 {
     fj_state *st = ud;
     st->depth++;
     if (st->depth > st->max_seen) st->max_seen = st->depth;
     FUZZ_REQUIRE(st->depth <= FJ_DEPTH);
+    st->told[st->depth] = n;
     return 0;
 }
 static int fj_end_obj(void *ud, size_t n)
 {
-    (void)n;
     fj_state *st = ud;
     FUZZ_REQUIRE(st->depth > 0);
+    FUZZ_REQUIRE(st->told[st->depth] == n); /* begin announced what end counted */
     st->depth--;
     return 0;
 }
@@ -139,6 +141,11 @@ static int fj_abort_first(void *ud)
     (void)ud;
     return 1;
 }
+static int fj_abort_first_container(void *ud, size_t n)
+{
+    (void)n;
+    return fj_abort_first(ud);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -190,8 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* A callback that aborts is reported as JSON_ABORTED, never as a crash or OK. */
     const json_sax_t stop = {.on_null = fj_abort_first,
-                             .on_begin_object = fj_abort_first,
-                             .on_begin_array = fj_abort_first};
+                             .on_begin_object = fj_abort_first_container,
+                             .on_begin_array = fj_abort_first_container};
     int rc4 = json_parse(in, size, &stop, NULL, FJ_DEPTH, NULL);
     FUZZ_REQUIRE(rc4 == JSON_OK || rc4 == JSON_INVALID || rc4 == JSON_ABORTED);
 
