@@ -216,8 +216,11 @@ static int l_request(lua_State *L)
 
     httpc_t *cli = client(L); /* (may raise: before the body is ours to free) */
     if (has_json) {           /* last, so that no error above leaves the encoded body behind */
+        /* Room for what the previous body needed: a client's requests are much alike, and a
+         * buffer grown by doubling would be up to twice the body, for every request in flight. */
+        static size_t last_len = 0;
         buf_t body, err;
-        buf_init(&body);
+        buf_init_cap(&body, last_len + last_len / 16 + 64);
         buf_init(&err);
         lua_getfield(L, 1, "json");
         int bad = bind_json_encode(L, lua_gettop(L), 0, &body, &err) != 0;
@@ -233,6 +236,7 @@ static int l_request(lua_State *L)
         buf_free(&err);
         req.body = buf_detach(&body, &req.body_len);
         req.body_owned = 1;
+        last_len = req.body_len;
     }
 
     pending_t *p = malloc(sizeof *p);

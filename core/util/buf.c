@@ -28,6 +28,16 @@ void buf_reset(buf_t *b)
     if (b->data) b->data[0] = '\0';
 }
 
+void buf_init_cap(buf_t *b, size_t cap)
+{
+    buf_init(b);
+    if (cap < 1) cap = 1;
+    b->data = malloc(cap);
+    if (!b->data) buf_oom();
+    b->data[0] = '\0';
+    b->cap = cap;
+}
+
 void buf_reserve(buf_t *b, size_t extra)
 {
     if (extra > (size_t)-1 / 2 - b->len) buf_oom();

@@ -43,3 +43,24 @@ TEST(buf_printf_many_appends_match_snprintf)
     CHECK_STR(b.data, want);
     buf_free(&b);
 }
+
+TEST(buf_init_cap_is_exact_and_grows_on_demand)
+{
+    buf_t b;
+    buf_init_cap(&b, 100);
+    CHECK_INT((int)b.cap, 100);
+    CHECK_INT((int)b.len, 0);
+    CHECK_STR(buf_cstr(&b), "");
+    char chunk[99];
+    memset(chunk, 'x', sizeof chunk);
+    buf_append(&b, chunk, sizeof chunk); /* 99 bytes and the NUL: fits exactly */
+    CHECK_INT((int)b.cap, 100);
+    buf_putc(&b, 'y'); /* one more: grows */
+    CHECK(b.cap > 100);
+    CHECK_INT((int)b.len, 100);
+    CHECK_INT(b.data[99], 'y');
+    buf_free(&b);
+    buf_init_cap(&b, 0); /* room for the NUL at least */
+    CHECK_STR(buf_cstr(&b), "");
+    buf_free(&b);
+}
