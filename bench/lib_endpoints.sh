@@ -1,5 +1,6 @@
-# lib_endpoints.sh: what the client benches (client_throughput.sh, client_instructions.sh) share,
-# sourced by both: the plain C client's build and the fake endpoints each client run gets.
+# lib_endpoints.sh: what the client benches (client_throughput.sh, client_instructions.sh,
+# client_ab.sh) share, sourced by each: the plain C client's build and the fake endpoints each
+# client run gets.
 # The sourcing script sets ROOT, RATIO, TMP, ENDPOINTS, LATENCY and BENCH (its name, for messages).
 
 SERVER_PIDS=()

@@ -1,6 +1,7 @@
 -- OpenAI-compatible chat completions and embeddings: OpenAI, vLLM, SGLang, llama.cpp server,
 -- Ollama (/v1), DashScope/Qwen compatible mode, DeepSeek, OpenRouter — anything with a base URL.
--- A provider maps ratio's request to the API's and the API's reply back; it never touches HTTP.
+-- A provider maps ratio's request to the API's and the API's reply back; it never touches HTTP,
+-- and it reads a call's `params` without writing them (they may be the caller's own table).
 --
 -- Generation settings are sent only when the caller set them: no temperature, max_tokens or
 -- anything else is added here. Reasoning models (o-series, gpt-5*) take `max_completion_tokens`

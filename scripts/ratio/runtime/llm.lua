@@ -561,7 +561,9 @@ end
 -- The settings of one call: the client's, overridden by the call's own, without `sample` and
 -- `cache` (options of the call, not settings a provider sends). When only one side has any, that
 -- table serves as it is: the call reads its settings and never writes them.
-local NO_OPTS = setmetatable({}, {__newindex = function() error("ratio.llm: NO_OPTS is read-only", 2) end})
+local NO_OPTS = setmetatable({}, {__newindex = function()
+  error("ratio.llm: a call's settings are read-only (a provider wrote into params)", 2)
+end})
 local function merged_params(self, opts)
   local mine = self.params
   if next(mine) == nil and opts.sample == nil and opts.cache == nil then return opts end
