@@ -139,6 +139,8 @@ struct httpc {
     int no_proxy_env;     /* no proxy variable is set (see httpc_new) */
     httpc_sock_t **socks; /* by fd: the poll handle of each curl socket (see httpc_sock_t) */
     size_t nsocks;
+    size_t unproven; /* poll handles in socks not yet proven: finish looks for one to prove only
+                        while there are any (CURLINFO_ACTIVESOCKET searches curl's connections) */
     httpc_slot_t *slots;
     uint32_t nslots;
     uint32_t free_head; /* index + 1, 0 = none */
@@ -436,6 +438,7 @@ static httpc_sock_t *sock_of(httpc_t *c, curl_socket_t fd)
 static void sock_close(httpc_t *c, httpc_sock_t *s)
 {
     c->socks[s->fd] = NULL;
+    if (!s->proven) c->unproven--;
     uv_close((uv_handle_t *)&s->poll, on_uv_sock_closed); /* stops it first; memory in the cb */
 }
 
@@ -477,6 +480,7 @@ static int cb_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void
         s->poll.data = s;
         c->open_handles++;
         c->socks[fd] = s;
+        c->unproven++;
     }
     if (!socketp) curl_multi_assign(mu->m, fd, s);
     s->mu = mu;
@@ -597,10 +601,12 @@ static void finish(httpc_req_t *req, CURLcode rc, int canceled)
         if (!canceled) {
             curl_socket_t fd = CURL_SOCKET_BAD;
             httpc_sock_t *s;
-            if (rc == CURLE_OK &&
+            if (rc == CURLE_OK && c->unproven &&
                 curl_easy_getinfo(req->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
-                (s = sock_of(c, fd)) != NULL)
+                (s = sock_of(c, fd)) != NULL && !s->proven) {
                 s->proven = 1;
+                c->unproven--;
+            }
             curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
             curl_easy_getinfo(req->easy, CURLINFO_HTTP_VERSION, &ver);
             if (curl_easy_getinfo(req->easy, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK && us > 0)
