@@ -118,6 +118,21 @@ t.test("map over an iterator, with ordered each()", function()
   for k = 1, 20 do t.eq(seen[k], {k, k, k}) end
 end)
 
+t.test("map with each = false keeps and passes on nothing, and no result waits for another", function()
+  local done, order = 0, {}
+  local out, st = ratio.map({1, 2, 3, 4, 5, 6}, function(x)
+    ratio.sleep(x == 1 and 30 or 1) -- the first item finishes last
+    done = done + 1
+    order[#order + 1] = x
+    return {big = x}
+  end, {concurrency = 6, each = false})
+  t.eq(out, nil)
+  t.eq(st, {total = 6, done = 6, failed = 0})
+  t.eq(done, 6)
+  t.eq(order[6], 1)
+  t.raises(function() ratio.map({1}, function() end, {each = true}) end, "each must be a function")
+end)
+
 t.test("map on_error=stop raises the first error naming the item", function()
   t.raises(function()
     ratio.map({1, 2, 3}, function(x) if x == 2 then error("bad item") end return x end)

@@ -326,8 +326,8 @@ local function check_opts(opts)
   if opts.on_error ~= nil and opts.on_error ~= "stop" and opts.on_error ~= "record" then
     error("ratio.map: on_error must be \"stop\" or \"record\"", 3)
   end
-  if opts.each ~= nil and type(opts.each) ~= "function" then
-    error("ratio.map: each must be a function(result, item, index)", 3)
+  if opts.each ~= nil and opts.each ~= false and type(opts.each) ~= "function" then
+    error("ratio.map: each must be a function(result, item, index), or false", 3)
   end
   return opts
 end
@@ -336,7 +336,8 @@ end
 -- Calls fn(item, index) for every item with at most opts.concurrency (default 16) in flight.
 -- Results keep the input order. opts.each(result, item, index), if given, receives results in
 -- input order as soon as they and all before them are ready, and map then keeps none in memory
--- (for streaming millions of items). opts.on_error: "stop" (default) raises the first error,
+-- (for streaming millions of items); each = false keeps none and passes none on, for an fn whose
+-- work is its own output (results is then nil). opts.on_error: "stop" (default) raises the first error,
 -- naming the item; "record" puts a mark (see ratio.failed) in that item's place and goes on.
 -- opts.progress: a label (or true) for a progress display on stderr. stats = {total, done, failed}.
 function M.map(src, fn, opts)
@@ -346,8 +347,9 @@ function M.map(src, fn, opts)
   local next_item, total = source_of(src, "ratio.map")
   total = total or opts.total
   local record = opts.on_error == "record"
-  local each = opts.each
-  local results = not each and {} or nil
+  local each = opts.each or nil
+  local discard = opts.each == false
+  local results = not each and not discard and {} or nil
   local pending, items, emit_next, emitting = {}, {}, 1, false
   local stats = {total = total, done = 0, failed = 0}
   local bar = opts.progress and progress.new(opts.progress == true and "map" or tostring(opts.progress), total)
@@ -403,7 +405,7 @@ function M.map(src, fn, opts)
         pending[i] = r == nil and NIL or r
         items[i] = item
         emit()
-      else
+      elseif not discard then
         results[i] = r
       end
       if bar then bar:update(stats.done, stats.failed) end

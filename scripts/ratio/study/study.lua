@@ -876,7 +876,7 @@ function M.load_test(n, call, opts)
       failed = failed + 1
       first_error = first_error or err
     end
-  end, {concurrency = opts.concurrency, progress = opts.progress, total = n, each = function() end})
+  end, {concurrency = opts.concurrency, progress = opts.progress, total = n, each = false})
   local seconds = (sched.now() - t0) / 1000
   table.sort(latencies)
   if first_error then log("first failure: %s", first_error) end
