@@ -369,7 +369,7 @@ function Client:acquire()
       local ep = eps[(turn + k - 1) % n + 1]
       if ep.rested_until > now then
         soonest = math.min(soonest, ep.rested_until)
-      elseif ep.inflight < (ep.probation and 1 or math.floor(ep.limit))
+      elseif ep.inflight + 1 <= (ep.probation and 1 or ep.limit) -- (an adaptive limit is fractional)
           and (not best or ep.inflight < best.inflight) then
         best = ep
       end
