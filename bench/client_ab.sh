@@ -5,9 +5,12 @@
 # when the machine's speed drifts during the runs (single runs differ by 5-10% on a shared machine).
 #
 #   bench/client_ab.sh DIR_A DIR_B [--concurrency C] [--per-slot K] [--reps R] [--endpoints E]
+#                      [--b-recipe FILE]
 #
 # DIR_A and DIR_B are checkouts with a build (DIR/bin/ratio); each runs its own
-# recipes/loadtest.lua with N = K x C (K = 20, C = 1024) requests at C in flight, R (5) times. The
+# recipes/loadtest.lua with N = K x C (K = 20, C = 1024) requests at C in flight, R (5) times
+# (--b-recipe: B runs FILE instead, e.g. bench/http_floor.lua, the same calls without the LLM
+# client's own work). The
 # endpoints are this checkout's tests/fake_llm.lua run by this checkout's bin/ratio, fresh for
 # every run (as in bench/client_throughput.sh), so both clients face the same servers.
 #   cpu ms/req  the client process's user+system CPU (/usr/bin/time) over the requests
@@ -20,8 +23,9 @@ CONC=1024
 PER_SLOT=20
 REPS=5
 ENDPOINTS=4
+B_RECIPE=
 LATENCY=50
-usage() { sed -n 7,7p "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n 7,8p "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 A=$(cd "$1" && pwd)
 B=$(cd "$2" && pwd)
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
     --per-slot) PER_SLOT=${2:?}; shift 2 ;;
     --reps) REPS=${2:?}; shift 2 ;;
     --endpoints) ENDPOINTS=${2:?}; shift 2 ;;
+    --b-recipe) B_RECIPE=$(cd "$(dirname "${2:?}")" && pwd)/$(basename "$2"); shift 2 ;;
     -h|--help) usage ;;
     *) echo "client_ab: unknown flag $1" >&2; usage ;;
   esac
@@ -52,16 +57,16 @@ trap 'exit 130' INT TERM
 N=$((PER_SLOT * CONC))
 echo "client_ab: $(nproc) cores, N = $N requests at $CONC in flight over $ENDPOINTS fake endpoints, $REPS pairs"
 echo "A = $A ($(git -C "$A" rev-parse --short HEAD 2>/dev/null || echo '?'))"
-echo "B = $B ($(git -C "$B" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+echo "B = $B ($(git -C "$B" rev-parse --short HEAD 2>/dev/null || echo '?'))${B_RECIPE:+, running $B_RECIPE}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-4s %-2s %10s %8s %8s\n' pair ck 'cpu ms/req' 'RSS MiB' 'req/s'
 : >"$TMP/rows"
 for rep in $(seq "$REPS"); do
   for side in A B; do
-    dir=$A
-    [ "$side" = B ] && dir=$B
+    dir=$A recipe=$A/recipes/loadtest.lua
+    [ "$side" = B ] && dir=$B recipe=${B_RECIPE:-$B/recipes/loadtest.lua}
     start_servers
-    out=$(cd "$TMP" && /usr/bin/time -f '%U %S %M' -o "$TMP/time" "$dir/bin/ratio" run "$dir/recipes/loadtest.lua" \
+    out=$(cd "$TMP" && /usr/bin/time -f '%U %S %M' -o "$TMP/time" "$dir/bin/ratio" run "$recipe" \
       --llm-base-url "$BASES" --requests "$N" --concurrency "$CONC" --json --quiet --no-cache \
       --out "$TMP/runs" --overwrite 2>"$TMP/client.err") || { cat "$TMP/client.err" >&2; exit 1; }
     stop_servers
