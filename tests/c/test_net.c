@@ -1455,26 +1455,32 @@ static int net_active_polls(net_env_t *e)
     return n;
 }
 
-/* A kept-alive connection the server closes while it sits idle in curl's cache: httpc keeps each
- * socket's poll handle between transfers, stopped, so the hang-up must wake nothing, and the next
- * request must go out on a new connection (whose fd may get the same number, and the kept
- * handle with it). */
+/* Listens on a free port of 127.0.0.1 with srv (its env set), and writes its URL into url. */
+static void net_hangup_listen(net_hangup_srv_t *srv, char *url, size_t url_size)
+{
+    struct sockaddr_in a;
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    uv_tcp_init(&srv->env->loop, &srv->listener);
+    srv->listener.data = srv;
+    CHECK_INT(uv_tcp_bind(&srv->listener, (struct sockaddr *)&a, 0), 0);
+    CHECK_INT(uv_listen((uv_stream_t *)&srv->listener, 16, net_hangup_accept), 0);
+    struct sockaddr_in bound;
+    int len = sizeof bound;
+    uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&bound, &len);
+    snprintf(url, url_size, "http://127.0.0.1:%d/x", ntohs(bound.sin_port));
+}
+
+/* A kept-alive connection the server closes while it sits idle in curl's cache, before it carried
+ * a second transfer: httpc keeps each socket's poll handle between transfers, and stops one not
+ * yet proven, so the hang-up must wake nothing, and the next request must go out on a new
+ * connection (whose fd may get the same number, and the kept handle with it). */
 TEST(net_keepalive_connection_closed_while_idle)
 {
     net_env_t e;
     net_env_init(&e, NULL);
     net_hangup_srv_t srv = {.env = &e};
-    struct sockaddr_in a;
-    uv_ip4_addr("127.0.0.1", 0, &a);
-    uv_tcp_init(&e.loop, &srv.listener);
-    srv.listener.data = &srv;
-    CHECK_INT(uv_tcp_bind(&srv.listener, (struct sockaddr *)&a, 0), 0);
-    CHECK_INT(uv_listen((uv_stream_t *)&srv.listener, 16, net_hangup_accept), 0);
-    struct sockaddr_in bound;
-    int len = sizeof bound;
-    uv_tcp_getsockname(&srv.listener, (struct sockaddr *)&bound, &len);
     char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/x", ntohs(bound.sin_port));
+    net_hangup_listen(&srv, url, sizeof url);
     enum { ROUNDS = 5 };
     int ok = 0;
     for (int i = 0; i < ROUNDS && !e.guard_fired; i++) {
@@ -1507,17 +1513,8 @@ TEST(net_idle_proven_connection_stays_watched_until_hangup)
     net_env_t e;
     net_env_init(&e, NULL);
     net_hangup_srv_t srv = {.env = &e, .per_conn = 2};
-    struct sockaddr_in a;
-    uv_ip4_addr("127.0.0.1", 0, &a);
-    uv_tcp_init(&e.loop, &srv.listener);
-    srv.listener.data = &srv;
-    CHECK_INT(uv_tcp_bind(&srv.listener, (struct sockaddr *)&a, 0), 0);
-    CHECK_INT(uv_listen((uv_stream_t *)&srv.listener, 16, net_hangup_accept), 0);
-    struct sockaddr_in bound;
-    int len = sizeof bound;
-    uv_tcp_getsockname(&srv.listener, (struct sockaddr *)&bound, &len);
     char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/x", ntohs(bound.sin_port));
+    net_hangup_listen(&srv, url, sizeof url);
     int ok = 0;
     for (int i = 0; i < 4 && !e.guard_fired; i++) {
         net_result_t r = {.env = &e};
