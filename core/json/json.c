@@ -725,14 +725,13 @@ static int json_walk_value(json_walk_t *w, const cJSON *item)
         count++;
     int rc = is_object ? WALK_EMIT(on_begin_object, count) : WALK_EMIT(on_begin_array, count);
     if (rc) return rc;
-    size_t n = 0;
-    for (const cJSON *child = item->child; child; child = child->next, n++) {
+    for (const cJSON *child = item->child; child; child = child->next) {
         if (is_object &&
             (rc = WALK_EMIT(on_key, child->string, json_walk_strlen(w, child->string))) != 0)
             return rc;
         if ((rc = json_walk_value(w, child)) != 0) return rc;
     }
-    return is_object ? WALK_EMIT(on_end_object, n) : WALK_EMIT(on_end_array, n);
+    return is_object ? WALK_EMIT(on_end_object, count) : WALK_EMIT(on_end_array, count);
 }
 
 /* ---- the parser ----------------------------------------------------------------------------- */
