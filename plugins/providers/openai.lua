@@ -128,7 +128,7 @@ local function join(a, b)
   return a or b
 end
 
-local NONE = setmetatable({}, {__newindex = function() error("NONE is read-only", 2) end})
+local NONE = {} -- an absent usage or usage detail (only ever read)
 local REASONING_FIELDS = {"reasoning_content", "reasoning"} -- where servers put it, in this order
 
 -- chat_reply(decoded body) -> {text, reasoning, usage = {input_tokens, output_tokens,

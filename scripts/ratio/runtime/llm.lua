@@ -245,6 +245,24 @@ local function check_config(opts, provider, urls, url_from, key_env)
   end
 end
 
+-- The fixed parts of a client's cache keys (see call_key): the end of the canonical request for
+-- a sample, the start for each kind up to its settings, and the settings each kind's key holds
+-- (the provider's sampling settings and extra_body for a chat; the size asked for an embedding,
+-- once left out, so that a cached vector of another size came back).
+local function key_tail(provider_name, sample)
+  return (',"provider":%s,"sample":%s,"v":1}'):format(assert(json.encode(provider_name)), assert(json.encode(sample)))
+end
+
+local function key_parts(provider, model)
+  local function head(kind)
+    return ('{"kind":%s,"model":%s,"params":'):format(assert(json.encode(kind)), assert(json.encode(model)))
+  end
+  local parts = {heads = {chat = head("chat"), embed = head("embed")}, tail = key_tail(provider.name, 0),
+                 settings = {chat = {extra_body = true}, embed = {dimensions = true}}}
+  for _, k in ipairs(provider.sampling_params or {}) do parts.settings.chat[k] = true end
+  return parts
+end
+
 -- ratio.llm{...} -> client. See the top of this file and docs/api.md for the options.
 function M.new(opts)
   if type(opts) ~= "table" then error("ratio.llm: expected a table of options", 2) end
@@ -308,13 +326,8 @@ function M.new(opts)
     adapt = {gen = 0}, -- what the provider learnt about this model from its 400s (provider.adapt)
     flags = flags,
     flights = {}, flight_keys = 0, flights_live = 0, -- single flight (see single_flight)
-    key_heads = {}, -- the start of each kind's canonical request (see call_key)
+    key_parts = key_parts(provider, opts.model), -- (see call_key)
   }, Client)
-  self.key_tail = (',"provider":%s,"sample":0,"v":1}'):format(assert(json.encode(provider.name)))
-  -- The settings a key holds: the provider's sampling settings and extra_body for a chat, the size
-  -- asked for an embedding (once left out, and a cached vector of another size came back).
-  self.key_params = {chat = {extra_body = true}, embed = {dimensions = true}}
-  for _, k in ipairs(provider.sampling_params or {}) do self.key_params.chat[k] = true end
   if not self.prices then usage_of(self.name).priced = false end
   local models = state.manifest.models or {}
   local seen = false
@@ -711,7 +724,7 @@ end
 -- 2 KB text would as a table key: Lua hashes a long key byte by byte, while SHA-256 runs on the
 -- CPU's SHA instructions.)
 local function call_key(self, kind, payload, params, sample)
-  local sampling, names = {}, self.key_params[kind]
+  local sampling, names = {}, self.key_parts.settings[kind]
   for k, v in pairs(params) do
     if names[k] then sampling[k] = v end
   end
@@ -719,17 +732,12 @@ local function call_key(self, kind, payload, params, sample)
   -- (provider.adapt: max_completion_tokens, a setting left out): the adaptation is the same for
   -- every request to this model, so each request still has one key, and a cache filled before
   -- or after the adaptation answers the same asks.
-  local head = self.key_heads[kind]
-  if not head then
-    head = ('{"kind":%s,"model":%s,"params":'):format(assert(json.encode(kind)), assert(json.encode(self.model)))
-    self.key_heads[kind] = head
-  end
-  local tail = self.key_tail
+  local tail = self.key_parts.tail
   if sample ~= nil and not (math.type(sample) == "integer" and sample == 0) then
-    tail = (',"provider":%s,"sample":%s,"v":1}'):format(assert(json.encode(self.provider.name)), assert(json.encode(sample)))
+    tail = key_tail(self.provider.name, sample)
   end
   if type(payload) == "table" then payload = assert(json.encode(payload)) end
-  return sys.sha256(head, assert(json.encode(sampling)), ',"payload":', payload, tail)
+  return sys.sha256(self.key_parts.heads[kind], assert(json.encode(sampling)), ',"payload":', payload, tail)
 end
 M._call_key = call_key -- for the tests
 
