@@ -1470,6 +1470,19 @@ static void net_hangup_listen(net_hangup_srv_t *srv, char *url, size_t url_size)
     snprintf(url, url_size, "http://127.0.0.1:%d/x", ntohs(bound.sin_port));
 }
 
+/* One request to the hang-up server, run until it is the nth done: 1 when it got the server's
+ * 200 "ok", else 0. */
+static int net_hangup_get(net_env_t *e, const char *url, int nth)
+{
+    net_result_t r = {.env = e};
+    httpc_request_t q = {.url = url, .timeout_ms = 30000};
+    httpc_start(e->cli, &q, net_done, &r);
+    net_run_until(e, &e->done, nth);
+    int ok = r.err == HTTPC_OK && r.status == 200 && r.body.len == 2;
+    net_result_free(&r, 1);
+    return ok;
+}
+
 /* A kept-alive connection the server closes while it sits idle in curl's cache, before it carried
  * a second transfer: httpc keeps each socket's poll handle between transfers, and stops one not
  * yet proven, so the hang-up must wake nothing, and the next request must go out on a new
@@ -1484,12 +1497,7 @@ TEST(net_keepalive_connection_closed_while_idle)
     enum { ROUNDS = 5 };
     int ok = 0;
     for (int i = 0; i < ROUNDS && !e.guard_fired; i++) {
-        net_result_t r = {.env = &e};
-        httpc_request_t q = {.url = url, .timeout_ms = 30000};
-        httpc_start(e.cli, &q, net_done, &r);
-        net_run_until(&e, &e.done, i + 1);
-        ok += r.err == HTTPC_OK && r.status == 200 && r.body.len == 2;
-        net_result_free(&r, 1);
+        ok += net_hangup_get(&e, url, i + 1);
         net_run_until(&e, &srv.closed, i + 1); /* the server hung up on the idle connection */
         while (net_active_polls(&e) > 0 && !e.guard_fired) /* until the hang-up was seen */
             uv_run(&e.loop, UV_RUN_ONCE);
@@ -1517,12 +1525,7 @@ TEST(net_idle_proven_connection_stays_watched_until_hangup)
     net_hangup_listen(&srv, url, sizeof url);
     int ok = 0;
     for (int i = 0; i < 4 && !e.guard_fired; i++) {
-        net_result_t r = {.env = &e};
-        httpc_request_t q = {.url = url, .timeout_ms = 30000};
-        httpc_start(e.cli, &q, net_done, &r);
-        net_run_until(&e, &e.done, i + 1);
-        ok += r.err == HTTPC_OK && r.status == 200 && r.body.len == 2;
-        net_result_free(&r, 1);
+        ok += net_hangup_get(&e, url, i + 1);
         if (i % 2 == 0) {
             /* the first transfer on a connection: the socket was not proven when curl removed it */
             CHECK_INT(net_active_polls(&e), 0);
