@@ -1,4 +1,5 @@
 /* sha256_hex against published FIPS 180-2 vectors, plus the edges a cache key builder relies on. */
+#include <pthread.h>
 #include <string.h>
 
 #include "check.h"
@@ -71,4 +72,41 @@ TEST(sha256_parts_hash_their_concatenation)
     CHECK_STR(parts, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     CHECK_INT(sha256_hex_parts(1, none, five, parts), -1);
     CHECK_STR(parts, "");
+}
+
+/* The process keeps one context and reuses it; a digest that failed halfway leaves it mid-way, and
+ * a thread that finds it busy makes its own. Every digest must still be right. */
+static void *hash_abc_many(void *arg)
+{
+    int *bad = arg;
+    for (int i = 0; i < 2000; i++) {
+        unsigned char md[SHA256_LEN];
+        char hex[SHA256_HEX_LEN + 1];
+        const void *data[1] = {"abc"};
+        size_t len[1] = {3};
+        if (sha256_parts(1, data, len, md) != 0) (*bad)++;
+        sha256_to_hex(md, SHA256_LEN, hex);
+        if (strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") != 0)
+            (*bad)++;
+    }
+    return NULL;
+}
+
+TEST(sha256_digests_stay_right_when_the_context_is_reused_or_busy)
+{
+    const void *data[2] = {"ab", NULL};
+    size_t len[2] = {2, 5};
+    unsigned char md[SHA256_LEN];
+    CHECK_INT(sha256_parts(2, data, len, md), -1); /* fails after hashing "ab" */
+    int bad[3] = {0, 0, 0};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        CHECK_INT(pthread_create(&th[i], NULL, hash_abc_many, &bad[i]), 0);
+    hash_abc_many(&bad[2]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    CHECK_INT(bad[0] + bad[1] + bad[2], 0);
+    char hex[5];
+    sha256_to_hex((const unsigned char *)"\x00\xab", 2, hex);
+    CHECK_STR(hex, "00ab");
 }
