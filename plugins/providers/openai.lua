@@ -129,21 +129,31 @@ local function join(a, b)
 end
 
 local NONE = {} -- an absent usage or usage detail (only ever read)
-local REASONING_FIELDS = {"reasoning_content", "reasoning"} -- where servers put it, in this order
+local type, tointeger, find = type, math.tointeger, string.find
+
+-- The reasoning a message carries beside its content: `reasoning_content`, else `reasoning`
+-- (where servers put it, in this order); nil when neither is a non-empty string.
+local function reasoning_of(msg)
+  local r = msg.reasoning_content
+  if type(r) == "string" and r ~= "" then return r end
+  r = msg.reasoning
+  if type(r) == "string" and r ~= "" then return r end
+  return nil
+end
 
 -- chat_reply(decoded body) -> {text, reasoning, usage = {input_tokens, output_tokens,
 -- reasoning_tokens}, finish_reason, model} | nil, message [, code]. A reply without a message is
 -- not a reply, whatever the HTTP status said; a refusal gives code EREFUSED with its text.
 function M.chat_reply(body)
   if type(body) ~= "table" then return nil, "reply is not a JSON object" end
-  if type(body.error) == "table" or type(body.error) == "string" then
+  local err = body.error
+  if err ~= nil and (type(err) == "table" or type(err) == "string") then
     return nil, "API error in a 200 reply: " .. M.error_text(body)
   end
   local choices = body.choices
-  if type(choices) ~= "table" or type(choices[1]) ~= "table" then
-    return nil, "reply has no choices"
-  end
-  local msg = choices[1].message
+  local choice = type(choices) == "table" and choices[1]
+  if type(choice) ~= "table" then return nil, "reply has no choices" end
+  local msg = choice.message
   if type(msg) ~= "table" then return nil, "reply choice has no message" end
   local text = msg.content
   if type(text) == "table" then -- content parts
@@ -153,33 +163,36 @@ function M.chat_reply(body)
     end
     text = table.concat(parts)
   end
-  local refusal = type(msg.refusal) == "string" and msg.refusal ~= "" and msg.refusal or nil
-  if refusal and (type(text) ~= "string" or text == "") then
+  local refusal = msg.refusal
+  if refusal ~= nil and type(refusal) == "string" and refusal ~= "" and (type(text) ~= "string" or text == "") then
     return nil, "refused: " .. refusal, "EREFUSED"
   end
-  local reasoning
-  for _, k in ipairs(REASONING_FIELDS) do
-    if type(msg[k]) == "string" and msg[k] ~= "" then reasoning = msg[k] break end
-  end
+  local reasoning = reasoning_of(msg)
+  local finish = choice.finish_reason
   -- vLLM's reasoning parser leaves content null when the model never left its thinking (out of
   -- tokens): an empty answer with its reasoning, not a malformed reply to retry.
   if text == nil or text == json_null then
-    if reasoning or choices[1].finish_reason == "length" then text = "" end
+    if reasoning or finish == "length" then text = "" end
   end
   if type(text) ~= "string" then return nil, "reply message has no text content" end
-  local answer, inline = M.split_reasoning(text)
-  reasoning = join(reasoning, inline)
-  local usage = type(body.usage) == "table" and body.usage or NONE
-  local details = type(usage.completion_tokens_details) == "table" and usage.completion_tokens_details or NONE
+  if find(text, "think>", 1, true) then -- (<think> and </think> both hold it)
+    local answer, inline = M.split_reasoning(text)
+    text, reasoning = answer, join(reasoning, inline)
+  end
+  local usage = body.usage
+  if type(usage) ~= "table" then usage = NONE end
+  local details = usage.completion_tokens_details
+  if type(details) ~= "table" then details = NONE end
+  local model = body.model
   return {
-    text = answer,
+    text = text,
     reasoning = reasoning,
-    finish_reason = type(choices[1].finish_reason) == "string" and choices[1].finish_reason or nil,
-    model = type(body.model) == "string" and body.model or nil,
+    finish_reason = type(finish) == "string" and finish or nil,
+    model = type(model) == "string" and model or nil,
     usage = {
-      input_tokens = math.tointeger(usage.prompt_tokens) or 0,
-      output_tokens = math.tointeger(usage.completion_tokens) or 0,
-      reasoning_tokens = math.tointeger(details.reasoning_tokens) or 0,
+      input_tokens = tointeger(usage.prompt_tokens) or 0,
+      output_tokens = tointeger(usage.completion_tokens) or 0,
+      reasoning_tokens = tointeger(details.reasoning_tokens) or 0,
     },
   }
 end
