@@ -436,6 +436,60 @@ TEST(net_put_empty_body_and_methods)
     net_env_close(&e);
 }
 
+/* Requests one at a time, so each reuses the easy handle the one before gave back: one of the
+ * same shape (method, headers, timeouts) keeps the handle as it was set up and changes only URL
+ * and body; any other is sent as if the handle were new (nothing of the last one's method, body
+ * or headers carries over). */
+TEST(net_reused_handle_sends_each_request_as_its_own)
+{
+    net_env_t e;
+    net_env_init(&e, NULL);
+    char url[256];
+    snprintf(url, sizeof url, "%s/echo", e.base);
+    const char *json_one[] = {"Content-Type: application/json", "X-Test: one"};
+    const char *json_three[] = {"Content-Type: application/json", "X-Test: three"};
+    const char *get_two[] = {"X-Test: two"};
+    httpc_request_t q[] = {
+        {.url = url, .headers = json_one, .nheaders = 2, .body = "a", .body_len = 1},
+        {.url = url, .headers = json_one, .nheaders = 2, .body = "bb", .body_len = 2},
+        {.url = url, .headers = json_three, .nheaders = 2, .body = "dd", .body_len = 2},
+        {.url = url, .headers = get_two, .nheaders = 1},
+        {.url = url, .body = "c", .body_len = 1},
+        {.url = url, .method = "HEAD"},
+        {.url = url,
+         .method = "PUT",
+         .headers = json_three,
+         .nheaders = 2,
+         .body = "e",
+         .body_len = 1,
+         .timeout_ms = 10000},
+    };
+    const char *method[] = {"POST", "POST", "POST", "GET", "POST", "HEAD", "PUT"};
+    const char *body[] = {"a", "bb", "dd", "", "c", "", "e"};
+    const char *x_test[] = {"one", "one", "three", "two", "(none)", "(none)", "three"};
+    /* (the echo server answers application/octet-stream for a request without a type) */
+    const char *type[] = {"application/json",         "application/json",
+                          "application/json",         "application/octet-stream",
+                          "application/octet-stream", "application/octet-stream",
+                          "application/json"};
+    int n = (int)(sizeof q / sizeof q[0]);
+    net_result_t r[7] = {{0}};
+    for (int i = 0; i < n; i++) {
+        r[i].env = &e;
+        httpc_start(e.cli, &q[i], net_done, &r[i]);
+        net_run_until(&e, &e.done, i + 1);
+        CHECK_INT(r[i].err, HTTPC_OK);
+        CHECK_INT(r[i].status, 200);
+        CHECK_STR(r[i].hdr[0], method[i]);
+        CHECK_STR(r[i].hdr[4], x_test[i]);
+        CHECK_STR(r[i].hdr[6], type[i]);
+        CHECK_INT(r[i].body.len, strlen(body[i]));
+        if (body[i][0]) CHECK_STR(r[i].body.data, body[i]);
+    }
+    net_result_free(r, n);
+    net_env_close(&e);
+}
+
 TEST(net_response_headers_case_insensitive)
 {
     net_env_t e;
