@@ -893,7 +893,16 @@ int json_write_string(buf_t *b, const char *s, size_t len)
 
 void json_write_integer(buf_t *b, long long v)
 {
-    buf_printf(b, "%lld", v);
+    /* Digits from the right into a small buffer: printf's machinery cost more than the rest of
+     * encoding a small object such as a call's settings ({"max_tokens":16}). */
+    char tmp[24], *p = tmp + sizeof tmp;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 int json_write_double(buf_t *b, double v)

@@ -175,9 +175,10 @@ static int l_request(lua_State *L)
     lua_pop(L, 1);
     int reply_headers = host_opt_boolean(L, 1, "reply_headers", 1);
 
-    /* Headers: a table name -> value. Lines are built in one buffer, then pointed into. */
+    /* Headers: a table name -> value. Lines are built in one buffer, then pointed into (sized
+     * for a few headers at once, not grown from nothing on every request). */
     buf_t lines;
-    buf_init(&lines);
+    buf_init_cap(&lines, 256);
     size_t n = 0;
     int has_type = 0;
     lua_getfield(L, 1, "headers");

@@ -322,7 +322,12 @@ static int enc_value(encoder_t *e, int idx, int depth);
 typedef struct keyent {
     const char *s;
     size_t len;
+    int at; /* the key's copy on the Lua stack; 0: none (a big object) */
 } keyent_t;
+
+/* Objects of up to this many keys are sorted in an array on the C stack, with a copy of each key
+ * on the Lua stack to look its value up with (no string made again); bigger ones use the heap. */
+#define ENC_SMALL_OBJECT 32
 
 /* Byte order, shorter first on a common prefix (Lua strings may hold NULs). */
 static int cmp_keys(const void *a, const void *b)
@@ -414,13 +419,21 @@ static int enc_table(encoder_t *e, int idx, int depth)
         lua_pop(L, 1);
         count++;
     }
-    keyent_t *keys = count ? malloc(count * sizeof *keys) : NULL;
-    if (count && !keys) return enc_fail(e, depth, "out of memory");
+    keyent_t small[ENC_SMALL_OBJECT];
+    int on_stack = count <= ENC_SMALL_OBJECT && lua_checkstack(L, (int)count + 8);
+    keyent_t *keys = on_stack ? small : malloc(count * sizeof *keys);
+    if (!keys) return enc_fail(e, depth, "out of memory");
+    int base = lua_gettop(L);
     size_t k = 0;
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         lua_pop(L, 1);
         keys[k].s = lua_tolstring(L, -1, &keys[k].len);
+        keys[k].at = 0;
+        if (on_stack) { /* the key stays below; lua_next goes on from its copy */
+            keys[k].at = lua_gettop(L);
+            lua_pushvalue(L, -1);
+        }
         k++;
     }
     if (count) qsort(keys, count, sizeof *keys, cmp_keys);
@@ -438,12 +451,16 @@ static int enc_table(encoder_t *e, int idx, int depth)
             break;
         }
         buf_puts(&e->out, e->indent ? ": " : ":");
-        lua_pushlstring(L, keys[i].s, keys[i].len);
+        if (keys[i].at)
+            lua_pushvalue(L, keys[i].at);
+        else
+            lua_pushlstring(L, keys[i].s, keys[i].len);
         lua_rawget(L, idx);
         rc = enc_value(e, lua_gettop(L), depth + 1);
         lua_pop(L, 1);
     }
-    free(keys);
+    lua_settop(L, base);
+    if (keys != small) free(keys);
     if (rc) return rc;
     if (count) enc_newline(e, depth);
     buf_putc(&e->out, '}');
