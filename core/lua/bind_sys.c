@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lua/bind_json.h"
 #include "lua/bindings.h"
 #include "util/sha256.h"
 
@@ -226,31 +227,87 @@ static int l_pid_alive(lua_State *L)
     return 1;
 }
 
-/* sha256(s, ...) -> 64 lowercase hex digits: the digest of the pieces' concatenation, which is
- * not made (a cache key hashes a 2 KB request from its parts). A piece is a string, a number, or a
- * value with __tostring (a json.encoded value: its JSON). */
+/* The digest of the pieces at 1..top, whose concatenation is not made (a cache key hashes a 2 KB
+ * request from its parts). A piece is a string, a number, a value with __tostring (a json.encoded
+ * value: its JSON), or a table, which counts as its compact JSON (json.encode's text): written into
+ * a buffer of this call's, not into a Lua string that would live on until the collector frees it.
+ */
 #define SHA256_MAX_PIECES 16
-static int l_sha256(lua_State *L)
+static void digest_args(lua_State *L, unsigned char md[SHA256_LEN])
 {
     int n = lua_gettop(L);
     luaL_argcheck(L, n >= 1, 1, "string expected, got no value");
     luaL_argcheck(L, n <= SHA256_MAX_PIECES, SHA256_MAX_PIECES + 1, "too many pieces");
     const void *data[SHA256_MAX_PIECES];
-    size_t len[SHA256_MAX_PIECES];
-    for (int i = 1; i <= n; i++) {
+    size_t len[SHA256_MAX_PIECES], at[SHA256_MAX_PIECES];
+    /* every table piece's JSON, one after the other; sized for what the last call's took (a
+     * client's requests are much alike) */
+    static _Thread_local size_t last_len = 0;
+    buf_t json, err;
+    buf_init_cap(&json, last_len + last_len / 16 + 64);
+    buf_init(&err);
+    int bad = 0;
+    for (int i = 1; i <= n && !bad; i++) {
         int t = lua_type(L, i);
-        if (t == LUA_TSTRING || t == LUA_TNUMBER)
+        data[i - 1] = NULL;
+        if (t == LUA_TSTRING || t == LUA_TNUMBER) {
             data[i - 1] = lua_tolstring(L, i, &len[i - 1]);
-        else if (luaL_getmetafield(L, i, "__tostring") != LUA_TNIL) {
+        } else if (t == LUA_TTABLE) {
+            at[i - 1] = json.len; /* (data is set once the buffer stops moving) */
+            if (bind_json_encode(L, i, 0, &json, &err) != 0) bad = i;
+            len[i - 1] = json.len - at[i - 1];
+        } else if (luaL_getmetafield(L, i, "__tostring") != LUA_TNIL) {
             lua_pop(L, 1);
             data[i - 1] = luaL_tolstring(L, i, &len[i - 1]); /* stays on the stack */
-        } else
-            return luaL_typeerror(L, i, "string");
+        } else {
+            bad = -i;
+        }
     }
+    for (int i = 1; i <= n && !bad; i++)
+        if (lua_type(L, i) == LUA_TTABLE) data[i - 1] = json.data + at[i - 1];
+    int failed = !bad && sha256_parts((size_t)n, data, len, md) != 0;
+    last_len = json.len;
+    buf_free(&json);
+    if (bad > 0) {
+        lua_pushfstring(L, "sha256: piece %d: cannot write %s", bad, buf_cstr(&err));
+        buf_free(&err);
+        lua_error(L);
+    }
+    buf_free(&err);
+    if (bad < 0) luaL_typeerror(L, -bad, "string");
+    if (failed) luaL_error(L, "sha256: libcrypto failed");
+}
+
+/* sha256(s, ...) -> 64 lowercase hex digits: the digest of the pieces' concatenation. */
+static int l_sha256(lua_State *L)
+{
+    unsigned char md[SHA256_LEN];
     char hex[SHA256_HEX_LEN + 1];
-    if (sha256_hex_parts((size_t)n, data, len, hex) != 0)
-        return luaL_error(L, "sha256: libcrypto failed");
-    lua_pushstring(L, hex);
+    digest_args(L, md);
+    sha256_to_hex(md, SHA256_LEN, hex);
+    lua_pushlstring(L, hex, SHA256_HEX_LEN);
+    return 1;
+}
+
+/* sha256_raw(s, ...) -> the same digest as 32 bytes: a short string, so a table keyed by digests
+ * compares keys by identity rather than byte by byte. */
+static int l_sha256_raw(lua_State *L)
+{
+    unsigned char md[SHA256_LEN];
+    digest_args(L, md);
+    lua_pushlstring(L, (const char *)md, SHA256_LEN);
+    return 1;
+}
+
+/* hex(s) -> s's bytes as lowercase hex digits (hex(sha256_raw(...)) == sha256(...)). */
+static int l_hex(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, 2 * len + 1);
+    sha256_to_hex((const unsigned char *)s, len, out);
+    luaL_pushresultsize(&b, 2 * len);
     return 1;
 }
 
@@ -270,6 +327,8 @@ int luaopen_ratio_core_sys(lua_State *L)
                                    {"read_file", l_read_file},
                                    {"pid_alive", l_pid_alive},
                                    {"sha256", l_sha256},
+                                   {"sha256_raw", l_sha256_raw},
+                                   {"hex", l_hex},
                                    {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;

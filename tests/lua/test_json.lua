@@ -125,6 +125,18 @@ t.test("ratio.sha256 of pieces is the digest of their concatenation", function()
   t.eq(ratio.sha256("a", "", "bc"), ratio.sha256("abc"))
   t.eq(ratio.sha256("x", e, 12), ratio.sha256('x[1,"two"]12'))
   t.raises(function() ratio.sha256("a", nil) end, "string expected")
-  t.raises(function() ratio.sha256("a", {}) end, "string expected, got table")
+  -- a table counts as its compact JSON, as json.encode writes it
+  local msgs = {{role = "user", content = "h\"i"}, {role = "assistant", content = "ok"}}
+  t.eq(ratio.sha256("<", msgs, ">"), ratio.sha256("<" .. json.encode(msgs) .. ">"))
+  t.eq(ratio.sha256({b = 1, a = {2.5, true}}), ratio.sha256('{"a":[2.5,true],"b":1}'))
+  t.raises(function() ratio.sha256("a", {f = print}) end, "piece 2: cannot write a function")
+  t.raises(function() ratio.sha256("a", print) end, "string expected, got function")
   t.raises(function() ratio.sha256() end, "string expected")
+  -- the raw digest (the LLM client's single-flight key) is the same digest, as 32 bytes
+  local sys = require "ratio.core.sys"
+  local raw = sys.sha256_raw("x", e, 12)
+  t.eq(#raw, 32)
+  t.eq(sys.hex(raw), ratio.sha256('x[1,"two"]12'))
+  t.eq(sys.hex("\0\255"), "00ff")
+  t.raises(function() sys.sha256_raw("a", true) end, "string expected, got boolean")
 end)

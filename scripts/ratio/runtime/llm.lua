@@ -719,10 +719,14 @@ end
 -- what determines the reply, never the key or the URL. The canonical request is the JSON object
 --   {"kind":_,"model":_,"params":_,"payload":_,"provider":_,"sample":_,"v":1}
 -- (json.encode's text of such a table: keys in order), hashed from its pieces rather than written
--- out: the payload (the messages as json.encoded, or the texts) is most of a call's bytes, and its
--- copy in the key's text was a third of what a call allocated. (The digest costs less than the
--- 2 KB text would as a table key: Lua hashes a long key byte by byte, while SHA-256 runs on the
--- CPU's SHA instructions.)
+-- out. The payload (the messages, or the texts) is most of a call's bytes: sys.sha256 writes a
+-- table piece's JSON into a buffer of its own and hashes it there, so no 2 KB Lua string is made
+-- for it (fresh memory for every call, kept until the collector frees it: at 1,024 calls in
+-- flight, writing it cost more than encoding it again into the request's body). (The digest costs
+-- less than the 2 KB text would as a table key: Lua hashes a long key byte by byte, while SHA-256
+-- runs on the CPU's SHA instructions.) The digest comes raw, 32 bytes: a short string, which Lua
+-- interns, so the single flight's table compares keys by identity; the cache's key is its hex
+-- (sys.hex).
 local function call_key(self, kind, payload, params, sample)
   local sampling, names = {}, self.key_parts.settings[kind]
   for k, v in pairs(params) do
@@ -736,22 +740,20 @@ local function call_key(self, kind, payload, params, sample)
   if sample ~= nil and not (math.type(sample) == "integer" and sample == 0) then
     tail = key_tail(self.provider.name, sample)
   end
-  if type(payload) == "table" then payload = assert(json.encode(payload)) end
-  return sys.sha256(self.key_parts.heads[kind], assert(json.encode(sampling)), ',"payload":', payload, tail)
+  return sys.sha256_raw(self.key_parts.heads[kind], sampling, ',"payload":', payload, tail)
 end
-M._call_key = call_key -- for the tests
+M._call_key = function(...) return sys.hex(call_key(...)) end -- for the tests: the cache's key
 
 -- The body of a chat call (c: see Client:chat): the provider's request, with extra_body
 -- (--judge-extra-body '{"chat_template_kwargs": ...}') merged over it as the OpenAI SDKs'
--- extra_body does (its top-level fields win over ratio's own), and the messages' JSON, written
--- once for the key, put in as it is. Also what a call sends again after the provider adapted.
+-- extra_body does (its top-level fields win over ratio's own). Also what a call sends again after
+-- the provider adapted.
 local function build_chat(self, c)
   local path, body = self.provider.chat_request(self.model, c.messages, c.params, self.adapt)
   local extra = c.params.extra_body
   if type(extra) == "table" then
     for k, v in pairs(extra) do body[k] = v end
   end
-  if c.payload and rawequal(body.messages, c.messages) then body.messages = c.payload end
   return path, body
 end
 
@@ -786,10 +788,10 @@ function Client:chat(messages, opts)
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
   -- The canonical request keys the cache and, even under --no-cache, the single flight; a call
   -- made with cache = false wants a fresh reply and shares none.
-  local payload = opts.cache ~= false and assert(json.encoded(messages)) -- their JSON, written once
-  local k = payload and call_key(self, "chat", payload, params, sample)
+  local k = opts.cache ~= false and call_key(self, "chat", messages, params, sample)
+  local cache_key = use_cache and sys.hex(k)
   if use_cache then
-    local hit = cache.get(k)
+    local hit = cache.get(cache_key)
     if hit then
       local reply = json.decode(hit.value)
       if reply then
@@ -808,7 +810,7 @@ function Client:chat(messages, opts)
   end
   -- The call's own state, handed to fetch_chat and build_chat (no closures made per call), and
   -- its record in the single flight.
-  local c = {messages = messages, params = params, payload = payload or nil, key = k, use_cache = use_cache}
+  local c = {messages = messages, params = params, key = cache_key, use_cache = use_cache}
   local reply, msg, code, shared
   if k then reply, msg, code, shared = single_flight(self, k, fetch_chat, c) else reply, msg, code = fetch_chat(self, c) end
   if not reply then return fail(self, msg, code) end
@@ -843,8 +845,9 @@ function Client:embed(texts, opts)
   local params = merged_params(self, opts)
   local use_cache = self.use_cache and opts.cache ~= false and cache.enabled()
   local k = opts.cache ~= false and call_key(self, "embed", texts, params)
+  local cache_key = use_cache and sys.hex(k)
   if use_cache then
-    local hit = cache.get(k)
+    local hit = cache.get(cache_key)
     if hit then
       local r = json.decode(hit.value)
       if r then
@@ -857,7 +860,7 @@ function Client:embed(texts, opts)
       return fail(self, "offline: no cached embeddings for this request", "EOFFLINE")
     end
   end
-  local c = {texts = texts, params = params, key = k, use_cache = use_cache}
+  local c = {texts = texts, params = params, key = cache_key, use_cache = use_cache}
   local r, msg, code, shared
   if k then r, msg, code, shared = single_flight(self, k, fetch_embed, c) else r, msg, code = fetch_embed(self, c) end
   if not r then return fail(self, msg, code) end
