@@ -2,7 +2,7 @@
 --   premake4 --file=premake5.lua gmake && make -C build config=release     (or debug / asan)
 -- scripts/setup does exactly this. Libraries are found with pkg-config at make time.
 
-local pkgs = "lua5.4 libuv libcurl libcjson libh2o sqlite3 libcrypto"
+local pkgs = "lua5.4 libuv libcurl libcjson libh2o sqlite3 libcrypto libxxhash"
 
 solution "ratio"
   configurations { "release", "debug", "asan" }

@@ -12,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
 #include "lua/bind_json.h"
 #include "lua/bindings.h"
 #include "util/sha256.h"
@@ -233,7 +236,30 @@ static int l_pid_alive(lua_State *L)
  * a buffer of this call's, not into a Lua string that would live on until the collector frees it.
  */
 #define SHA256_MAX_PIECES 16
-static void digest_args(lua_State *L, unsigned char md[SHA256_LEN])
+typedef int (*hash_parts_fn)(size_t n, const void *const *data, const size_t *len,
+                             unsigned char *out);
+
+static int sha256_fn(size_t n, const void *const *data, const size_t *len, unsigned char *out)
+{
+    return sha256_parts(n, data, len, out);
+}
+
+/* XXH3's 128-bit hash (libxxhash), in its canonical (big-endian) bytes. */
+#define XXH128_LEN 16
+static int xxh128_fn(size_t n, const void *const *data, const size_t *len, unsigned char *out)
+{
+    XXH3_state_t st;
+    XXH3_INITSTATE(&st);
+    if (XXH3_128bits_reset(&st) != XXH_OK) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (XXH3_128bits_update(&st, data[i], len[i]) != XXH_OK) return -1;
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&st));
+    memcpy(out, c.digest, XXH128_LEN);
+    return 0;
+}
+
+static void digest_args(lua_State *L, const char *what, hash_parts_fn hash, unsigned char *md)
 {
     int n = lua_gettop(L);
     luaL_argcheck(L, n >= 1, 1, "string expected, got no value");
@@ -265,17 +291,17 @@ static void digest_args(lua_State *L, unsigned char md[SHA256_LEN])
     }
     for (int i = 1; i <= n && !bad; i++)
         if (lua_type(L, i) == LUA_TTABLE) data[i - 1] = json.data + at[i - 1];
-    int failed = !bad && sha256_parts((size_t)n, data, len, md) != 0;
+    int failed = !bad && hash((size_t)n, data, len, md) != 0;
     last_len = json.len;
     buf_free(&json);
     if (bad > 0) {
-        lua_pushfstring(L, "sha256: piece %d: cannot write %s", bad, buf_cstr(&err));
+        lua_pushfstring(L, "%s: piece %d: cannot write %s", what, bad, buf_cstr(&err));
         buf_free(&err);
         lua_error(L);
     }
     buf_free(&err);
     if (bad < 0) luaL_typeerror(L, -bad, "string");
-    if (failed) luaL_error(L, "sha256: libcrypto failed");
+    if (failed) luaL_error(L, "%s: the hash failed", what);
 }
 
 /* sha256(s, ...) -> 64 lowercase hex digits: the digest of the pieces' concatenation. */
@@ -283,7 +309,7 @@ static int l_sha256(lua_State *L)
 {
     unsigned char md[SHA256_LEN];
     char hex[SHA256_HEX_LEN + 1];
-    digest_args(L, md);
+    digest_args(L, "sha256", sha256_fn, md);
     sha256_to_hex(md, SHA256_LEN, hex);
     lua_pushlstring(L, hex, SHA256_HEX_LEN);
     return 1;
@@ -294,8 +320,20 @@ static int l_sha256(lua_State *L)
 static int l_sha256_raw(lua_State *L)
 {
     unsigned char md[SHA256_LEN];
-    digest_args(L, md);
+    digest_args(L, "sha256", sha256_fn, md);
     lua_pushlstring(L, (const char *)md, SHA256_LEN);
+    return 1;
+}
+
+/* xxh128(s, ...) -> XXH3's 128-bit hash of the pieces' concatenation (pieces as sha256 takes
+ * them), 16 bytes: some twenty times cheaper than SHA-256 on a 2 KB request, and no defence
+ * against collisions made on purpose, so only for keys whose matches are checked (the LLM
+ * client's single flight when no cache needs the SHA-256). */
+static int l_xxh128(lua_State *L)
+{
+    unsigned char md[XXH128_LEN];
+    digest_args(L, "xxh128", xxh128_fn, md);
+    lua_pushlstring(L, (const char *)md, XXH128_LEN);
     return 1;
 }
 
@@ -328,6 +366,7 @@ int luaopen_ratio_core_sys(lua_State *L)
                                    {"pid_alive", l_pid_alive},
                                    {"sha256", l_sha256},
                                    {"sha256_raw", l_sha256_raw},
+                                   {"xxh128", l_xxh128},
                                    {"hex", l_hex},
                                    {NULL, NULL}};
     luaL_newlib(L, fns);

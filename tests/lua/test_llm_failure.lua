@@ -84,6 +84,34 @@ t.test("single flight: every waiter gets the one failure; cache = false per call
   s2.close()
 end)
 
+t.test("single flight without a cache: a call joins another under its hash only if the requests match", function()
+  -- Without a cache the key is XXH3's 128-bit hash, which a crafted pair of prompts could make
+  -- collide: here every call gets the same hash, and only identical requests may share a reply.
+  local sys = require "ratio.core.sys"
+  local real = sys.xxh128
+  sys.xxh128 = function() return ("\0"):rep(16) end
+  local ok, err = pcall(function()
+    local s = gated_server()
+    local c = ratio.llm{base_url = s.url, model = unique("collide"), cache = false}
+    local asks = {"alpha", "beta", "alpha", "beta", "alpha"}
+    local tasks = calls(#asks, function(i) return c:chat(asks[i]) end)
+    while s.count() < 3 do ratio.yield() end
+    s.gate:set()
+    local shared = 0
+    for i, task in ipairs(tasks) do
+      local r = task:wait()[1]
+      t.eq(r.text, "ok: " .. asks[i])
+      if r.shared then shared = shared + 1 end
+    end
+    -- the first alpha holds the key: the alphas after it share its reply, each beta goes on its own
+    t.eq(s.count(), 3)
+    t.eq(shared, 2)
+    s.close()
+  end)
+  sys.xxh128 = real
+  assert(ok, err)
+end)
+
 t.test("single flight: a call in flight is still shared after hundreds of others came and went", function()
   -- Finished calls stay in the client's table of calls in flight until it is rebuilt with the live
   -- ones (see single_flight in llm.lua): a call held across several rebuilds must still be found.
