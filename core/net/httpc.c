@@ -118,23 +118,19 @@ typedef struct easy_shape {
     int pipewait, has_body, owned_body;
 } easy_shape_t;
 
-/* An idle easy handle: what the pool keeps, and what a request holds while it runs. */
+/* An easy handle: what the pool keeps, and what a request holds while it runs. */
 typedef struct easy_slot {
-    CURL *easy;
+    CURL *easy;                 /* NULL once removed from the multi */
     struct curl_slist *headers; /* CURLOPT_HTTPHEADER's list */
-    easy_shape_t *shape;        /* what easy is set up as; NULL: not known (see dirty) */
-    int dirty;                  /* options set without a shape: reset before the next use */
+    easy_shape_t *shape;        /* what easy is set up as; NULL: no option set (fresh or reset) */
 } easy_slot_t;
 
 struct httpc_req {
     httpc_t *c;
     httpc_multi_t *mu;
-    CURL *easy; /* NULL once removed from the multi */
-    int added;  /* easy is in mu's multi */
+    easy_slot_t es; /* the easy handle, given back to the pool in finish */
+    int added;      /* es.easy is in mu's multi */
     uint32_t slot;
-    struct curl_slist *headers; /* CURLOPT_HTTPHEADER's list, kept with easy */
-    easy_shape_t *shape;        /* see easy_slot_t */
-    int dirty;
     char *body; /* an owned request body (httpc_request_t.body_owned), freed in finish */
     httpc_done_cb cb;
     void *ud;
@@ -618,23 +614,23 @@ static void finish(httpc_req_t *req, CURLcode rc, int canceled)
     httpc_t *c = req->c;
     httpc_response_t *res = &req->res;
     res->total_ms = (double)(uv_hrtime() - req->start_ns) / 1e6; /* unless curl knows better */
-    if (req->easy) {
+    if (req->es.easy) {
         long status = 0, conns = 0, ver = 0;
         curl_off_t us = 0;
-        curl_easy_getinfo(req->easy, CURLINFO_NUM_CONNECTS, &conns);
+        curl_easy_getinfo(req->es.easy, CURLINFO_NUM_CONNECTS, &conns);
         c->stats.connections += (uint64_t)(conns > 0 ? conns : 0);
         if (!canceled) {
             curl_socket_t fd = CURL_SOCKET_BAD;
             httpc_sock_t *s;
             if (rc == CURLE_OK && c->unproven &&
-                curl_easy_getinfo(req->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+                curl_easy_getinfo(req->es.easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
                 (s = sock_of(c, fd)) != NULL && !s->proven) {
                 s->proven = 1;
                 c->unproven--;
             }
-            curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
-            curl_easy_getinfo(req->easy, CURLINFO_HTTP_VERSION, &ver);
-            if (curl_easy_getinfo(req->easy, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK && us > 0)
+            curl_easy_getinfo(req->es.easy, CURLINFO_RESPONSE_CODE, &status);
+            curl_easy_getinfo(req->es.easy, CURLINFO_HTTP_VERSION, &ver);
+            if (curl_easy_getinfo(req->es.easy, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK && us > 0)
                 res->total_ms = (double)us / 1000.0;
             res->status = status;
             res->http_version = ver == CURL_HTTP_VERSION_1_0   ? 10
@@ -643,7 +639,7 @@ static void finish(httpc_req_t *req, CURLcode rc, int canceled)
                                                                : 0;
         }
         if (req->added) {
-            if (req->mu->m) curl_multi_remove_handle(req->mu->m, req->easy);
+            if (req->mu->m) curl_multi_remove_handle(req->mu->m, req->es.easy);
             multi_left(req->mu);
             req->added = 0;
         }
@@ -920,26 +916,16 @@ static void easy_slot_free(easy_slot_t *e)
  * not make one. */
 static int easy_get(httpc_t *c, httpc_req_t *req)
 {
-    easy_slot_t e = {NULL, NULL, NULL, 0};
-    if (c->npool)
-        e = c->pool[--c->npool];
-    else
-        e.easy = curl_easy_init();
-    req->easy = e.easy;
-    req->headers = e.headers;
-    req->shape = e.shape;
-    req->dirty = e.dirty;
-    return req->easy != NULL;
+    req->es = c->npool ? c->pool[--c->npool] : (easy_slot_t){curl_easy_init(), NULL, NULL};
+    return req->es.easy != NULL;
 }
 
 /* Takes req's easy handle back for the next request, set up as it is, or cleans it up when the
  * pool is full. */
 static void easy_put(httpc_t *c, httpc_req_t *req)
 {
-    easy_slot_t e = {req->easy, req->headers, req->shape, req->dirty};
-    req->easy = NULL;
-    req->headers = NULL;
-    req->shape = NULL;
+    easy_slot_t e = req->es;
+    req->es = (easy_slot_t){NULL, NULL, NULL};
     if (c->npool == c->pool_cap && c->pool_cap < HTTPC_EASY_POOL && !c->closing) {
         uint32_t cap = c->pool_cap ? c->pool_cap * 2 : 64;
         easy_slot_t *pool = realloc(c->pool, cap * sizeof *pool);
@@ -1014,7 +1000,7 @@ static int has_header(const httpc_request_t *r, const char *name)
  * whose shape fits r gets only what differs from request to request. */
 static CURLcode setup_easy(httpc_req_t *req, const httpc_request_t *r)
 {
-    CURL *e = req->easy;
+    CURL *e = req->es.easy;
     CURLcode rc = CURLE_OK;
 #define SET(opt, val)                                                                              \
     do {                                                                                           \
@@ -1026,14 +1012,13 @@ static CURLcode setup_easy(httpc_req_t *req, const httpc_request_t *r)
     int pipewait = r->version == HTTPC_VERSION_H2C ||
                    (r->version == HTTPC_VERSION_DEFAULT && strncasecmp(r->url, "https:", 6) == 0);
     int owned_body = req->body != NULL;
-    int fits = shape_fits(req->shape, r, method, pipewait, owned_body);
-    if (!fits) {
-        if (req->shape || req->dirty) curl_easy_reset(e);
-        shape_free(req->shape);
-        req->shape = NULL;
-        curl_slist_free_all(req->headers);
-        req->headers = NULL;
-        req->dirty = 1; /* until the shape is recorded below */
+    int fits = shape_fits(req->es.shape, r, method, pipewait, owned_body);
+    if (!fits && req->es.shape) { /* back to a fresh handle's state */
+        curl_easy_reset(e);
+        shape_free(req->es.shape);
+        req->es.shape = NULL;
+        curl_slist_free_all(req->es.headers);
+        req->es.headers = NULL;
     }
 
     /* what every request sets */
@@ -1094,20 +1079,23 @@ static CURLcode setup_easy(httpc_req_t *req, const httpc_request_t *r)
 
     for (size_t i = 0; i < r->nheaders; i++) {
         if (!r->headers[i]) continue;
-        struct curl_slist *l = curl_slist_append(req->headers, r->headers[i]);
+        struct curl_slist *l = curl_slist_append(req->es.headers, r->headers[i]);
         if (!l) abort();
-        req->headers = l;
+        req->es.headers = l;
     }
     /* no 100-continue round trip before large bodies, and no made-up form content type */
-    if (!has_header(r, "expect")) req->headers = curl_slist_append(req->headers, "Expect:");
+    if (!has_header(r, "expect")) req->es.headers = curl_slist_append(req->es.headers, "Expect:");
     if (r->body && !has_header(r, "content-type"))
-        req->headers = curl_slist_append(req->headers, "Content-Type:");
-    if (!req->headers) abort();
-    SET(CURLOPT_HTTPHEADER, req->headers);
+        req->es.headers = curl_slist_append(req->es.headers, "Content-Type:");
+    if (!req->es.headers) abort();
+    SET(CURLOPT_HTTPHEADER, req->es.headers);
 #undef SET
     if (rc == CURLE_OK) {
-        req->shape = shape_of(r, method, pipewait, owned_body);
-        req->dirty = 0;
+        req->es.shape = shape_of(r, method, pipewait, owned_body);
+    } else { /* half set up: a fresh handle's state again, for the next request */
+        curl_easy_reset(e);
+        curl_slist_free_all(req->es.headers);
+        req->es.headers = NULL;
     }
     return rc;
 }
@@ -1155,7 +1143,7 @@ uint64_t httpc_start(httpc_t *c, const httpc_request_t *r, httpc_done_cb cb, voi
     else if (easy_get(c, req))
         rc = setup_easy(req, r);
     if (rc == CURLE_OK) {
-        CURLMcode mrc = curl_multi_add_handle(req->mu->m, req->easy);
+        CURLMcode mrc = curl_multi_add_handle(req->mu->m, req->es.easy);
         if (mrc == CURLM_OK) {
             req->added = 1;
             multi_joined(req->mu);
@@ -1166,7 +1154,7 @@ uint64_t httpc_start(httpc_t *c, const httpc_request_t *r, httpc_done_cb cb, voi
         rc = CURLE_FAILED_INIT;
     }
     /* never added to the multi: report through the callback, from the loop */
-    if (req->easy) easy_put(c, req);
+    if (req->es.easy) easy_put(c, req);
     finish(req, rc, 0);
     if (!c->delivering) uv_timer_start(&c->kick, on_uv_kick, 0, 0);
     return req->res.id;
