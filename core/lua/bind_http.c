@@ -221,7 +221,7 @@ static int l_request(lua_State *L)
          * buffer grown by doubling would be up to twice the body, for every request in flight. */
         static size_t last_len = 0;
         buf_t body, err;
-        buf_init_cap(&body, last_len + last_len / 16 + 64);
+        buf_init_like(&body, last_len);
         buf_init(&err);
         lua_getfield(L, 1, "json");
         int bad = bind_json_encode(L, lua_gettop(L), 0, &body, &err) != 0;

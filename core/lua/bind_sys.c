@@ -270,7 +270,7 @@ static void digest_args(lua_State *L, const char *what, hash_parts_fn hash, unsi
      * client's requests are much alike) */
     static _Thread_local size_t last_len = 0;
     buf_t json, err;
-    buf_init_cap(&json, last_len + last_len / 16 + 64);
+    buf_init_like(&json, last_len);
     buf_init(&err);
     int bad = 0;
     for (int i = 1; i <= n && !bad; i++) {

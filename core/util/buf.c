@@ -38,6 +38,11 @@ void buf_init_cap(buf_t *b, size_t cap)
     b->cap = cap;
 }
 
+void buf_init_like(buf_t *b, size_t like)
+{
+    buf_init_cap(b, like + like / 16 + 64);
+}
+
 void buf_reserve(buf_t *b, size_t extra)
 {
     if (extra > (size_t)-1 / 2 - b->len) buf_oom();

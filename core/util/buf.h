@@ -18,6 +18,10 @@ void buf_free(buf_t *b);                  /* frees and re-inits */
 void buf_reset(buf_t *b);                 /* len = 0, keeps the allocation */
 void buf_reserve(buf_t *b, size_t extra); /* room for `extra` more bytes plus the NUL */
 void buf_init_cap(buf_t *b, size_t cap);  /* an empty buffer of exactly cap bytes (NUL included) */
+/* An empty buffer with room for about `like` bytes (what the last of a run of similar texts took,
+ * plus a margin): one allocation, where growing by doubling would be several and up to twice the
+ * text. */
+void buf_init_like(buf_t *b, size_t like);
 void buf_append(buf_t *b, const void *p, size_t n);
 void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);

@@ -64,3 +64,20 @@ TEST(buf_init_cap_is_exact_and_grows_on_demand)
     CHECK_STR(buf_cstr(&b), "");
     buf_free(&b);
 }
+
+TEST(buf_init_like_holds_a_text_as_long_as_the_last_without_growing)
+{
+    buf_t b;
+    buf_init_like(&b, 2000);
+    size_t cap = b.cap;
+    CHECK(cap > 2000);
+    char chunk[2000];
+    memset(chunk, 'x', sizeof chunk);
+    buf_append(&b, chunk, sizeof chunk);
+    CHECK_INT((int)b.cap, (int)cap);
+    buf_free(&b);
+    buf_init_like(&b, 0);
+    CHECK_STR(buf_cstr(&b), "");
+    CHECK(b.cap >= 1);
+    buf_free(&b);
+}
