@@ -202,9 +202,9 @@ int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t 
 }
 
 /* What json.decode, encode and encoded keep from call to call (their upvalue): the parser's
- * buffers and arena, and the output buffer, so that a warm call allocates nothing in C (a chat call
- * encodes three times and decodes once). A call made while another holds them (from a finalizer
- * the GC runs in its middle) uses its own. */
+ * buffers and arena, and the output buffer, so that a warm call allocates nothing in C (the LLM
+ * client decodes every reply). A call made while another holds them (from a finalizer the GC
+ * runs in its middle) uses its own. */
 typedef struct json_scratch {
     json_parser_t parser;
     buf_t out;

@@ -681,7 +681,10 @@ end
 -- for the single flight, and gets XXH3's 128-bit hash instead (`checked`: some twenty times
 -- cheaper on a 2 KB request, 3% of the client's CPU at 1,024 calls in flight): it is no defence
 -- against collisions made on purpose, so a call that finds another in flight under its key joins
--- it only when their canonical requests are the same (same_request).
+-- it only when their canonical requests have the same SHA-256, the cache's own test of sameness
+-- (same_request).
+--
+-- key_pieces -> the canonical request in pieces, as sys.sha256 and sys.xxh128 take them.
 local function key_pieces(self, kind, payload, params, sample)
   local sampling, names = {}, self.key_parts.settings[kind]
   for k, v in pairs(params) do
@@ -695,22 +698,18 @@ local function key_pieces(self, kind, payload, params, sample)
   if sample ~= nil and not (math.type(sample) == "integer" and sample == 0) then
     tail = key_tail(self.provider.name, sample)
   end
-  return self.key_parts.heads[kind], sampling, payload, tail
+  return self.key_parts.heads[kind], sampling, ',"payload":', payload, tail
 end
 
 local function call_key(self, kind, payload, params, sample, checked)
-  local head, sampling, p, tail = key_pieces(self, kind, payload, params, sample)
-  return (checked and sys.xxh128 or sys.sha256_raw)(head, sampling, ',"payload":', p, tail)
+  return (checked and sys.xxh128 or sys.sha256_raw)(key_pieces(self, kind, payload, params, sample))
 end
 M._call_key = function(...) return sys.hex(call_key(...)) end -- for the tests: the cache's key
 
 -- Are two calls' canonical requests the same? (c: see Client:chat and Client:embed.)
 local function same_request(self, a, b)
-  local function text(c)
-    local head, sampling, payload, tail = key_pieces(self, c.kind, c.messages or c.texts, c.params, c.sample)
-    return head .. assert(json.encode(sampling)) .. ',"payload":' .. assert(json.encode(payload)) .. tail
-  end
-  return a.kind == b.kind and text(a) == text(b)
+  local function key(c) return call_key(self, c.kind, c.messages or c.texts, c.params, c.sample) end
+  return a.kind == b.kind and key(a) == key(b)
 end
 
 -- Single flight: identical calls in flight (same canonical request) are sent once. The first
@@ -768,7 +767,6 @@ local function copy(t)
   for k, v in pairs(t) do out[k] = copy(v) end
   return setmetatable(out, getmetatable(t))
 end
-
 
 -- The body of a chat call (c: see Client:chat): the provider's request, with extra_body
 -- (--judge-extra-body '{"chat_template_kwargs": ...}') merged over it as the OpenAI SDKs'
