@@ -164,7 +164,7 @@ function M.chat_reply(body)
     text = table.concat(parts)
   end
   local refusal = msg.refusal
-  if refusal ~= nil and type(refusal) == "string" and refusal ~= "" and (type(text) ~= "string" or text == "") then
+  if type(refusal) == "string" and refusal ~= "" and (type(text) ~= "string" or text == "") then
     return nil, "refused: " .. refusal, "EREFUSED"
   end
   local reasoning = reasoning_of(msg)
