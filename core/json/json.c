@@ -1,14 +1,14 @@
-/* json: RFC 8259 parsing on cJSON plus the checks cJSON leaves to its caller, and the encoder
- * helpers. See json.h for the contract.
+/* json: RFC 8259 parsing, and the encoder helpers. See json.h for the contract.
  *
- * A parse is three steps. The scan reads the bytes once, knowing only whether it is inside a
- * string, and rejects what cJSON would let through: string contents (escapes, raw control bytes,
- * UTF-8), bytes between tokens, number literals, nesting deeper than max_depth; it notes the text
- * of every number and of every string that holds \u0000. cJSON then builds the tree and finds
- * every structural error. The walk over the tree gives the SAX events, using the scan's notes for
- * what cJSON's values cannot tell (exact integers, strings with a NUL). Between the scan's first
- * error and cJSON's, the one earlier in the text is reported. */
-#define _POSIX_C_SOURCE 200809L
+ * A parse of valid text is three steps. The scan reads the bytes once, knowing only whether it is
+ * inside a string: it checks string contents (escapes, raw control bytes, UTF-8), the bytes
+ * between tokens, number literals and the nesting depth, and notes where every string and number
+ * is. The tape reads the structure (brackets, commas, colons, literals) from token to token,
+ * taking each string and number from the scan's notes, and records the document's events with the
+ * member count of every container. Only then are the events told, strings decoded and numbers
+ * converted. Text that fails either step is handed to cJSON, to find where its structure goes
+ * wrong; between the scan's first error and cJSON's, the one earlier in the text is reported. */
+#define _GNU_SOURCE /* strtod_l */
 
 #include "json.h"
 
@@ -30,12 +30,11 @@
 #error "JSON_MAX_DEPTH_LIMIT must not exceed cJSON's nesting limit"
 #endif
 
-/* What the scan notes for the walk over cJSON's tree, in document order. */
-enum { JSON_SPAN_INT, JSON_SPAN_FLOAT, JSON_SPAN_NUL_STRING };
+/* What the scan notes for the tape, in document order: every string (key or value) and number. */
+enum { JSON_SPAN_INT, JSON_SPAN_FLOAT, JSON_SPAN_STRING, JSON_SPAN_ESCAPED };
 struct json_span {
     size_t start, len; /* the number's text, or the string's text between its quotes */
-    size_t ordinal;    /* JSON_SPAN_NUL_STRING: 0-based index among all strings (keys too) */
-    int kind;
+    int kind;          /* JSON_SPAN_ESCAPED: a string with a backslash in it */
 };
 
 /* ---- errors --------------------------------------------------------------------------------- */
@@ -100,110 +99,40 @@ typedef struct json_scan {
     const char *s;
     size_t len, max_depth;
     size_t token; /* on failure: where the offending string, number or byte starts */
-    int wide;     /* a number has an exponent or > 308 digits, so cJSON may have read infinity */
     json_error_t *err;
 } json_scan_t;
 
 #define SCAN_FAIL(c, tok, at, ...)                                                                 \
     ((c)->token = (tok), json_fail_at((c)->s, (c)->err, (at), __VA_ARGS__))
 
-static void json_span_add(json_parser_t *p, size_t start, size_t len, size_t ordinal, int kind)
+/* Room for one more of `size` bytes in *arr (a parser's growable arrays). */
+static void *json_grow(void *arr, size_t *cap, size_t size)
 {
-    if (p->nspans == p->spans_cap) {
-        size_t cap = p->spans_cap ? p->spans_cap * 2 : 64;
-        struct json_span *n = realloc(p->spans, cap * sizeof *n);
-        if (!n) {
-            fputs("ratio: out of memory\n", stderr);
-            abort();
-        }
-        p->spans = n;
-        p->spans_cap = cap;
+    size_t n = *cap ? *cap * 2 : 64;
+    void *out = realloc(arr, n * size);
+    if (!out) {
+        fputs("ratio: out of memory\n", stderr);
+        abort();
     }
-    p->spans[p->nspans++] = (struct json_span){start, len, ordinal, kind};
-}
-
-/* ---- cJSON's memory ------------------------------------------------------------------------- */
-
-/* A tree lives only inside json_parser_parse: built, walked, dropped. Its nodes and strings (some
- * thirty for a 300-byte chat reply) come from the parser's arena rather than one malloc and one
- * free each: cJSON's hooks point here, and while cJSON parses for a parser (json_arena_owner, set
- * on this thread only around cJSON's own call, which runs no code of ours) an allocation is a bump
- * in the parser's newest block and a free does nothing. Dropping the tree is emptying the arena.
- * Outside such a call the hooks are malloc and free. Only this file uses cJSON. */
-struct json_arena_block {
-    struct json_arena_block *next;
-    size_t cap, used;
-    _Alignas(max_align_t) unsigned char data[];
-};
-#define JSON_ARENA_FIRST ((size_t)8 << 10)
-#define JSON_ARENA_KEEP ((size_t)64 << 10) /* a parser keeps one block of at most this much */
-
-static _Thread_local json_parser_t *json_arena_owner;
-
-static void *json_arena_malloc(size_t n)
-{
-    json_parser_t *p = json_arena_owner;
-    if (!p) return malloc(n);
-    const size_t align = _Alignof(max_align_t);
-    if (n > SIZE_MAX / 2) return NULL;
-    n = (n + align - 1) & ~(align - 1);
-    struct json_arena_block *b = p->arena;
-    if (!b || b->cap - b->used < n) {
-        size_t cap = b ? b->cap * 2 : JSON_ARENA_FIRST;
-        if (cap < n) cap = n;
-        struct json_arena_block *nb = malloc(sizeof *nb + cap);
-        if (!nb) return NULL; /* cJSON fails the parse */
-        nb->cap = cap;
-        nb->used = 0;
-        nb->next = b;
-        p->arena = b = nb;
-    }
-    void *out = b->data + b->used;
-    b->used += n;
+    *cap = n;
     return out;
 }
 
-static void json_arena_free(void *q)
+static void json_span_add(json_parser_t *p, size_t start, size_t len, int kind)
 {
-    if (!json_arena_owner) free(q);
+    if (p->nspans == p->spans_cap) p->spans = json_grow(p->spans, &p->spans_cap, sizeof *p->spans);
+    p->spans[p->nspans++] = (struct json_span){start, len, kind};
 }
 
-static void json_arena_hooks(void)
-{
-    cJSON_Hooks hooks = {json_arena_malloc, json_arena_free};
-    cJSON_InitHooks(&hooks);
-}
+/* ---- cJSON, asked where an invalid text goes wrong ----------------------------------------- */
 
-/* cJSON_ParseWithLengthOpts with p's arena. */
-static cJSON *json_arena_parse(json_parser_t *p, const char *s, size_t len, const char **end)
+/* cJSON_ParseWithLengthOpts; the tree, when there is one, is dropped: only where cJSON stopped
+ * reading is wanted (*end). Returns whether it read a value. */
+static int json_cjson_reads(const char *s, size_t len, const char **end)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, json_arena_hooks);
-    json_arena_owner = p;
     cJSON *root = cJSON_ParseWithLengthOpts(s, len, end, 0);
-    json_arena_owner = NULL;
-    return root;
-}
-
-/* Drops the trees p's arena holds, keeping one block of at most JSON_ARENA_KEEP (the largest). */
-static void json_arena_reset(json_parser_t *p)
-{
-    struct json_arena_block *keep = NULL, *b = p->arena;
-    while (b) {
-        struct json_arena_block *next = b->next;
-        if (b->cap <= JSON_ARENA_KEEP && (!keep || b->cap > keep->cap)) {
-            free(keep);
-            keep = b;
-        } else {
-            free(b);
-        }
-        b = next;
-    }
-    if (keep) {
-        keep->next = NULL;
-        keep->used = 0;
-    }
-    p->arena = keep;
+    cJSON_Delete(root);
+    return root != NULL;
 }
 
 /* The \uXXXX at s[at] (the backslash): its value, -1 when a digit is not hex, -2 when the input
@@ -246,11 +175,11 @@ static int json_v16_special(const unsigned char *p)
  * surrogates paired, no raw control character, valid UTF-8 (everything cJSON's string reader
  * would refuse, and what it would take: `\u12g4`, raw control bytes, invalid UTF-8). On success
  * *end is its closing quote. */
-static int json_scan_string(json_scan_t *c, size_t at, size_t ordinal, size_t *end)
+static int json_scan_string(json_scan_t *c, size_t at, size_t *end)
 {
     const unsigned char *u = (const unsigned char *)c->s;
     size_t i = at + 1, len = c->len;
-    int has_nul = 0;
+    int escaped = 0;
     char d[16];
     for (;;) {
         /* The common case: printable ASCII, 16 bytes at a time, then one table look-up a byte. */
@@ -273,6 +202,7 @@ static int json_scan_string(json_scan_t *c, size_t at, size_t ordinal, size_t *e
             continue;
         }
         /* An escape. */
+        escaped = 1;
         if (i + 1 >= len) return SCAN_FAIL(c, at, at, "unterminated string");
         unsigned e = u[i + 1];
         if (e != 'u') {
@@ -305,10 +235,9 @@ static int json_scan_string(json_scan_t *c, size_t at, size_t ordinal, size_t *e
             i += 12;
             continue;
         }
-        if (v == 0) has_nul = 1; /* cJSON's C string ends there; the length must come from here */
         i += 6;
     }
-    if (has_nul) json_span_add(c->p, at + 1, i - at - 1, ordinal, JSON_SPAN_NUL_STRING);
+    json_span_add(c->p, at + 1, i - at - 1, escaped ? JSON_SPAN_ESCAPED : JSON_SPAN_STRING);
     *end = i;
     return JSON_OK;
 }
@@ -337,7 +266,7 @@ static int json_scan_number(json_scan_t *c, size_t at, size_t *end)
     size_t n = at, i = at;
     while (n < c->len && json_numchar[u[n]])
         n++;
-    int is_float = 0, has_exp = 0;
+    int is_float = 0;
     if (u[i] == '-') i++;
     if (i == n || !json_isdigit(u[i])) return json_scan_want_digit(c, at, i, "after '-'");
     if (u[i] == '0' && i + 1 < n && json_isdigit(u[i + 1]))
@@ -351,15 +280,14 @@ static int json_scan_number(json_scan_t *c, size_t at, size_t *end)
             i++;
     }
     if (i < n && (u[i] == 'e' || u[i] == 'E')) {
-        is_float = has_exp = 1;
+        is_float = 1;
         if (++i < n && (u[i] == '+' || u[i] == '-')) i++;
         if (i == n || !json_isdigit(u[i])) return json_scan_want_digit(c, at, i, "in the exponent");
         while (i < n && json_isdigit(u[i]))
             i++;
     }
     if (i < n) return SCAN_FAIL(c, at, i, "invalid number: unexpected '%c'", (char)u[i]);
-    if (has_exp || n - at > 308) c->wide = 1; /* only these can leave the double range */
-    json_span_add(c->p, at, n - at, 0, is_float ? JSON_SPAN_FLOAT : JSON_SPAN_INT);
+    json_span_add(c->p, at, n - at, is_float ? JSON_SPAN_FLOAT : JSON_SPAN_INT);
     *end = n;
     return JSON_OK;
 }
@@ -390,13 +318,13 @@ static const unsigned char json_between[256] = {
 static int json_scan(json_scan_t *c)
 {
     const unsigned char *u = (const unsigned char *)c->s;
-    size_t i = 0, depth = 0, nstrings = 0, end = 0;
+    size_t i = 0, depth = 0, end = 0;
     int rc;
     while (i < c->len) {
         unsigned b = u[i];
         switch (json_between[b]) {
         case SC_QUOTE:
-            if ((rc = json_scan_string(c, i, nstrings++, &end)) != JSON_OK) return rc;
+            if ((rc = json_scan_string(c, i, &end)) != JSON_OK) return rc;
             i = end + 1;
             break;
         case SC_NUMBER:
@@ -511,8 +439,8 @@ static int json_bad_literal(const char *s, size_t len, size_t at, json_error_t *
  * between this error and the scan's sets *at to where cJSON stopped (len: at the end of the input)
  * and *key when that was an object key that is not a string, *value when it was where a value
  * starts. */
-static void json_refused(json_parser_t *p, const char *s, size_t len, size_t stop,
-                         json_error_t *err, size_t *at, int *key, int *value)
+static void json_refused(const char *s, size_t len, size_t stop, json_error_t *err, size_t *at,
+                         int *key, int *value)
 {
     const unsigned char *u = (const unsigned char *)s;
     char d[16];
@@ -524,8 +452,8 @@ static void json_refused(json_parser_t *p, const char *s, size_t len, size_t sto
             memcpy(t, s, len);
             t[len] = '#';
             const char *again_end = NULL;
-            cJSON *again = json_arena_parse(p, t, len + 1, &again_end);
-            if (!again && again_end) stop = (size_t)(again_end - t);
+            if (!json_cjson_reads(t, len + 1, &again_end) && again_end)
+                stop = (size_t)(again_end - t);
             free(t);
         }
     }
@@ -599,86 +527,37 @@ static int json_trailing(const char *s, size_t len, size_t at, json_error_t *err
     return json_fail_at(s, err, at, "unexpected %s after the JSON value", json_describe(u[at], d));
 }
 
-/* ---- the walk over cJSON's tree: SAX events ------------------------------------------------- */
+/* ---- the tape: the document's events, checked, before any is told ---------------------------- */
 
-typedef struct json_walk {
-    json_parser_t *p;
-    const char *s; /* the input text */
-    size_t next_span, nstrings;
-    const json_sax_t *sax;
-    void *ud;
-    int lost; /* the scan's numbers and cJSON's fell out of step (cannot happen: see json.h) */
-} json_walk_t;
+/* One event of the document, in order. A container's begin and end both hold its member count
+ * (the begin's grows while the container is read). */
+enum {
+    JT_BEGIN_OBJECT,
+    JT_END_OBJECT,
+    JT_BEGIN_ARRAY,
+    JT_END_ARRAY,
+    JT_KEY,
+    JT_STRING,
+    JT_INTEGER,
+    JT_DOUBLE,
+    JT_TRUE,
+    JT_FALSE,
+    JT_NULL
+};
+struct json_tape {
+    int kind;
+    size_t n; /* containers: members; keys and strings: their span */
+    union {
+        long long i;
+        double d;
+    } v;
+};
 
-/* The span of the next number of the document. */
-static const struct json_span *json_walk_number(json_walk_t *w)
+static size_t json_tape_add(json_parser_t *p, int kind, size_t n)
 {
-    if (w->next_span < w->p->nspans && w->p->spans[w->next_span].kind != JSON_SPAN_NUL_STRING)
-        return &w->p->spans[w->next_span++];
-    w->lost = 1;
-    return NULL;
-}
-
-/* Offset of the first number of the tree that cJSON read as infinite (`1e999`), or SIZE_MAX.
- * Runs before any event, so invalid text never reaches the callbacks. */
-static size_t json_first_infinite(json_walk_t *w, const cJSON *item)
-{
-    if (cJSON_IsNumber(item)) {
-        while (w->next_span < w->p->nspans &&
-               w->p->spans[w->next_span].kind == JSON_SPAN_NUL_STRING)
-            w->next_span++; /* strings are not visited here */
-        const struct json_span *sp = json_walk_number(w);
-        return sp && isinf(item->valuedouble) ? sp->start : SIZE_MAX;
-    }
-    for (const cJSON *child = item->child; child; child = child->next) {
-        size_t at = json_first_infinite(w, child);
-        if (at != SIZE_MAX) return at;
-    }
-    return SIZE_MAX;
-}
-
-/* Bytes that the escaped text t[0..n) (valid, between quotes) decodes to. Only for strings that
- * hold a NUL, whose length cJSON's C string cannot tell. */
-static size_t json_decoded_len(const char *t, size_t n)
-{
-    size_t out = 0;
-    for (size_t i = 0; i < n;) {
-        if (t[i] != '\\') {
-            out++;
-            i++;
-        } else if (t[i + 1] != 'u') {
-            out++;
-            i += 2;
-        } else {
-            unsigned long v = 0;
-            for (size_t k = i + 2; k < i + 6; k++) {
-                unsigned h = (unsigned char)t[k];
-                v = v * 16 + (json_isdigit(h) ? h - '0' : (h | 0x20) - 'a' + 10);
-            }
-            if (v >= 0xD800 && v <= 0xDBFF) {
-                out += 4;
-                i += 12;
-            } else {
-                out += v < 0x80 ? 1 : v < 0x800 ? 2 : 3;
-                i += 6;
-            }
-        }
-    }
-    return out;
-}
-
-/* The length of the next string (value or key) of the document, whose bytes cJSON decoded to s. */
-static size_t json_walk_strlen(json_walk_t *w, const char *s)
-{
-    size_t ordinal = w->nstrings++;
-    if (w->next_span < w->p->nspans) {
-        const struct json_span *sp = &w->p->spans[w->next_span];
-        if (sp->kind == JSON_SPAN_NUL_STRING && sp->ordinal == ordinal) {
-            w->next_span++;
-            return json_decoded_len(w->s + sp->start, sp->len);
-        }
-    }
-    return strlen(s);
+    if (p->ntape == p->tape_cap) p->tape = json_grow(p->tape, &p->tape_cap, sizeof *p->tape);
+    p->tape[p->ntape] = (struct json_tape){kind, n, {0}};
+    return p->ntape++;
 }
 
 /* The integer literal t[0..n) ('-'? digits) as int64, or -1 when it does not fit. */
@@ -695,43 +574,264 @@ static int json_span_integer(const char *t, size_t n, long long *out)
     return 0;
 }
 
-#define WALK_EMIT(cb, ...) (w->sax->cb ? w->sax->cb(w->ud, __VA_ARGS__) : 0)
-#define WALK_EMIT0(cb) (w->sax->cb ? w->sax->cb(w->ud) : 0)
-
-static int json_walk_value(json_walk_t *w, const cJSON *item)
+/* strtod in the "C" locale, whatever locale the process has set: the decimal point is '.'. */
+static locale_t json_c_locale;
+static void json_c_locale_init(void)
 {
-    if (cJSON_IsString(item)) {
-        const char *v = item->valuestring;
-        return WALK_EMIT(on_string, v, json_walk_strlen(w, v));
-    }
-    if (cJSON_IsNumber(item)) {
-        const struct json_span *sp = json_walk_number(w);
-        if (!sp) return 1;
-        if (sp->kind == JSON_SPAN_INT) {
-            /* cJSON keeps a double, exact only to 2^53: below 10^15 it is the integer, beyond that
-             * the literal says (and beyond int64 it is a double, as in Lua). */
-            long long v;
-            if (sp->len <= 15) return WALK_EMIT(on_integer, (long long)item->valuedouble);
-            if (json_span_integer(w->s + sp->start, sp->len, &v) == 0)
-                return WALK_EMIT(on_integer, v);
+    json_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+/* The number of span sp (its text checked by the scan) onto tape entry t: an int64 when it is an
+ * integer literal that fits, else a double, as strtod reads it (cJSON's reading). Sets *inf_at
+ * to its offset when it is the document's first number out of the double range. */
+static void json_tape_number(struct json_tape *t, const char *s, const struct json_span *sp,
+                             size_t *inf_at)
+{
+    const char *lit = s + sp->start;
+    if (sp->kind == JSON_SPAN_INT) {
+        int neg = lit[0] == '-';
+        if (sp->len - (size_t)neg <= 18) { /* < 10^18: fits, no overflow check needed */
+            long long v = 0;
+            for (size_t k = (size_t)neg; k < sp->len; k++)
+                v = v * 10 + (lit[k] - '0');
+            t->kind = JT_INTEGER;
+            t->v.i = neg ? -v : v;
+            return;
         }
-        return WALK_EMIT(on_double, item->valuedouble);
+        if (json_span_integer(lit, sp->len, &t->v.i) == 0) {
+            t->kind = JT_INTEGER;
+            return;
+        }
     }
-    if (cJSON_IsNull(item)) return WALK_EMIT0(on_null);
-    if (cJSON_IsBool(item)) return WALK_EMIT(on_bool, cJSON_IsTrue(item) ? 1 : 0);
-    int is_object = cJSON_IsObject(item);
-    size_t count = 0;
-    for (const cJSON *child = item->child; child; child = child->next)
-        count++;
-    int rc = is_object ? WALK_EMIT(on_begin_object, count) : WALK_EMIT(on_begin_array, count);
-    if (rc) return rc;
-    for (const cJSON *child = item->child; child; child = child->next) {
-        if (is_object &&
-            (rc = WALK_EMIT(on_key, child->string, json_walk_strlen(w, child->string))) != 0)
-            return rc;
-        if ((rc = json_walk_value(w, child)) != 0) return rc;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, json_c_locale_init);
+    char small[64], *text = sp->len < sizeof small ? small : malloc(sp->len + 1);
+    if (!text) {
+        fputs("ratio: out of memory\n", stderr);
+        abort();
     }
-    return is_object ? WALK_EMIT(on_end_object, count) : WALK_EMIT(on_end_array, count);
+    memcpy(text, lit, sp->len); /* the literal ends the input, or a byte strtod must not read */
+    text[sp->len] = '\0';
+    t->kind = JT_DOUBLE;
+    t->v.d = json_c_locale ? strtod_l(text, NULL, json_c_locale) : strtod(text, NULL);
+    if (text != small) free(text);
+    if (isinf(t->v.d) && *inf_at == SIZE_MAX) *inf_at = sp->start;
+}
+
+static size_t json_skip_space(const unsigned char *u, size_t i, size_t len)
+{
+    while (i < len && json_isspace(u[i]))
+        i++;
+    return i;
+}
+
+/* Reads the structure of s[0..len), whose strings, numbers and bytes between tokens the scan has
+ * checked and noted (p->spans), into p->tape. Returns 0, or -1 when the text is not one JSON
+ * value (the caller then asks cJSON where it goes wrong). *inf_at: see json_tape_number. */
+static int json_tape_build(json_parser_t *p, const char *s, size_t len, size_t *inf_at)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, next_span = 0, depth = 0;
+    p->ntape = 0;
+    *inf_at = SIZE_MAX;
+    for (;;) {
+        /* a value starts here */
+        i = json_skip_space(u, i, len);
+        if (i >= len) return -1;
+        unsigned b = u[i];
+        if (b == '{' || b == '[') {
+            if (depth == p->stack_cap)
+                p->stack = json_grow(p->stack, &p->stack_cap, sizeof *p->stack);
+            p->stack[depth++] = json_tape_add(p, b == '{' ? JT_BEGIN_OBJECT : JT_BEGIN_ARRAY, 0);
+            i = json_skip_space(u, i + 1, len);
+            if (i < len && u[i] == (b == '{' ? '}' : ']')) {
+                json_tape_add(p, b == '{' ? JT_END_OBJECT : JT_END_ARRAY, 0);
+                depth--;
+                i++;
+            } else if (b == '{') {
+                goto key;
+            } else {
+                continue;
+            }
+        } else if (b == '"') {
+            const struct json_span *sp = next_span < p->nspans ? &p->spans[next_span] : NULL;
+            if (!sp || sp->kind < JSON_SPAN_STRING || sp->start != i + 1) return -1;
+            json_tape_add(p, JT_STRING, next_span++);
+            i = sp->start + sp->len + 1;
+        } else if (b == '-' || json_isdigit(b)) {
+            const struct json_span *sp = next_span < p->nspans ? &p->spans[next_span] : NULL;
+            if (!sp || sp->kind >= JSON_SPAN_STRING || sp->start != i) return -1;
+            next_span++;
+            size_t t = json_tape_add(p, JT_NULL, 0); /* (the tape may move: index it after) */
+            json_tape_number(&p->tape[t], s, sp, inf_at);
+            i += sp->len;
+        } else if (b == 't' && len - i >= 4 && memcmp(s + i, "true", 4) == 0) {
+            json_tape_add(p, JT_TRUE, 0);
+            i += 4;
+        } else if (b == 'f' && len - i >= 5 && memcmp(s + i, "false", 5) == 0) {
+            json_tape_add(p, JT_FALSE, 0);
+            i += 5;
+        } else if (b == 'n' && len - i >= 4 && memcmp(s + i, "null", 4) == 0) {
+            json_tape_add(p, JT_NULL, 0);
+            i += 4;
+        } else {
+            return -1;
+        }
+        /* a value ended: what follows it in its container */
+        for (;;) {
+            if (depth == 0)
+                return json_skip_space(u, i, len) == len && next_span == p->nspans ? 0 : -1;
+            struct json_tape *open = &p->tape[p->stack[depth - 1]];
+            int object = open->kind == JT_BEGIN_OBJECT;
+            open->n++;
+            i = json_skip_space(u, i, len);
+            if (i >= len) return -1;
+            if (u[i] == ',') {
+                i++;
+                if (object) goto key;
+                break; /* the next element */
+            }
+            if (u[i] != (object ? '}' : ']')) return -1;
+            size_t members = open->n;
+            json_tape_add(p, object ? JT_END_OBJECT : JT_END_ARRAY, members);
+            depth--;
+            i++;
+        }
+        continue;
+    key:
+        i = json_skip_space(u, i, len);
+        if (i >= len || u[i] != '"') return -1;
+        {
+            const struct json_span *sp = next_span < p->nspans ? &p->spans[next_span] : NULL;
+            if (!sp || sp->kind < JSON_SPAN_STRING || sp->start != i + 1) return -1;
+            json_tape_add(p, JT_KEY, next_span++);
+            i = json_skip_space(u, sp->start + sp->len + 1, len);
+        }
+        if (i >= len || u[i] != ':') return -1;
+        i++;
+    }
+}
+
+/* The \uXXXX at t (the backslash), checked by the scan. */
+static unsigned json_hex4_at(const char *t)
+{
+    unsigned v = 0;
+    for (int k = 2; k < 6; k++) {
+        unsigned h = (unsigned char)t[k];
+        v = v * 16 + (json_isdigit(h) ? h - '0' : (h | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/* The bytes of string span sp (checked by the scan), escapes decoded, in p's string buffer with a
+ * NUL after them; *n: how many. */
+static const char *json_tape_string(json_parser_t *p, const char *s, const struct json_span *sp,
+                                    size_t *n)
+{
+    if (p->str_cap < sp->len + 1) { /* decoding never lengthens: "\n" is 1 byte, "\u00e9" 2 */
+        size_t cap = p->str_cap * 2 > sp->len + 1 ? p->str_cap * 2 : sp->len + 1;
+        char *nb = realloc(p->str, cap);
+        if (!nb) {
+            fputs("ratio: out of memory\n", stderr);
+            abort();
+        }
+        p->str = nb;
+        p->str_cap = cap;
+    }
+    const char *t = s + sp->start;
+    char *out = p->str;
+    if (sp->kind == JSON_SPAN_STRING) {
+        memcpy(out, t, sp->len);
+        out[sp->len] = '\0';
+        *n = sp->len;
+        return out;
+    }
+    size_t i = 0, o = 0;
+    while (i < sp->len) {
+        const char *bs = memchr(t + i, '\\', sp->len - i);
+        size_t run = bs ? (size_t)(bs - (t + i)) : sp->len - i;
+        memcpy(out + o, t + i, run);
+        o += run;
+        i += run;
+        if (i >= sp->len) break;
+        char e = t[i + 1];
+        if (e != 'u') {
+            out[o++] = e == 'b'   ? '\b'
+                       : e == 'f' ? '\f'
+                       : e == 'n' ? '\n'
+                       : e == 'r' ? '\r'
+                       : e == 't' ? '\t'
+                                  : e;
+            i += 2;
+            continue;
+        }
+        uint32_t cp = json_hex4_at(t + i);
+        i += 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) { /* the scan checked that a low surrogate follows */
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (json_hex4_at(t + i) - 0xDC00);
+            i += 6;
+        }
+        o += utf8_encode(cp, out + o);
+    }
+    out[o] = '\0';
+    *n = o;
+    return out;
+}
+
+#define TAPE_EMIT(cb, ...) (sax->cb ? sax->cb(ud, __VA_ARGS__) : 0)
+#define TAPE_EMIT0(cb) (sax->cb ? sax->cb(ud) : 0)
+
+/* Tells the tape's events to sax. Returns 0, or what the callback that aborted returned. */
+static int json_tape_emit(json_parser_t *p, const char *s, const json_sax_t *sax, void *ud)
+{
+    int rc = 0;
+    for (size_t k = 0; k < p->ntape && rc == 0; k++) {
+        const struct json_tape *t = &p->tape[k];
+        const char *str;
+        size_t n;
+        switch (t->kind) {
+        case JT_BEGIN_OBJECT:
+            rc = TAPE_EMIT(on_begin_object, t->n);
+            break;
+        case JT_END_OBJECT:
+            rc = TAPE_EMIT(on_end_object, t->n);
+            break;
+        case JT_BEGIN_ARRAY:
+            rc = TAPE_EMIT(on_begin_array, t->n);
+            break;
+        case JT_END_ARRAY:
+            rc = TAPE_EMIT(on_end_array, t->n);
+            break;
+        case JT_KEY:
+            if (sax->on_key) {
+                str = json_tape_string(p, s, &p->spans[t->n], &n);
+                rc = sax->on_key(ud, str, n);
+            }
+            break;
+        case JT_STRING:
+            if (sax->on_string) {
+                str = json_tape_string(p, s, &p->spans[t->n], &n);
+                rc = sax->on_string(ud, str, n);
+            }
+            break;
+        case JT_INTEGER:
+            rc = TAPE_EMIT(on_integer, t->v.i);
+            break;
+        case JT_DOUBLE:
+            rc = TAPE_EMIT(on_double, t->v.d);
+            break;
+        case JT_TRUE:
+            rc = TAPE_EMIT(on_bool, 1);
+            break;
+        case JT_FALSE:
+            rc = TAPE_EMIT(on_bool, 0);
+            break;
+        default:
+            rc = TAPE_EMIT0(on_null);
+            break;
+        }
+    }
+    return rc;
 }
 
 /* ---- the parser ----------------------------------------------------------------------------- */
@@ -744,8 +844,9 @@ void json_parser_init(json_parser_t *p)
 void json_parser_free(json_parser_t *p)
 {
     free(p->spans);
-    json_arena_reset(p);
-    free(p->arena);
+    free(p->tape);
+    free(p->stack);
+    free(p->str);
     json_parser_init(p);
 }
 
@@ -756,21 +857,33 @@ int json_parser_parse(json_parser_t *p, const char *s, size_t len, const json_sa
     if (max_depth > JSON_MAX_DEPTH_LIMIT) max_depth = JSON_MAX_DEPTH_LIMIT;
     p->nspans = 0;
     json_error_t scan_err;
-    json_scan_t sc = {p, s, len, (size_t)max_depth, 0, 0, &scan_err};
+    json_scan_t sc = {p, s, len, (size_t)max_depth, 0, &scan_err};
     int scanned = json_scan(&sc);
-    if (scanned != JSON_OK && !err) return JSON_INVALID; /* nobody asks where */
+    if (scanned == JSON_OK) {
+        size_t inf_at;
+        if (json_tape_build(p, s, len, &inf_at) == 0) {
+            if (inf_at != SIZE_MAX) return json_fail_at(s, err, inf_at, "number out of range");
+            int rc = sax ? json_tape_emit(p, s, sax, ud) : 0;
+            if (rc == 0) return JSON_OK;
+            if (err) {
+                memset(err, 0, sizeof *err);
+                snprintf(err->message, sizeof err->message, "aborted by callback");
+            }
+            return JSON_ABORTED;
+        }
+    }
+    if (!err) return JSON_INVALID; /* nobody asks where */
 
-    /* cJSON reads no byte past len. Its parse end is just after the value. */
+    /* The text is not valid JSON: cJSON tells where its structure goes wrong. cJSON reads no byte
+     * past len; its parse end is just after the value. */
     const char *end = NULL;
-    cJSON *root = json_arena_parse(p, s, len, &end);
+    int read = json_cjson_reads(s, len, &end);
     size_t stop = end && end >= s && end <= s + len ? (size_t)(end - s) : 0;
-    if (!root) {
-        if (!err) return JSON_INVALID;
+    if (!read) {
         json_error_t refused;
         size_t at;
         int key, value;
-        json_refused(p, s, len, stop, &refused, &at, &key, &value);
-        json_arena_reset(p);
+        json_refused(s, len, stop, &refused, &at, &key, &value);
         /* The earlier of the two. When cJSON stopped inside the token the scan refused, or at its
          * first byte where a value starts (`-x`, a nesting too deep), the scan's error says what
          * is wrong with it; when cJSON stopped at that byte anywhere else (`1 -x`, `{-x:1}`) the
@@ -781,37 +894,14 @@ int json_parser_parse(json_parser_t *p, const char *s, size_t len, const json_sa
     }
     while (stop < len && json_isspace((unsigned char)s[stop]))
         stop++;
-    if (stop < len || scanned != JSON_OK) {
-        json_arena_reset(p); /* drops the tree */
-        if (!err) return JSON_INVALID;
-        if (stop < len && !(scanned != JSON_OK && sc.token < stop))
-            return json_trailing(s, len, stop, err);
+    if (stop < len && !(scanned != JSON_OK && sc.token < stop))
+        return json_trailing(s, len, stop, err);
+    if (scanned != JSON_OK) {
         *err = scan_err;
         return JSON_INVALID;
     }
-
-    json_walk_t w = {p, s, 0, 0, sax, ud, 0};
-    if (sc.wide) {
-        size_t inf = json_first_infinite(&w, root);
-        w.next_span = 0;
-        if (inf != SIZE_MAX) {
-            json_arena_reset(p); /* drops the tree */
-            return json_fail_at(s, err, inf, "number out of range");
-        }
-    }
-    int rc = sax ? json_walk_value(&w, root) : 0;
-    json_arena_reset(p); /* drops the tree */
-    if (w.lost || (sax && rc == 0 && w.next_span != p->nspans))
-        return json_fail_at(s, err, 0,
-                            "internal error: the numbers of the text and cJSON's differ");
-    if (rc != 0) {
-        if (err) {
-            memset(err, 0, sizeof *err);
-            snprintf(err->message, sizeof err->message, "aborted by callback");
-        }
-        return JSON_ABORTED;
-    }
-    return JSON_OK;
+    /* cannot happen: cJSON and the scan accept what the tape refused */
+    return json_fail_at(s, err, 0, "internal error: the text's structure was read two ways");
 }
 
 int json_parse(const char *s, size_t len, const json_sax_t *sax, void *ud, int max_depth,

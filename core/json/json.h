@@ -1,30 +1,26 @@
-/* json: RFC 8259 parsing on cJSON, with the checks cJSON leaves to its caller, and the encoder
- * helpers ratio writes JSON with.
+/* json: RFC 8259 parsing, and the encoder helpers ratio writes JSON with.
  *
- * cJSON reads the text: it builds the values (unescaping, \u escapes and surrogate pairs, number
- * conversion) and finds every error of structure (brackets, commas, colons, literals). Around it
- * ratio checks only what cJSON lets through:
- *  - before cJSON, one pass over the bytes that knows nothing but whether it is inside a string:
- *    in strings invalid UTF-8 (util/utf8.c), raw control characters and malformed escapes (cJSON
- *    reads `\u12g4` as U+0000); between strings bytes other than space/tab/CR/LF (cJSON skips any
- *    byte <= 0x20, and a BOM), number literals outside RFC 8259's grammar (`01`, `1.`, `1.e5`,
- *    which strtod reads) and nesting deeper than max_depth (brackets are only counted);
- *  - after cJSON, trailing data (`nulll`, `1 2`: cJSON stops after the first value), and on the
- *    tree numbers out of range (`1e999`, which cJSON reads as infinity).
- * The pass notes the text of every number, so integral literals become exact int64 (cJSON keeps
- * only a double, exact to 2^53) and `1.0` stays a float. The numbers of cJSON's tree are, in
- * document order, exactly the runs of [-+.0-9eE] that start with '-' or a digit outside strings:
- * cJSON hands such a run to strtod, and a number that stops short of the run's end is followed by
- * a byte that cannot follow a value, so the text is refused. The pass also notes the strings that
- * hold \u0000, whose length cJSON's C strings lose. Every error has a position and a message that
- * names the offending byte; of the pass's first error and cJSON's, the one earlier in the text is
- * reported (a number out of range only when nothing else is wrong). Values reach the caller as
- * SAX events, in document order, duplicates included, after the whole text has been found valid.
+ * A parse checks the whole text before it reports anything:
+ *  - one pass over the bytes that knows nothing but whether it is inside a string: in strings
+ *    invalid UTF-8 (util/utf8.c), raw control characters and malformed escapes; between strings
+ *    bytes other than space/tab/CR/LF (a BOM too), number literals outside RFC 8259's grammar
+ *    (`01`, `1.`, `1.e5`) and nesting deeper than max_depth; it notes where every string and
+ *    number lies;
+ *  - a reading of the structure (brackets, commas, colons, true/false/null, nothing after the
+ *    value) that records the document's events, each container with its member count;
+ *  - numbers out of range (`1e999`, infinite as a double).
+ * Integral literals become exact int64 when they fit (else a double, as strtod reads them, in the
+ * "C" locale) and `1.0` stays a float; strings are decoded (\u escapes and surrogate pairs, and
+ * \u0000, whose length is told). Every error has a position and a message that names the
+ * offending byte; for an error of structure cJSON is asked where it stops reading (json_refused
+ * reads the bytes around that offset to name the problem), and of the first pass's error and
+ * cJSON's the one earlier in the text is reported (a number out of range only when nothing else
+ * is wrong). Values reach the caller as SAX events, in document order, duplicates included, after
+ * the whole text has been found valid.
  *
- * Limits: nesting is bounded by cJSON's recursion limit, CJSON_NESTING_LIMIT (1000 in Debian's
- * build), so max_depth is clamped to it. Numbers may be of any length with Debian's cJSON
- * (1.7.15-1+deb12u3 and later); an older cJSON reads at most 63 bytes of one, and a longer number
- * is then refused where cJSON stopped reading it. */
+ * Limits: max_depth is clamped to JSON_MAX_DEPTH_LIMIT, cJSON's recursion limit
+ * (CJSON_NESTING_LIMIT, 1000 in Debian's build), so that cJSON can read any text the first pass
+ * lets through when it is asked where the structure goes wrong. */
 #ifndef RATIO_JSON_H
 #define RATIO_JSON_H
 
@@ -52,8 +48,8 @@ typedef struct json_sax {
     int (*on_integer)(void *ud, long long value);
     int (*on_double)(void *ud, double value);
     int (*on_string)(void *ud, const char *s, size_t len);
-    /* members / count: how many the object or array holds, told up front (the tree is built
-     * before the walk), so a consumer can size its container once */
+    /* members / count: how many the object or array holds, told up front (the whole text is
+     * read before any event is told), so a consumer can size its container once */
     int (*on_begin_object)(void *ud, size_t members);
     int (*on_key)(void *ud, const char *s, size_t len);
     int (*on_end_object)(void *ud, size_t members);
@@ -68,14 +64,18 @@ typedef struct json_error {
     char message[128]; /* e.g. "expected ':' after object key"; no position in it */
 } json_error_t;
 
-/* A reusable parser: keeps its buffers between parses, so parsing millions of JSONL lines does not
- * allocate per line: the spans, and the arena cJSON's tree is built in (one block of up to 64 KiB
- * is kept; a bigger document's tree is freed after its parse). Fields are private. A zeroed
- * struct is initialised. */
+/* A reusable parser: keeps its buffers between parses (the notes of the first pass, the tape, the
+ * decoded string), so parsing millions of JSONL lines does not allocate per line. Fields are
+ * private. A zeroed struct is initialised. */
 typedef struct json_parser {
-    struct json_span *spans; /* numbers and strings holding \u0000, in document order */
+    struct json_span *spans; /* every string and number, in document order */
     size_t nspans, spans_cap;
-    struct json_arena_block *arena; /* cJSON's allocations during a parse, newest block first */
+    struct json_tape *tape; /* the document's events */
+    size_t ntape, tape_cap;
+    size_t *stack; /* the containers open while the tape is read */
+    size_t stack_cap;
+    char *str; /* the string being told, decoded */
+    size_t str_cap;
 } json_parser_t;
 
 /* Initialise / release a reusable parser (json_parser_free leaves it initialised and empty). */

@@ -10,7 +10,7 @@
  * at its first letter, unless the input ends inside one of them ("tru": at the end); leading
  * zeros at the first zero; a number followed by more of [-+.0-9eE] at that byte; a number out
  * of range (`1e999`) at its first byte, and only when the text has no other error (json.c finds
- * it on cJSON's tree, which exists only for text cJSON read); an unpaired surrogate at the
+ * it on the tape, which it reads only when nothing else is wrong); an unpaired surrogate at the
  * backslash of the first \u, a bad second \u at its own backslash. Everything else is at the first
  * byte that cannot continue the text. */
 #ifndef RATIO_JSON_REF_H

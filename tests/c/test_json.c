@@ -1,6 +1,6 @@
-/* Tests for core/json/json.c: the SAX parser over cJSON (values, every error message with its
- * position, each check that closes a gap cJSON leaves, the number literals in step with cJSON's
- * tree, UTF-8 rejection classes, depth limit) and the encoder helpers (round trips). */
+/* Tests for core/json/json.c: the SAX parser (values, every error message with its position, each
+ * check of the first pass, the number literals in step with the tape's numbers, UTF-8 rejection
+ * classes, depth limit) and the encoder helpers (round trips). */
 #include <float.h>
 #include <limits.h>
 #include <stdint.h>
@@ -299,8 +299,9 @@ TEST(json_what_cjson_accepts_is_refused)
     buf_free(&t);
 }
 
-/* The numbers of cJSON's tree are the runs of [-+.0-9eE] that start with '-' or a digit outside
- * strings, in document order: literals, keys and strings full of digits do not disturb that. */
+/* The tape's numbers are the runs of [-+.0-9eE] that start with '-' or a digit outside strings,
+ * in document order, as the first pass notes them: literals, keys and strings full of digits do
+ * not disturb that. */
 TEST(json_number_literals_match_the_tree)
 {
     buf_t t = {0};
@@ -326,8 +327,7 @@ TEST(json_number_literals_match_the_tree)
     buf_free(&t);
 }
 
-/* cJSON's C strings end at a NUL; the scan notes the strings that hold \u0000, so their events
- * have the exact length. */
+/* A string that holds \u0000 is told with its exact length, the NUL inside it. */
 TEST(json_nul_in_strings_keeps_the_length)
 {
     buf_t t = {0};
@@ -372,7 +372,7 @@ TEST(json_error_positions_around_cjson)
     CHECK_STR(E("[\"b\\q\" 1]"), "E@3:1:4 invalid escape '\\q' in string");
     CHECK_STR(E("[1, \"abc]"), "E@4:1:5 unterminated string");
     CHECK_STR(E("[1 \"abc]"), "E@3:1:4 expected ',' or ']' after array element, found '\"'");
-    /* A number out of range is found on cJSON's tree: only in text cJSON read. */
+    /* A number out of range is reported only in text that is otherwise valid. */
     CHECK_STR(E("[1e999, x]"), "E@8:1:9 invalid literal");
     buf_free(&t);
 }
@@ -433,7 +433,7 @@ TEST(json_callback_abort_is_reported_as_such)
 {
     buf_t t = {0};
     /* Events: [ i:1 i:2 ... -> abort on the 3rd. An abort has no position (the events come from
-     * cJSON's tree, after the whole text was checked). */
+     * the tape, after the whole text was checked). */
     CHECK_STR(jt_parse_n(&t, "[1,2,3]", 7, 0, 3), "A@0:0:0 aborted by callback");
     CHECK_STR(jt_parse_n(&t, "{\"a\":1}", 7, 0, 2), "A@0:0:0 aborted by callback");
     CHECK_STR(jt_parse_n(&t, "[[]]", 4, 0, 3), "A@0:0:0 aborted by callback"); /* inner ] */
@@ -506,9 +506,8 @@ TEST(json_reusable_parser)
     buf_free(&out);
 }
 
-/* cJSON builds its tree in the parser's arena: a document whose tree outgrows the block a parser
- * keeps (64 KiB), one after it that fits, and a failed parse between them must each read exactly
- * as with a fresh parser. */
+/* A parser keeps its buffers (notes, tape, decoded string): a big document, a small one after it
+ * and a failed parse between them must each read exactly as with a fresh parser. */
 TEST(json_reusable_parser_across_tree_sizes)
 {
     buf_t big = {0}, fresh = {0}, reused = {0};

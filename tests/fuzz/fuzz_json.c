@@ -1,9 +1,9 @@
-/* libFuzzer target for the JSON parser (core/json/json.c): the scan, cJSON, the choice between
- * their errors, and the walk over the tree cJSON builds.
+/* libFuzzer target for the JSON parser (core/json/json.c): the scan, the tape, cJSON's say on
+ * errors of structure and the choice between its errors and the scan's.
  *
  * Differential: the result agrees with tests/c/json_ref.h, a strict RFC 8259 reader that shares
- * no code with core/json: the same SAX events for valid text (so the number literals the scan
- * notes and cJSON's numbers stay in step, integers stay exact and floats floats, strings keep
+ * no code with core/json: the same SAX events for valid text (so the strings and numbers the scan
+ * notes and the tape's stay in step, integers stay exact and floats floats, strings keep
  * their \u0000), an error at the same offset for invalid text. Then json.h's contract on
  * arbitrary bytes held in an exact-size heap block (ASan catches any read past `len`): the result
  * is JSON_OK or JSON_INVALID; an error's position lies inside the input and its line/column agree
