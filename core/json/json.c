@@ -728,18 +728,10 @@ static unsigned json_hex4_at(const char *t)
 static const char *json_tape_string(json_parser_t *p, const char *s, const struct json_span *sp,
                                     size_t *n)
 {
-    if (p->str_cap < sp->len + 1) { /* decoding never lengthens: "\n" is 1 byte, "\u00e9" 2 */
-        size_t cap = p->str_cap * 2 > sp->len + 1 ? p->str_cap * 2 : sp->len + 1;
-        char *nb = realloc(p->str, cap);
-        if (!nb) {
-            fputs("ratio: out of memory\n", stderr);
-            abort();
-        }
-        p->str = nb;
-        p->str_cap = cap;
-    }
+    buf_reset(&p->str);
+    buf_reserve(&p->str, sp->len); /* decoding never lengthens: "\n" is 1 byte, "\u00e9" 2 */
     const char *t = s + sp->start;
-    char *out = p->str;
+    char *out = p->str.data;
     if (sp->kind == JSON_SPAN_STRING) {
         memcpy(out, t, sp->len);
         out[sp->len] = '\0';
@@ -846,7 +838,7 @@ void json_parser_free(json_parser_t *p)
     free(p->spans);
     free(p->tape);
     free(p->stack);
-    free(p->str);
+    buf_free(&p->str);
     json_parser_init(p);
 }
 

@@ -74,8 +74,7 @@ typedef struct json_parser {
     size_t ntape, tape_cap;
     size_t *stack; /* the containers open while the tape is read */
     size_t stack_cap;
-    char *str; /* the string being told, decoded */
-    size_t str_cap;
+    buf_t str; /* the string being told, decoded */
 } json_parser_t;
 
 /* Initialise / release a reusable parser (json_parser_free leaves it initialised and empty). */
