@@ -625,14 +625,14 @@ static void ref_escape(buf_t *b, unsigned char c)
     }
 }
 
-/* Every ASCII byte, and a two-byte UTF-8 character, at every offset of strings of 1 to 24 bytes:
- * the eight-bytes-at-a-time scan stops for each byte that needs it wherever the byte sits in a
- * word, and for nothing else (0x7f and 0x20 pass as they are). */
+/* Every ASCII byte, and a two-byte UTF-8 character, at every offset of strings of 1 to 40 bytes:
+ * the sixteen- and eight-bytes-at-a-time scans stop for each byte that needs it wherever the byte
+ * sits in a block or a word, and for nothing else (0x7f and 0x20 pass as they are). */
 TEST(json_write_string_every_byte_at_every_offset)
 {
     buf_t got = {0}, want = {0};
-    char s[32];
-    for (size_t len = 1; len <= 24; len++)
+    char s[48];
+    for (size_t len = 1; len <= 40; len++)
         for (size_t at = 0; at < len; at++)
             for (int c = 0; c <= 0x80; c++) {
                 memset(s, 'x', len);
