@@ -36,9 +36,12 @@ typedef struct frame {
     lua_Integer count;
 } frame_t;
 
+#define DEC_FRAMES 32 /* levels kept on the C stack; a deeper document's frames go to the heap */
+
 typedef struct decoder {
     lua_State *L;
-    frame_t *frames;
+    frame_t *frames; /* small, or the heap */
+    frame_t small[DEC_FRAMES];
     int depth, cap;
     int oom;
     int want_keys;     /* record a top-level object's key order (json.keys) */
@@ -118,12 +121,14 @@ static int dec_begin(decoder_t *d, int is_array, size_t count)
         return 1;
     }
     if (d->depth == d->cap) {
-        int cap = d->cap ? d->cap * 2 : 16;
-        frame_t *f = realloc(d->frames, (size_t)cap * sizeof *f);
+        int cap = d->cap * 2;
+        frame_t *f = d->frames == d->small ? malloc((size_t)cap * sizeof *f)
+                                           : realloc(d->frames, (size_t)cap * sizeof *f);
         if (!f) {
             d->oom = 1;
             return 1;
         }
+        if (d->frames == d->small) memcpy(f, d->small, sizeof d->small);
         d->frames = f;
         d->cap = cap;
     }
@@ -178,10 +183,11 @@ static const json_sax_t DECODE_SAX = {
 int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t len, int max_depth,
                      int keys, json_error_t *err)
 {
-    decoder_t d = {.L = L, .want_keys = keys};
+    decoder_t d = {.L = L, .want_keys = keys, .cap = DEC_FRAMES};
+    d.frames = d.small;
     int top = lua_gettop(L);
     int rc = json_parser_parse(parser, s, len, &DECODE_SAX, &d, max_depth, err);
-    free(d.frames);
+    if (d.frames != d.small) free(d.frames);
     if (rc != JSON_OK) {
         lua_settop(L, top);
         if (rc == JSON_ABORTED) {
@@ -202,7 +208,7 @@ int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t 
 }
 
 /* What json.decode, encode and encoded keep from call to call (their upvalue): the parser's
- * buffers and arena, and the output buffer, so that a warm call allocates nothing in C (the LLM
+ * buffers, and the output buffer, so that a warm call allocates nothing in C (the LLM
  * client decodes every reply). A call made while another holds them (from a finalizer the GC
  * runs in its middle) uses its own. */
 typedef struct json_scratch {
