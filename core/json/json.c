@@ -618,6 +618,16 @@ static void json_tape_number(struct json_tape *t, const char *s, const struct js
     if (isinf(t->v.d) && *inf_at == SIZE_MAX) *inf_at = sp->start;
 }
 
+/* The scan's k-th note when it is a string (or a number) whose text starts at `start`, else NULL:
+ * the tape and the scan must meet every token at the same place. */
+static const struct json_span *json_span_at(const json_parser_t *p, size_t k, int string,
+                                            size_t start)
+{
+    if (k >= p->nspans) return NULL;
+    const struct json_span *sp = &p->spans[k];
+    return (sp->kind >= JSON_SPAN_STRING) == string && sp->start == start ? sp : NULL;
+}
+
 static size_t json_skip_space(const unsigned char *u, size_t i, size_t len)
 {
     while (i < len && json_isspace(u[i]))
@@ -654,13 +664,13 @@ static int json_tape_build(json_parser_t *p, const char *s, size_t len, size_t *
                 continue;
             }
         } else if (b == '"') {
-            const struct json_span *sp = next_span < p->nspans ? &p->spans[next_span] : NULL;
-            if (!sp || sp->kind < JSON_SPAN_STRING || sp->start != i + 1) return -1;
+            const struct json_span *sp = json_span_at(p, next_span, 1, i + 1);
+            if (!sp) return -1;
             json_tape_add(p, JT_STRING, next_span++);
             i = sp->start + sp->len + 1;
         } else if (b == '-' || json_isdigit(b)) {
-            const struct json_span *sp = next_span < p->nspans ? &p->spans[next_span] : NULL;
-            if (!sp || sp->kind >= JSON_SPAN_STRING || sp->start != i) return -1;
+            const struct json_span *sp = json_span_at(p, next_span, 0, i);
+            if (!sp) return -1;
             next_span++;
             size_t t = json_tape_add(p, JT_NULL, 0); /* (the tape may move: index it after) */
             json_tape_number(&p->tape[t], s, sp, inf_at);
@@ -701,12 +711,10 @@ static int json_tape_build(json_parser_t *p, const char *s, size_t len, size_t *
     key:
         i = json_skip_space(u, i, len);
         if (i >= len || u[i] != '"') return -1;
-        {
-            const struct json_span *sp = next_span < p->nspans ? &p->spans[next_span] : NULL;
-            if (!sp || sp->kind < JSON_SPAN_STRING || sp->start != i + 1) return -1;
-            json_tape_add(p, JT_KEY, next_span++);
-            i = json_skip_space(u, sp->start + sp->len + 1, len);
-        }
+        const struct json_span *sp = json_span_at(p, next_span, 1, i + 1);
+        if (!sp) return -1;
+        json_tape_add(p, JT_KEY, next_span++);
+        i = json_skip_space(u, sp->start + sp->len + 1, len);
         if (i >= len || u[i] != ':') return -1;
         i++;
     }
