@@ -1,4 +1,4 @@
-/* bench_json: the JSON layer alone (core/json/json.c: the scan, cJSON and the walk) on a JSONL
+/* bench_json: the JSON layer alone (core/json/json.c: the scan, the tape and the events) on a JSONL
  * file held in memory, line by line with one reusable parser, as ratio.jsonl reads datasets.
  * Prints the lines, the bytes and the time of the best of 5 passes; asserts nothing about time. On
  * a shared machine compare instruction counts instead:
