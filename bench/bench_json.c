@@ -1,5 +1,5 @@
-/* bench_json: the JSON layer alone (core/json/json.c: the scan, the tape and the events) on a JSONL
- * file held in memory, line by line with one reusable parser, as ratio.jsonl reads datasets.
+/* bench_json: the JSON layer alone (core/json/json.c: the scan, the tape and the events) on a
+ * JSONL file held in memory, line by line with one reusable parser, as ratio.jsonl reads datasets.
  * Prints the lines, the bytes and the time of the best of 5 passes; asserts nothing about time. On
  * a shared machine compare instruction counts instead:
  *
