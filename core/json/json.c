@@ -135,14 +135,14 @@ static int json_cjson_reads(const char *s, size_t len, const char **end)
     return root != NULL;
 }
 
-/* The \uXXXX at s[at] (the backslash): its value, -1 when a digit is not hex, -2 when the input
- * ends first. */
-static long json_hex4(const json_scan_t *c, size_t at)
+/* The \uXXXX at s[at] (the backslash) of s[0..len): its value, -1 when a digit is not hex, -2
+ * when the input ends first. */
+static long json_hex4(const char *s, size_t len, size_t at)
 {
     long v = 0;
     for (size_t k = at + 2; k < at + 6; k++) {
-        if (k >= c->len) return -2; /* cut off by the end of the input */
-        unsigned h = (unsigned char)c->s[k];
+        if (k >= len) return -2; /* cut off by the end of the input */
+        unsigned h = (unsigned char)s[k];
         if (!json_ishex(h)) return -1;
         v = v * 16 + (long)(json_isdigit(h) ? h - '0' : (h | 0x20) - 'a' + 10);
     }
@@ -215,7 +215,7 @@ static int json_scan_string(json_scan_t *c, size_t at, size_t *end)
             i += 2;
             continue;
         }
-        long v = json_hex4(c, i);
+        long v = json_hex4(c->s, len, i);
         if (v == -2) return SCAN_FAIL(c, at, at, "unterminated string");
         if (v < 0) return SCAN_FAIL(c, at, i, "invalid \\u escape in string (needs 4 hex digits)");
         if (v >= 0xDC00 && v <= 0xDFFF)
@@ -226,7 +226,7 @@ static int json_scan_string(json_scan_t *c, size_t at, size_t *end)
                 return SCAN_FAIL(c, at, at, "unterminated string");
             if (u[lo] != '\\' || u[lo + 1] != 'u')
                 return SCAN_FAIL(c, at, i, "unpaired surrogate in \\u escape");
-            long w = json_hex4(c, lo);
+            long w = json_hex4(c->s, len, lo);
             if (w == -2) return SCAN_FAIL(c, at, at, "unterminated string");
             if (w < 0)
                 return SCAN_FAIL(c, at, lo, "invalid \\u escape in string (needs 4 hex digits)");
@@ -565,9 +565,10 @@ static int json_span_integer(const char *t, size_t n, long long *out)
 {
     int neg = t[0] == '-';
     unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+    int small = n - (size_t)neg <= 18; /* below 10^18: fits, no overflow check needed */
     for (size_t i = (size_t)neg; i < n; i++) {
         unsigned d = (unsigned)(t[i] - '0');
-        if (v > (lim - d) / 10) return -1;
+        if (!small && v > (lim - d) / 10) return -1;
         v = v * 10 + d;
     }
     *out = !neg ? (long long)v : v == lim ? LLONG_MIN : -(long long)v;
@@ -588,20 +589,9 @@ static void json_tape_number(struct json_tape *t, const char *s, const struct js
                              size_t *inf_at)
 {
     const char *lit = s + sp->start;
-    if (sp->kind == JSON_SPAN_INT) {
-        int neg = lit[0] == '-';
-        if (sp->len - (size_t)neg <= 18) { /* < 10^18: fits, no overflow check needed */
-            long long v = 0;
-            for (size_t k = (size_t)neg; k < sp->len; k++)
-                v = v * 10 + (lit[k] - '0');
-            t->kind = JT_INTEGER;
-            t->v.i = neg ? -v : v;
-            return;
-        }
-        if (json_span_integer(lit, sp->len, &t->v.i) == 0) {
-            t->kind = JT_INTEGER;
-            return;
-        }
+    if (sp->kind == JSON_SPAN_INT && json_span_integer(lit, sp->len, &t->v.i) == 0) {
+        t->kind = JT_INTEGER;
+        return;
     }
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, json_c_locale_init);
@@ -720,24 +710,14 @@ static int json_tape_build(json_parser_t *p, const char *s, size_t len, size_t *
     }
 }
 
-/* The \uXXXX at t (the backslash), checked by the scan. */
-static unsigned json_hex4_at(const char *t)
-{
-    unsigned v = 0;
-    for (int k = 2; k < 6; k++) {
-        unsigned h = (unsigned char)t[k];
-        v = v * 16 + (json_isdigit(h) ? h - '0' : (h | 0x20) - 'a' + 10);
-    }
-    return v;
-}
-
 /* The bytes of string span sp (checked by the scan), escapes decoded, in p's string buffer with a
  * NUL after them; *n: how many. */
 static const char *json_tape_string(json_parser_t *p, const char *s, const struct json_span *sp,
                                     size_t *n)
 {
-    buf_reset(&p->str);
-    buf_reserve(&p->str, sp->len); /* decoding never lengthens: "\n" is 1 byte, "\u00e9" 2 */
+    /* Decoding never lengthens ("\n" is 1 byte, "\u00e9" 2). The bytes go straight into the
+     * buffer's memory (its len stays 0); it grows only for a string longer than any before. */
+    if (p->str.cap <= sp->len) buf_reserve(&p->str, sp->len);
     const char *t = s + sp->start;
     char *out = p->str.data;
     if (sp->kind == JSON_SPAN_STRING) {
@@ -765,10 +745,10 @@ static const char *json_tape_string(json_parser_t *p, const char *s, const struc
             i += 2;
             continue;
         }
-        uint32_t cp = json_hex4_at(t + i);
+        uint32_t cp = (uint32_t)json_hex4(t, sp->len, i); /* (checked by the scan) */
         i += 6;
         if (cp >= 0xD800 && cp <= 0xDBFF) { /* the scan checked that a low surrogate follows */
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (json_hex4_at(t + i) - 0xDC00);
+            cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)json_hex4(t, sp->len, i) - 0xDC00);
             i += 6;
         }
         o += utf8_encode(cp, out + o);
