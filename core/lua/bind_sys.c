@@ -239,11 +239,6 @@ static int l_pid_alive(lua_State *L)
 typedef int (*hash_parts_fn)(size_t n, const void *const *data, const size_t *len,
                              unsigned char *out);
 
-static int sha256_fn(size_t n, const void *const *data, const size_t *len, unsigned char *out)
-{
-    return sha256_parts(n, data, len, out);
-}
-
 /* XXH3's 128-bit hash (libxxhash), in its canonical (big-endian) bytes. */
 #define XXH128_LEN 16
 static int xxh128_fn(size_t n, const void *const *data, const size_t *len, unsigned char *out)
@@ -309,7 +304,7 @@ static int l_sha256(lua_State *L)
 {
     unsigned char md[SHA256_LEN];
     char hex[SHA256_HEX_LEN + 1];
-    digest_args(L, "sha256", sha256_fn, md);
+    digest_args(L, "sha256", sha256_parts, md);
     sha256_to_hex(md, SHA256_LEN, hex);
     lua_pushlstring(L, hex, SHA256_HEX_LEN);
     return 1;
@@ -320,7 +315,7 @@ static int l_sha256(lua_State *L)
 static int l_sha256_raw(lua_State *L)
 {
     unsigned char md[SHA256_LEN];
-    digest_args(L, "sha256", sha256_fn, md);
+    digest_args(L, "sha256", sha256_parts, md);
     lua_pushlstring(L, (const char *)md, SHA256_LEN);
     return 1;
 }
