@@ -292,7 +292,8 @@ typedef struct encoder {
     int indent;
     int max_depth;
     buf_t err;
-    /* Path to the value being written, for error messages: one entry per level. */
+    /* Path to the value being written, for error messages: one entry per level, set on the way
+     * down before anything below it can fail (so it needs no zeroing). */
     struct {
         const char *key; /* NULL for an array index */
         size_t keylen;
@@ -328,11 +329,12 @@ static int enc_value(encoder_t *e, int idx, int depth);
 typedef struct keyent {
     const char *s;
     size_t len;
-    int at; /* the key's copy on the Lua stack; 0: none (a big object) */
+    int at; /* the key's copy on the Lua stack; 0: none (past the first ENC_SMALL_OBJECT) */
 } keyent_t;
 
-/* Objects of up to this many keys are sorted in an array on the C stack, with a copy of each key
- * on the Lua stack to look its value up with (no string made again); bigger ones use the heap. */
+/* The first this many keys of an object are gathered in an array on the C stack, each with a copy
+ * on the Lua stack to look its value up with (no string made again); a bigger object's array
+ * moves to the heap and its later keys are made again from their bytes. */
 #define ENC_SMALL_OBJECT 32
 
 /* Byte order, shorter first on a common prefix (Lua strings may hold NULs). */
@@ -343,134 +345,146 @@ static int cmp_keys(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-/* Table kind: 1 array (keys 1..n), 0 object (string keys), -1 mixed/sparse (message set). */
-static int table_kind(encoder_t *e, int idx, int depth, lua_Integer *n)
+/* Keys in byte order: insertion sort for the few keys of most objects (no call per comparison),
+ * qsort beyond. Keys are distinct, so both give the one order. */
+static void sort_keys(keyent_t *keys, size_t n)
 {
-    lua_State *L = e->L;
-    if (lua_getmetatable(L, idx)) {
-        lua_rawgetp(L, LUA_REGISTRYINDEX, &ARRAY_MT);
-        int is_arr = lua_rawequal(L, -1, -2);
-        lua_pop(L, 1);
-        lua_rawgetp(L, LUA_REGISTRYINDEX, &OBJECT_MT);
-        int is_obj = lua_rawequal(L, -1, -2);
-        lua_pop(L, 2);
-        if (is_obj) {
-            *n = 0;
-            lua_pushnil(L);
-            while (lua_next(L, idx)) {
-                lua_pop(L, 1);
-                if (lua_type(L, -1) != LUA_TSTRING) {
-                    lua_pop(L, 1);
-                    return enc_fail(e, depth, "an object with a non-string key");
-                }
-            }
-            return 0;
-        }
-        (void)is_arr; /* a marked array is still checked for holes below */
+    if (n > 16) {
+        qsort(keys, n, sizeof *keys, cmp_keys);
+        return;
     }
-    lua_Integer count = 0, max = 0;
-    int strings = 0, ints = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) == LUA_TSTRING) {
-            strings++;
-        } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) {
-            ints++;
-            if (lua_tointeger(L, -1) > max) max = lua_tointeger(L, -1);
-        } else {
-            lua_pop(L, 1);
-            return enc_fail(e, depth,
-                            "a table key that is neither a string nor a positive integer");
+    for (size_t i = 1; i < n; i++) {
+        keyent_t k = keys[i];
+        size_t j = i;
+        while (j > 0 && cmp_keys(&keys[j - 1], &k) > 0) {
+            keys[j] = keys[j - 1];
+            j--;
         }
-        count++;
+        keys[j] = k;
     }
-    if (strings && ints) return enc_fail(e, depth, "a table with both string and integer keys");
-    if (ints && max != count) return enc_fail(e, depth, "a sparse array (it has holes)");
-    *n = count;
-    return strings ? 0 : 1;
 }
 
-static int enc_table(encoder_t *e, int idx, int depth)
+/* Is the table at idx marked a JSON object (json.object, or decoded from one)? */
+static int marked_object(lua_State *L, int idx)
+{
+    if (!lua_getmetatable(L, idx)) return 0;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &OBJECT_MT);
+    int is_obj = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return is_obj;
+}
+
+static int enc_array(encoder_t *e, int idx, int depth, lua_Integer n)
 {
     lua_State *L = e->L;
-    if (depth >= e->max_depth) return enc_fail(e, depth, "a table nested too deep (a cycle?)");
-    if (!lua_checkstack(L, 8)) return enc_fail(e, depth, "out of Lua stack");
-    lua_Integer n;
-    int kind = table_kind(e, idx, depth, &n);
-    if (kind < 0) return -1;
-    if (kind == 1) {
-        buf_putc(&e->out, '[');
-        for (lua_Integer i = 1; i <= n; i++) {
-            if (i > 1) buf_putc(&e->out, ',');
-            enc_newline(e, depth + 1);
-            if (depth < 64) {
-                e->path[depth].key = NULL;
-                e->path[depth].index = i - 1;
-            }
-            lua_rawgeti(L, idx, i);
-            int rc = enc_value(e, lua_gettop(L), depth + 1);
-            lua_pop(L, 1);
-            if (rc) return rc;
+    buf_putc(&e->out, '[');
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (i > 1) buf_putc(&e->out, ',');
+        enc_newline(e, depth + 1);
+        if (depth < 64) {
+            e->path[depth].key = NULL;
+            e->path[depth].index = i - 1;
         }
-        if (n) enc_newline(e, depth);
-        buf_putc(&e->out, ']');
-        return 0;
-    }
-    /* Object: gather (pointer, length) of every key, sort, write in that order. The keys stay
-     * alive because the table holds them. */
-    size_t count = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
+        lua_rawgeti(L, idx, i);
+        int rc = enc_value(e, lua_gettop(L), depth + 1);
         lua_pop(L, 1);
-        count++;
+        if (rc) return rc;
     }
-    keyent_t small[ENC_SMALL_OBJECT];
-    int on_stack = count <= ENC_SMALL_OBJECT && lua_checkstack(L, (int)count + 8);
-    keyent_t *keys = on_stack ? small : malloc(count * sizeof *keys);
-    if (!keys) return enc_fail(e, depth, "out of memory");
-    int base = lua_gettop(L);
-    size_t k = 0;
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        keys[k].s = lua_tolstring(L, -1, &keys[k].len);
-        keys[k].at = 0;
-        if (on_stack) { /* the key stays below; lua_next goes on from its copy */
-            keys[k].at = lua_gettop(L);
-            lua_pushvalue(L, -1);
-        }
-        k++;
-    }
-    if (count) qsort(keys, count, sizeof *keys, cmp_keys);
+    if (n) enc_newline(e, depth);
+    buf_putc(&e->out, ']');
+    return 0;
+}
+
+static int enc_object(encoder_t *e, int idx, int depth, keyent_t *keys, size_t count)
+{
+    lua_State *L = e->L;
+    sort_keys(keys, count);
     buf_putc(&e->out, '{');
-    int rc = 0;
-    for (size_t i = 0; i < count && !rc; i++) {
+    for (size_t i = 0; i < count; i++) {
         if (i) buf_putc(&e->out, ',');
         enc_newline(e, depth + 1);
         if (depth < 64) {
             e->path[depth].key = keys[i].s;
             e->path[depth].keylen = keys[i].len;
         }
-        if (json_write_string(&e->out, keys[i].s, keys[i].len) != 0) {
-            rc = enc_fail(e, depth + 1, "a key that is not valid UTF-8");
-            break;
-        }
+        if (json_write_string(&e->out, keys[i].s, keys[i].len) != 0)
+            return enc_fail(e, depth + 1, "a key that is not valid UTF-8");
         buf_puts(&e->out, e->indent ? ": " : ":");
         if (keys[i].at)
             lua_pushvalue(L, keys[i].at);
         else
             lua_pushlstring(L, keys[i].s, keys[i].len);
         lua_rawget(L, idx);
-        rc = enc_value(e, lua_gettop(L), depth + 1);
+        int rc = enc_value(e, lua_gettop(L), depth + 1);
         lua_pop(L, 1);
+        if (rc) return rc;
     }
-    lua_settop(L, base);
-    if (keys != small) free(keys);
-    if (rc) return rc;
     if (count) enc_newline(e, depth);
     buf_putc(&e->out, '}');
     return 0;
+}
+
+/* A table is an array (keys 1..n, no holes), an object (string keys; an empty one only when
+ * marked), or an error (mixed or sparse keys, or a marked object with a non-string key). One walk
+ * over its keys tells which and gathers an object's keys; the keys stay alive because the table
+ * holds them. */
+static int enc_table(encoder_t *e, int idx, int depth)
+{
+    lua_State *L = e->L;
+    if (depth >= e->max_depth) return enc_fail(e, depth, "a table nested too deep (a cycle?)");
+    if (!lua_checkstack(L, ENC_SMALL_OBJECT + 8)) return enc_fail(e, depth, "out of Lua stack");
+    int is_obj = marked_object(L, idx);
+    keyent_t small[ENC_SMALL_OBJECT], *keys = small;
+    size_t cap = ENC_SMALL_OBJECT, count = 0;
+    lua_Integer ints = 0, max = 0;
+    const char *bad = NULL;
+    int base = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            if (count == cap) {
+                keyent_t *grown = malloc(2 * cap * sizeof *keys);
+                if (!grown) {
+                    bad = "out of memory";
+                    break;
+                }
+                memcpy(grown, keys, count * sizeof *keys);
+                if (keys != small) free(keys);
+                keys = grown;
+                cap *= 2;
+            }
+            keys[count].s = lua_tolstring(L, -1, &keys[count].len);
+            keys[count].at = 0;
+            if (count <
+                ENC_SMALL_OBJECT) { /* the key stays below; lua_next goes on from its copy */
+                keys[count].at = lua_gettop(L);
+                lua_pushvalue(L, -1);
+            }
+            count++;
+        } else if (!is_obj && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) {
+            ints++;
+            if (lua_tointeger(L, -1) > max) max = lua_tointeger(L, -1);
+        } else {
+            bad = is_obj ? "an object with a non-string key"
+                         : "a table key that is neither a string nor a positive integer";
+            break;
+        }
+    }
+    int rc;
+    if (bad)
+        rc = enc_fail(e, depth, bad);
+    else if (count && ints)
+        rc = enc_fail(e, depth, "a table with both string and integer keys");
+    else if (ints && max != ints)
+        rc = enc_fail(e, depth, "a sparse array (it has holes)");
+    else if (count || is_obj)
+        rc = enc_object(e, idx, depth, keys, count);
+    else
+        rc = enc_array(e, idx, depth, ints);
+    lua_settop(L, base);
+    if (keys != small) free(keys);
+    return rc;
 }
 
 static int enc_value(encoder_t *e, int idx, int depth)
@@ -535,7 +549,6 @@ static int enc_value(encoder_t *e, int idx, int depth)
 int bind_json_encode(lua_State *L, int idx, int indent, buf_t *out, buf_t *err)
 {
     encoder_t e;
-    memset(&e, 0, sizeof e);
     e.L = L;
     e.indent = indent;
     e.max_depth = ENCODE_DEFAULT_MAX_DEPTH;

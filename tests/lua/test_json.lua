@@ -16,6 +16,67 @@ t.test("keys are written in byte order", function()
   t.eq(json.encode({b = 1, a = 2, A = 3, aa = 4}), '{"A":3,"a":2,"aa":4,"b":1}')
 end)
 
+-- Byte order written out in Lua (string comparison follows the locale), shorter first on a
+-- common prefix.
+local function byte_less(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = a:byte(i), b:byte(i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+t.test("objects of every size: keys in byte order, each value under its own key", function()
+  local state = 17
+  local function rand(n) -- a small LCG: the same keys and orders every run
+    state = (state * 1103515245 + 12345) % 2147483648
+    return state % n + 1
+  end
+  local pool = {"", "a", "ab", "a\0", "a\0b", "b", "B", "\u{e9}", "z", "aa", "a b", "_"}
+  for n = 0, 80 do
+    for _, size in ipairs({n, n == 80 and 1000 or nil}) do
+      local keys, seen = {}, {}
+      while #keys < size do
+        local k = (#keys < #pool and pool[#keys + 1]) or ("k" .. rand(1e9))
+        if not seen[k] then seen[k] = true keys[#keys + 1] = k end
+      end
+      for i = #keys, 2, -1 do -- insertion order shuffled: the table's order is not the output's
+        local j = rand(i)
+        keys[i], keys[j] = keys[j], keys[i]
+      end
+      local obj = json.object()
+      for i, k in ipairs(keys) do obj[k] = i end
+      table.sort(keys, byte_less)
+      local parts = {}
+      for i, k in ipairs(keys) do parts[i] = json.encode(k) .. ":" .. obj[k] end
+      t.eq(json.encode(obj), "{" .. table.concat(parts, ",") .. "}", ("%d keys"):format(size))
+    end
+  end
+end)
+
+t.test("a bad key or value deep in a big object is named", function()
+  local obj = {}
+  for i = 1, 50 do obj[("k%02d"):format(i)] = i end
+  obj.k45 = {1, nil, 3}
+  local _, e1 = json.encode(obj)
+  t.ok(e1 and e1:find("sparse") and e1:find("%$%.k45"), tostring(e1))
+  obj.k45 = 45
+  obj["k46\xff"] = 1
+  local _, e2 = json.encode(obj)
+  t.ok(e2 and e2:find("key that is not valid UTF%-8"), tostring(e2))
+  obj["k46\xff"] = nil
+  obj[7] = true
+  local _, e3 = json.encode(obj)
+  t.ok(e3 and e3:find("both string and integer"), tostring(e3))
+  local marked = json.object()
+  marked[1] = "x"
+  local _, e4 = json.encode(marked)
+  t.ok(e4 and e4:find("object with a non%-string key"), tostring(e4))
+  local _, e5 = json.encode({[0] = 1})
+  t.ok(e5 and e5:find("neither a string nor a positive integer"), tostring(e5))
+  t.eq(json.encode({[2] = "b", [1] = "a", [3] = "c"}), '["a","b","c"]')
+end)
+
 t.test("null survives a round trip", function()
   local v = json.decode('{"a": null, "b": [1, null, 3]}')
   t.eq(v.a, json.null)
