@@ -161,14 +161,28 @@ static const unsigned char json_plain[256] = {
  * characters and the bytes >= 0x80 are exactly those below 0x20. GCC's and clang's vector
  * extension: SSE2 on x86-64, NEON on arm64, plain code elsewhere. */
 typedef signed char json_v16 __attribute__((vector_size(16)));
-static int json_v16_special(const unsigned char *p)
+#define JSON_V16_INLINE static inline __attribute__((always_inline))
+JSON_V16_INLINE json_v16 json_v16_hits(const unsigned char *p)
 {
     json_v16 v;
     memcpy(&v, p, sizeof v);
-    json_v16 hit = (v < 0x20) | (v == '"') | (v == '\\');
+    return (v < 0x20) | (v == '"') | (v == '\\');
+}
+JSON_V16_INLINE int json_v16_any(json_v16 hit)
+{
     uint64_t h[2];
     memcpy(h, &hit, sizeof h);
     return (h[0] | h[1]) != 0;
+}
+JSON_V16_INLINE int json_v16_special(const unsigned char *p)
+{
+    return json_v16_any(json_v16_hits(p));
+}
+/* The same test over 64 bytes, with one branch: a long prompt's runs go four times as fast. */
+JSON_V16_INLINE int json_v64_special(const unsigned char *p)
+{
+    return json_v16_any(json_v16_hits(p) | json_v16_hits(p + 16) | json_v16_hits(p + 32) |
+                        json_v16_hits(p + 48));
 }
 
 /* The string whose opening quote is at `at`, the `ordinal`-th of the text: escapes well formed,
@@ -182,9 +196,15 @@ static int json_scan_string(json_scan_t *c, size_t at, size_t *end)
     int escaped = 0;
     char d[16];
     for (;;) {
-        /* The common case: printable ASCII, 16 bytes at a time, then one table look-up a byte. */
-        while (i + 16 <= len && !json_v16_special(u + i))
+        /* The common case: printable ASCII, 16 bytes at a time (64 once the first 16 were plain:
+         * a long text, not a key), then one table look-up a byte. */
+        if (i + 16 <= len && !json_v16_special(u + i)) {
             i += 16;
+            while (i + 64 <= len && !json_v64_special(u + i))
+                i += 64;
+            while (i + 16 <= len && !json_v16_special(u + i))
+                i += 16;
+        }
         while (i < len && json_plain[u[i]])
             i++;
         if (i >= len) return SCAN_FAIL(c, at, at, "unterminated string");
@@ -900,15 +920,17 @@ int json_parse(const char *s, size_t len, const json_sax_t *sax, void *ud, int m
  * read back as an integer) and indents with tabs: ratio's files must stay byte-identical. */
 
 /* The end of the run from i of bytes a JSON string holds as they are (printable ASCII other than
- * '"' and '\\'): sixteen bytes at a time with the scan's vector test (json_v16_special: these are
- * its plain bytes), then eight at a time while a word has none of the others, then byte by byte.
- * In a word, a byte below 0x20 sets its top bit in w - 0x20.., a byte from 0x80 has it set in w,
- * and a '"' or '\\' is a zero byte of w ^ 0x22.. or w ^ 0x5c.. (found by x - 0x01.. & ~x). A
- * borrow can flag a clean byte above a flagged one, never hide one: a flagged word is scanned byte
- * by byte. */
+ * '"' and '\\'): sixty-four, then sixteen bytes at a time with the scan's vector test
+ * (json_v16_special: these are its plain bytes), then eight at a time while a word has none of the
+ * others, then byte by byte. In a word, a byte below 0x20 sets its top bit in w - 0x20.., a byte
+ * from 0x80 has it set in w, and a '"' or '\\' is a zero byte of w ^ 0x22.. or w ^ 0x5c.. (found by
+ * x - 0x01.. & ~x). A borrow can flag a clean byte above a flagged one, never hide one: a flagged
+ * word is scanned byte by byte. */
 static size_t plain_run(const unsigned char *u, size_t i, size_t len)
 {
     const uint64_t ones = 0x0101010101010101u, tops = 0x8080808080808080u;
+    while (len - i >= 64 && !json_v64_special(u + i))
+        i += 64;
     while (len - i >= 16 && !json_v16_special(u + i))
         i += 16;
     while (len - i >= 8) {

@@ -328,6 +328,52 @@ TEST(json_number_literals_match_the_tree)
 }
 
 /* A string that holds \u0000 is told with its exact length, the NUL inside it. */
+/* The first pass reads plain runs 16 and 64 bytes at a time: a quote, a control byte, a backslash
+ * escape or a multi-byte character at any offset of a long string is still found where it is. */
+TEST(json_scan_every_special_byte_at_every_offset)
+{
+    buf_t t = {0}, want = {0};
+    char s[160];
+    for (size_t len = 1; len <= 150; len++)
+        for (size_t at = 0; at < len; at++)
+            for (int kind = 0; kind < 4; kind++) {
+                /* "x...x" (len x's) with byte `at` changed */
+                memset(s, 'x', sizeof s);
+                s[0] = '"';
+                size_t n = len + 2;
+                buf_reset(&want);
+                if (kind == 0) { /* a raw tab: refused where it stands */
+                    s[1 + at] = '\t';
+                    buf_printf(&want,
+                               "E@%zu:1:%zu unescaped control character (byte 0x09) in string",
+                               at + 1, at + 2);
+                } else if (kind == 1 || kind == 2) { /* é, or an escaped newline, in its place */
+                    memmove(s + 3 + at, s + 2 + at, len - at - 1);
+                    s[1 + at] = kind == 1 ? (char)0xC3 : '\\';
+                    s[2 + at] = kind == 1 ? (char)0xA9 : 'n';
+                    n++;
+                    buf_puts(&want, "s:\"");
+                    for (size_t i = 0; i < len; i++)
+                        buf_puts(&want, i != at ? "x" : kind == 1 ? "\\xC3\\xA9" : "\\x0A");
+                    buf_putc(&want, '"');
+                } else { /* a quote: the string ends there, and what follows is an error */
+                    s[1 + at] = '"';
+                    buf_printf(&want, "E@%zu:", at + 2);
+                }
+                s[n - 1] = '"';
+                const char *got = jt_parse_n(&t, s, n, 0, 0);
+                int same = kind == 3 ? strncmp(got, buf_cstr(&want), want.len) == 0
+                                     : strcmp(got, buf_cstr(&want)) == 0;
+                if (!same) {
+                    CHECK_STR(got, buf_cstr(&want));
+                    goto out;
+                }
+            }
+out:
+    buf_free(&t);
+    buf_free(&want);
+}
+
 TEST(json_nul_in_strings_keeps_the_length)
 {
     buf_t t = {0};
@@ -631,8 +677,8 @@ static void ref_escape(buf_t *b, unsigned char c)
 TEST(json_write_string_every_byte_at_every_offset)
 {
     buf_t got = {0}, want = {0};
-    char s[48];
-    for (size_t len = 1; len <= 40; len++)
+    char s[112];
+    for (size_t len = 1; len <= 100; len++) /* past the 64-, 16- and 8-byte steps and their ends */
         for (size_t at = 0; at < len; at++)
             for (int c = 0; c <= 0x80; c++) {
                 memset(s, 'x', len);
