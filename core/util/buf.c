@@ -57,7 +57,7 @@ void buf_reserve(buf_t *b, size_t extra)
     b->cap = cap;
 }
 
-void buf_append(buf_t *b, const void *p, size_t n)
+void buf_append_grow(buf_t *b, const void *p, size_t n)
 {
     buf_reserve(b, n);
     if (n) memcpy(b->data + b->len, p, n);
@@ -68,11 +68,6 @@ void buf_append(buf_t *b, const void *p, size_t n)
 void buf_puts(buf_t *b, const char *s)
 {
     buf_append(b, s, strlen(s));
-}
-
-void buf_putc(buf_t *b, char c)
-{
-    buf_append(b, &c, 1);
 }
 
 void buf_vprintf(buf_t *b, const char *fmt, va_list ap)

@@ -1,5 +1,6 @@
-/* buf_printf: a formatted append that fits the room left, one that does not (the buffer grows and
- * the text is written again), and many in a row across growths. */
+/* buf: a formatted append that fits the room left, one that does not (the buffer grows and
+ * the text is written again), and many in a row across growths; plain appends in place and
+ * across growth. */
 #include <stdio.h>
 #include <string.h>
 
@@ -80,4 +81,45 @@ TEST(buf_init_like_holds_a_text_as_long_as_the_last_without_growing)
     CHECK_STR(buf_cstr(&b), "");
     CHECK(b.cap >= 1);
     buf_free(&b);
+}
+
+/* buf_append and buf_putc write in place while the bytes and the NUL fit and grow otherwise: runs
+ * of every length from every fill of a small buffer, against the same bytes put together by hand.
+ */
+TEST(buf_append_and_putc_at_every_fill_and_length)
+{
+    char src[40], want[200];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (char)('a' + i % 26);
+    for (size_t fill = 0; fill <= 20; fill++)
+        for (size_t n = 0; n <= sizeof src; n++) {
+            buf_t b;
+            buf_init_cap(&b, 16);
+            for (size_t i = 0; i < fill; i++)
+                buf_putc(&b, (char)('0' + i % 10));
+            buf_append(&b, src, n);
+            buf_putc(&b, '!');
+            size_t w = 0;
+            for (size_t i = 0; i < fill; i++)
+                want[w++] = (char)('0' + i % 10);
+            memcpy(want + w, src, n);
+            w += n;
+            want[w++] = '!';
+            want[w] = '\0';
+            CHECK_INT((int)b.len, (int)w);
+            CHECK(b.cap > b.len && b.data[b.len] == '\0');
+            if (strcmp(b.data, want) != 0) {
+                CHECK_STR(b.data, want);
+                buf_free(&b);
+                return;
+            }
+            buf_free(&b);
+        }
+    buf_t z = {0}; /* a zeroed buffer: the first byte allocates */
+    buf_putc(&z, 'q');
+    CHECK_STR(buf_cstr(&z), "q");
+    buf_free(&z);
+    buf_append(&z, "", 0);
+    CHECK_STR(buf_cstr(&z), "");
+    buf_free(&z);
 }
