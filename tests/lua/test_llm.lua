@@ -225,6 +225,10 @@ t.test("the key hashed from its pieces is the digest of the whole canonical requ
     {provider = "openai", model = "m", kind = "chat", params = {extra_body = {a = {1, 2}}}, sample = 0},
     {provider = "anthropic", model = "claude-x", kind = "chat", params = {max_tokens = 9}},
     {provider = "openai", model = "e", kind = "embed", params = {dimensions = 8}, texts = {"a", "b\n"}},
+    -- a setting that is not part of the key, and settings tables json.encode would read otherwise
+    {provider = "openai", model = "m", kind = "chat", params = {temperature = 0.5, not_a_setting = 1}},
+    {provider = "openai", model = "m", kind = "chat", params = ratio.json.object()},
+    {provider = "openai", model = "m", kind = "chat", params = setmetatable({max_tokens = 3, seed = 2}, {})},
   }
   for i, case in ipairs(cases) do
     local c = ratio.llm{provider = case.provider, base_url = s.url, model = case.model, cache = false,

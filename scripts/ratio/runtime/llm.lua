@@ -686,9 +686,22 @@ end
 --
 -- key_pieces -> the canonical request in pieces, as sys.sha256 and sys.xxh128 take them.
 local function key_pieces(self, kind, payload, params, sample)
-  local sampling, names = {}, self.key_parts.settings[kind]
-  for k, v in pairs(params) do
-    if names[k] then sampling[k] = v end
+  -- The settings that make the key: params itself when every one of its keys is such a setting
+  -- and nothing (a metatable) could make json.encode read it otherwise (the common call: no new
+  -- table for it), else a copy of those keys.
+  local names, sampling = self.key_parts.settings[kind], params
+  if getmetatable(params) == nil then
+    for k in next, params do
+      if not names[k] then sampling = nil break end
+    end
+  else
+    sampling = nil
+  end
+  if not sampling then
+    sampling = {}
+    for k, v in pairs(params) do
+      if names[k] then sampling[k] = v end
+    end
   end
   -- The key holds the request as the caller asked for it, not as it was sent after an adaptation
   -- (provider.adapt: max_completion_tokens, a setting left out): the adaptation is the same for
