@@ -456,8 +456,8 @@ static int enc_table(encoder_t *e, int idx, int depth)
             }
             keys[count].s = lua_tolstring(L, -1, &keys[count].len);
             keys[count].at = 0;
-            if (count <
-                ENC_SMALL_OBJECT) { /* the key stays below; lua_next goes on from its copy */
+            /* the first keys stay below, kept for the look-up; lua_next goes on from a copy */
+            if (count < ENC_SMALL_OBJECT) {
                 keys[count].at = lua_gettop(L);
                 lua_pushvalue(L, -1);
             }
