@@ -129,6 +129,19 @@ t.test("fewer calls in flight than endpoints still spread over all of them", fun
   end
 end)
 
+t.test("an endpoint that answers slowly gets fewer of the calls", function()
+  local slow = server(function() ratio.sleep(40) end)
+  local fast = server()
+  local c = client({slow.url, fast.url}, {concurrency = 64})
+  local items = {}
+  for i = 1, 300 do items[i] = i end
+  ratio.map(items, function(i) assert(c:chat("s" .. i)) end, {concurrency = 32})
+  t.eq(slow.count() + fast.count(), 300)
+  t.ok(slow.count() < 100, ("the slow endpoint got %d of 300 calls"):format(slow.count()))
+  slow.close()
+  fast.close()
+end)
+
 t.test("tasks waiting for room are served first come, first served", function()
   local s = server(function() ratio.sleep(2) end)
   local c = client(s.url, {concurrency = 1})
