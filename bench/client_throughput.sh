@@ -5,7 +5,7 @@
 # per call stay flat as the calls in flight grow, and does a 1,000,000-call run stay small?
 #
 #   bench/client_throughput.sh [--concurrency "256 1024 4096"] [--per-slot K] [--endpoints E]
-#                              [--reps R] [--latency-ms MS] [--million] [--quick]
+#                              [--reps R] [--latency-ms MS] [--million] [--pin] [--quick]
 #
 # What it does: builds the baseline into a temp dir; for every client run it starts E (4) fresh
 # fake OpenAI-compatible servers (tests/fake_llm.lua, each its own ratio process) answering every
@@ -22,6 +22,10 @@
 #               coroutine per call, JSON encode/decode, provider mapping, retry policy, least
 #               busy endpoint first, libcurl multi on libuv).
 # With --million, one more ratio run: 1,000,000 requests at the first C, for its peak RSS.
+# With --pin, every client runs on CPU 0 and the endpoints on the other CPUs (taskset), as when the
+# judge's endpoints are other machines: the client no longer competes with them for CPU, so the
+# throughput says whether it keeps up with them (without --pin, the endpoints and the client share
+# the cores, and the client's own CPU per request also sets the throughput).
 # Every client run is wrapped in /usr/bin/time; the servers' CPU comes from /proc/PID/stat.
 #
 # What the numbers mean:
@@ -53,6 +57,7 @@ REPS=1
 LATENCY=50
 WARMUP=2000
 MILLION=0
+PIN=0
 
 usage() {
   sed -n '7,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -67,6 +72,7 @@ while [ $# -gt 0 ]; do
     --reps) REPS=${2:?}; shift 2 ;;
     --latency-ms) LATENCY=${2:?}; shift 2 ;;
     --million) MILLION=1; shift ;;
+    --pin) PIN=1; shift ;;
     --quick) CONCS="64 256"; PER_SLOT=10; WARMUP=500; shift ;;
     -h|--help) usage ;;
     *) echo "client_throughput: unknown flag $1" >&2; usage ;;
@@ -93,6 +99,15 @@ trap 'exit 130' INT TERM
 
 build_baseline
 TCK=$(getconf CLK_TCK)
+CLIENT_PIN=()
+if [ "$PIN" = 1 ]; then
+  ncpu=$(nproc)
+  [ "$ncpu" -ge 2 ] || { echo "client_throughput: --pin needs at least 2 CPUs, this machine has $ncpu" >&2; exit 2; }
+  CLIENT_PIN=(taskset -c 0)
+  SERVER_PIN=(taskset -c "1-$((ncpu - 1))")
+  PIN_NOTE="pinned: every client on CPU 0, the endpoints on CPU 1"
+  [ "$ncpu" -gt 2 ] && PIN_NOTE="${PIN_NOTE}-$((ncpu - 1))"
+fi
 
 # the servers' CPU time so far, in clock ticks (utime + stime, fields 14 and 15 of /proc/PID/stat)
 server_ticks() {
@@ -112,10 +127,10 @@ run_client() {
   local cmd
   start_servers
   if [ "$name" = curl-poll ] || [ "$name" = curl-epoll ]; then
-    cmd=("$TMP/curl_baseline" --base-url "$BASES" --requests "$n" --concurrency "$conc"
+    cmd=("${CLIENT_PIN[@]}" "$TMP/curl_baseline" --base-url "$BASES" --requests "$n" --concurrency "$conc"
          --loop "${name#curl-}")
   else
-    cmd=("$RATIO" run "$ROOT/recipes/loadtest.lua" --llm-base-url "$BASES" --requests "$n"
+    cmd=("${CLIENT_PIN[@]}" "$RATIO" run "$ROOT/recipes/loadtest.lua" --llm-base-url "$BASES" --requests "$n"
          --concurrency "$conc" --json --quiet --no-cache --out "$TMP/runs" --overwrite)
   fi
   s0=$(server_ticks)
@@ -146,6 +161,7 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; e
 
 echo "client_throughput: $(nproc) cores, $(curl-config --version 2>/dev/null || echo libcurl), $("$RATIO" version 2>/dev/null | head -n 1)"
 echo "fake LLMs: $ENDPOINTS x tests/fake_llm.lua, fresh ones per run, replying after $LATENCY ms"
+[ "$PIN" = 1 ] && echo "$PIN_NOTE"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on these cores skews every number)"
 echo "warm-up: $WARMUP requests per client"
 for who in curl-poll curl-epoll ratio; do run_client "$who" "$WARMUP" 64 >/dev/null; done

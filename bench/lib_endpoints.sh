@@ -4,6 +4,7 @@
 # The sourcing script sets ROOT, RATIO, TMP, ENDPOINTS, LATENCY and BENCH (its name, for messages).
 
 SERVER_PIDS=()
+SERVER_PIN=() # a command prefix for the endpoints, e.g. (taskset -c 1): --pin in client_throughput.sh
 
 # build_baseline: bench/curl_baseline.c into $TMP/curl_baseline
 build_baseline() {
@@ -23,7 +24,7 @@ start_servers() {
   SERVER_PIDS=()
   for i in $(seq "$ENDPOINTS"); do
     rm -f "$TMP/port$i"
-    "$RATIO" run "$ROOT/tests/fake_llm.lua" --port-file "$TMP/port$i" --latency-ms "$LATENCY" \
+    "${SERVER_PIN[@]}" "$RATIO" run "$ROOT/tests/fake_llm.lua" --port-file "$TMP/port$i" --latency-ms "$LATENCY" \
       --quiet >"$TMP/server$i.log" 2>&1 &
     SERVER_PIDS+=($!)
   done
