@@ -178,7 +178,7 @@ JSON_V16_INLINE int json_v16_special(const unsigned char *p)
 {
     return json_v16_any(json_v16_hits(p));
 }
-/* The same test over 64 bytes, with one branch: a long prompt's runs go four times as fast. */
+/* The same test over 64 bytes: four 16-byte tests and one branch, for long runs of plain text. */
 JSON_V16_INLINE int json_v64_special(const unsigned char *p)
 {
     return json_v16_any(json_v16_hits(p) | json_v16_hits(p + 16) | json_v16_hits(p + 32) |
