@@ -595,6 +595,14 @@ static int json_span_integer(const char *t, size_t n, long long *out)
     return 0;
 }
 
+/* Room for len bytes and a NUL in p's string buffer, whose memory is written directly (its len
+ * stays 0): it grows only for a text longer than any before. */
+static char *json_str_room(json_parser_t *p, size_t len)
+{
+    if (p->str.cap <= len) buf_reserve(&p->str, len);
+    return p->str.data;
+}
+
 /* strtod in the "C" locale, whatever locale the process has set: the decimal point is '.'. */
 static locale_t json_c_locale;
 static void json_c_locale_init(void)
@@ -604,9 +612,11 @@ static void json_c_locale_init(void)
 
 /* The number of span sp (its text checked by the scan) onto tape entry t: an int64 when it is an
  * integer literal that fits, else a double, as strtod reads it (cJSON's reading). Sets *inf_at
- * to its offset when it is the document's first number out of the double range. */
-static void json_tape_number(struct json_tape *t, const char *s, const struct json_span *sp,
-                             size_t *inf_at)
+ * to its offset when it is the document's first number out of the double range. A literal too
+ * long for the stack is copied into p's string buffer, which the tape does not use until its
+ * events are told. */
+static void json_tape_number(json_parser_t *p, struct json_tape *t, const char *s,
+                             const struct json_span *sp, size_t *inf_at)
 {
     const char *lit = s + sp->start;
     if (sp->kind == JSON_SPAN_INT && json_span_integer(lit, sp->len, &t->v.i) == 0) {
@@ -615,16 +625,11 @@ static void json_tape_number(struct json_tape *t, const char *s, const struct js
     }
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, json_c_locale_init);
-    char small[64], *text = sp->len < sizeof small ? small : malloc(sp->len + 1);
-    if (!text) {
-        fputs("ratio: out of memory\n", stderr);
-        abort();
-    }
+    char small[64], *text = sp->len < sizeof small ? small : json_str_room(p, sp->len);
     memcpy(text, lit, sp->len); /* the literal ends the input, or a byte strtod must not read */
     text[sp->len] = '\0';
     t->kind = JT_DOUBLE;
     t->v.d = json_c_locale ? strtod_l(text, NULL, json_c_locale) : strtod(text, NULL);
-    if (text != small) free(text);
     if (isinf(t->v.d) && *inf_at == SIZE_MAX) *inf_at = sp->start;
 }
 
@@ -683,7 +688,7 @@ static int json_tape_build(json_parser_t *p, const char *s, size_t len, size_t *
             if (!sp) return -1;
             next_span++;
             size_t t = json_tape_add(p, JT_NULL, 0); /* (the tape may move: index it after) */
-            json_tape_number(&p->tape[t], s, sp, inf_at);
+            json_tape_number(p, &p->tape[t], s, sp, inf_at);
             i += sp->len;
         } else if (b == 't' && len - i >= 4 && memcmp(s + i, "true", 4) == 0) {
             json_tape_add(p, JT_TRUE, 0);
@@ -735,11 +740,9 @@ static int json_tape_build(json_parser_t *p, const char *s, size_t len, size_t *
 static const char *json_tape_string(json_parser_t *p, const char *s, const struct json_span *sp,
                                     size_t *n)
 {
-    /* Decoding never lengthens ("\n" is 1 byte, "\u00e9" 2). The bytes go straight into the
-     * buffer's memory (its len stays 0); it grows only for a string longer than any before. */
-    if (p->str.cap <= sp->len) buf_reserve(&p->str, sp->len);
+    /* Decoding never lengthens ("\n" is 1 byte, "\u00e9" 2). */
     const char *t = s + sp->start;
-    char *out = p->str.data;
+    char *out = json_str_room(p, sp->len);
     if (sp->kind == JSON_SPAN_STRING) {
         memcpy(out, t, sp->len);
         out[sp->len] = '\0';
@@ -787,8 +790,6 @@ static int json_tape_emit(json_parser_t *p, const char *s, const json_sax_t *sax
     int rc = 0;
     for (size_t k = 0; k < p->ntape && rc == 0; k++) {
         const struct json_tape *t = &p->tape[k];
-        const char *str;
-        size_t n;
         switch (t->kind) {
         case JT_BEGIN_OBJECT:
             rc = TAPE_EMIT(on_begin_object, t->n);
@@ -803,17 +804,16 @@ static int json_tape_emit(json_parser_t *p, const char *s, const json_sax_t *sax
             rc = TAPE_EMIT(on_end_array, t->n);
             break;
         case JT_KEY:
-            if (sax->on_key) {
-                str = json_tape_string(p, s, &p->spans[t->n], &n);
-                rc = sax->on_key(ud, str, n);
+        case JT_STRING: {
+            int (*cb)(void *, const char *, size_t) =
+                t->kind == JT_KEY ? sax->on_key : sax->on_string;
+            if (cb) {
+                size_t n;
+                const char *str = json_tape_string(p, s, &p->spans[t->n], &n);
+                rc = cb(ud, str, n);
             }
             break;
-        case JT_STRING:
-            if (sax->on_string) {
-                str = json_tape_string(p, s, &p->spans[t->n], &n);
-                rc = sax->on_string(ud, str, n);
-            }
-            break;
+        }
         case JT_INTEGER:
             rc = TAPE_EMIT(on_integer, t->v.i);
             break;
