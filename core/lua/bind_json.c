@@ -443,14 +443,14 @@ static int enc_table(encoder_t *e, int idx, int depth)
     while (lua_next(L, idx)) {
         lua_pop(L, 1);
         if (lua_type(L, -1) == LUA_TSTRING) {
-            if (count == cap) {
-                keyent_t *grown = malloc(2 * cap * sizeof *keys);
+            if (count == cap) { /* as dec_begin grows its frames */
+                keyent_t *grown = keys == small ? malloc(2 * cap * sizeof *keys)
+                                                : realloc(keys, 2 * cap * sizeof *keys);
                 if (!grown) {
                     bad = "out of memory";
                     break;
                 }
-                memcpy(grown, keys, count * sizeof *keys);
-                if (keys != small) free(keys);
+                if (keys == small) memcpy(grown, small, sizeof small);
                 keys = grown;
                 cap *= 2;
             }
