@@ -1,6 +1,7 @@
 /* ratio.core.json: JSON <-> Lua values on top of the C parser/encoder in core/json.
  *
  *   decode(text [, {max_depth=}]) -> value | nil, "line L, column C: message"
+ *   fields{path, ...}, pick(text, fields) -> true, value1, ..., valueN | nil, message (below)
  *   encode(value [, {indent=, max_depth=}]) -> text | nil, "message at $.path"
  *   encoded(value) -> a value encode writes as value's JSON, written once here | nil, message
  *   null, array(t), object(t), is_array(t), keys(t)
@@ -14,6 +15,7 @@
  * the order of the line, as the published loader does for model keys that differ only in case. */
 #include <lauxlib.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,6 +254,37 @@ static void out_give(json_scratch_t *sc, buf_t *out)
     sc->out_busy = 0;
 }
 
+/* The parser for one decode or pick: the kept one when free, else *own. */
+static json_parser_t *parser_take(json_scratch_t *sc, json_parser_t *own)
+{
+    if (sc->parser_busy) {
+        json_parser_init(own);
+        return own;
+    }
+    sc->parser_busy = 1;
+    return &sc->parser;
+}
+
+static void parser_give(json_scratch_t *sc, json_parser_t *p)
+{
+    if (p == &sc->parser)
+        sc->parser_busy = 0;
+    else
+        json_parser_free(p);
+}
+
+/* Pushes nil and a decode error's words, as json.decode gives them; returns 2. */
+static int push_parse_error(lua_State *L, const json_error_t *err)
+{
+    lua_pushnil(L);
+    if (err->line)
+        lua_pushfstring(L, "line %d, column %d: %s", (int)err->line, (int)err->column,
+                        err->message);
+    else
+        lua_pushstring(L, err->message);
+    return 2;
+}
+
 static int l_decode(lua_State *L)
 {
     size_t len;
@@ -260,28 +293,353 @@ static int l_decode(lua_State *L)
     int keys = host_opt_boolean(L, 2, "keys", 1);
     lua_settop(L, 1);
     json_scratch_t *sc = scratch(L);
-    json_parser_t own, *p = &sc->parser;
-    if (sc->parser_busy) {
-        json_parser_init(&own);
-        p = &own;
-    }
-    sc->parser_busy |= p == &sc->parser;
+    json_parser_t own, *p = parser_take(sc, &own);
     json_error_t err;
     int rc = bind_json_decode(L, p, s, len, max_depth, keys, &err);
-    if (p == &own)
-        json_parser_free(&own);
-    else
-        sc->parser_busy = 0;
-    if (rc != 0) {
-        lua_pushnil(L);
-        if (err.line)
-            lua_pushfstring(L, "line %d, column %d: %s", (int)err.line, (int)err.column,
-                            err.message);
-        else
-            lua_pushstring(L, err.message);
-        return 2;
+    parser_give(sc, p);
+    return rc != 0 ? push_parse_error(L, &err) : 1;
+}
+
+/* ---- pick: a few values of a document, without the rest ---------------------------------------
+ *
+ *   fields{path, ...} -> a compiled list of paths; a path is a list of steps: a member's name
+ *                        (string) or an element's position (integer, from 1)
+ *   pick(text, fields [, {max_depth=}]) -> true, value1, ..., valueN | nil, message
+ *
+ * pick checks the whole text as decode does, and gives each path's value as
+ * `decoded[step1][step2]...` would be, or nil where a step is missing or lands on a value of
+ * another kind (a name on an array, a position on an object). A value that is an array or an
+ * object is decoded as decode would; nothing off the paths becomes a Lua value. A name that comes
+ * twice keeps its last value, as in a decoded table: when a member on a path comes again, every
+ * value found under its first copy is forgotten. */
+
+#define PICK_MAX_FIELDS 64
+#define PICK_MAX_STEPS 16
+
+typedef struct pick_node {
+    const char *key; /* a member's name (in the fields' own memory), or NULL: an element */
+    size_t klen;
+    lua_Integer index;  /* an element's position, from 1 */
+    int child, sibling; /* node indices, -1 for none */
+    int slot;           /* the field this node ends (0-based), or -1: a step on the way */
+    uint64_t under;     /* the fields at or under this node, a bit each */
+} pick_node_t;
+
+typedef struct pick_fields {
+    int nnodes, nslots;
+    pick_node_t nodes[]; /* node 0: the document; the names' bytes follow the nodes */
+} pick_fields_t;
+
+static int pick_step_matches(const pick_node_t *n, lua_State *L, int step)
+{
+    if (lua_type(L, step) == LUA_TSTRING) {
+        size_t len;
+        const char *k = lua_tolstring(L, step, &len);
+        return n->key && n->klen == len && memcmp(n->key, k, len) == 0;
     }
+    return !n->key && n->index == lua_tointeger(L, step);
+}
+
+static int l_fields(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer npaths = luaL_len(L, 1);
+    luaL_argcheck(L, npaths >= 1 && npaths <= PICK_MAX_FIELDS, 1, "1 to 64 paths expected");
+    /* First the room: every step may be a node of its own. */
+    size_t nodes = 1, bytes = 0;
+    for (lua_Integer i = 1; i <= npaths; i++) {
+        if (lua_geti(L, 1, i) != LUA_TTABLE)
+            return luaL_error(L, "json.fields: path %d is not a list of steps", (int)i);
+        lua_Integer nsteps = luaL_len(L, -1);
+        if (nsteps < 1 || nsteps > PICK_MAX_STEPS)
+            return luaL_error(L, "json.fields: path %d has %d steps (1 to %d)", (int)i, (int)nsteps,
+                              PICK_MAX_STEPS);
+        for (lua_Integer j = 1; j <= nsteps; j++) {
+            int t = lua_geti(L, -1, j);
+            if (t == LUA_TSTRING)
+                bytes += lua_rawlen(L, -1);
+            else if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1)
+                return luaL_error(L,
+                                  "json.fields: path %d, step %d: a name (string) or a position "
+                                  "(integer from 1) expected",
+                                  (int)i, (int)j);
+            lua_pop(L, 1);
+        }
+        nodes += (size_t)nsteps;
+        lua_pop(L, 1);
+    }
+    pick_fields_t *f = lua_newuserdatauv(L, sizeof *f + nodes * sizeof(pick_node_t) + bytes, 0);
+    char *names = (char *)&f->nodes[nodes];
+    f->nnodes = 1;
+    f->nslots = (int)npaths;
+    f->nodes[0] = (pick_node_t){.child = -1, .sibling = -1, .slot = -1};
+    for (lua_Integer i = 1; i <= npaths; i++) {
+        lua_geti(L, 1, i);
+        lua_Integer nsteps = luaL_len(L, -1);
+        int at = 0;
+        uint64_t bit = (uint64_t)1 << (i - 1);
+        f->nodes[0].under |= bit;
+        for (lua_Integer j = 1; j <= nsteps; j++) {
+            lua_geti(L, -1, j);
+            if (f->nodes[at].slot >= 0)
+                return luaL_error(L, "json.fields: path %d starts with path %d", (int)i,
+                                  f->nodes[at].slot + 1);
+            int c = f->nodes[at].child;
+            while (c >= 0 && !pick_step_matches(&f->nodes[c], L, -1))
+                c = f->nodes[c].sibling;
+            if (c < 0) { /* a new step: the first child from now on */
+                pick_node_t *n = &f->nodes[c = f->nnodes++];
+                *n = (pick_node_t){.child = -1, .sibling = f->nodes[at].child, .slot = -1};
+                if (lua_type(L, -1) == LUA_TSTRING) {
+                    const char *k = lua_tolstring(L, -1, &n->klen);
+                    memcpy(names, k, n->klen);
+                    n->key = names;
+                    names += n->klen;
+                } else {
+                    n->index = lua_tointeger(L, -1);
+                }
+                f->nodes[at].child = c;
+            }
+            at = c;
+            f->nodes[at].under |= bit;
+            lua_pop(L, 1);
+        }
+        if (f->nodes[at].slot >= 0)
+            return luaL_error(L, "json.fields: path %d repeats path %d", (int)i,
+                              f->nodes[at].slot + 1);
+        if (f->nodes[at].child >= 0)
+            return luaL_error(L, "json.fields: path %d is the start of an earlier path", (int)i);
+        f->nodes[at].slot = (int)i - 1;
+        lua_pop(L, 1);
+    }
+    luaL_setmetatable(L, "json.fields");
     return 1;
+}
+
+typedef struct picker {
+    lua_State *L;
+    const pick_fields_t *f;
+    int base;                   /* the stack index of field 1's value */
+    const pick_node_t *pending; /* the node of the member whose name was just read, or NULL */
+    int skip;                   /* how deep inside a container that no path enters */
+    int depth;                  /* containers open on the paths */
+    struct {
+        const pick_node_t *node;
+        lua_Integer index; /* elements seen so far, in an array */
+        int is_array;
+    } open[PICK_MAX_STEPS];
+    int capturing; /* decoding the container at a path's end into field `slot` */
+    int slot;
+    uint64_t found; /* the fields that hold a value, a bit each */
+    decoder_t dec;
+} picker_t;
+
+/* The value on top of the stack is field `slot`'s. */
+static void pick_found(picker_t *p, int slot)
+{
+    lua_replace(p->L, p->base + slot);
+    p->found |= (uint64_t)1 << slot;
+}
+
+/* Forgets the values found under node n (a member named again: its last copy counts). */
+static void pick_forget(picker_t *p, const pick_node_t *n)
+{
+    uint64_t lost = p->found & n->under;
+    p->found &= ~lost;
+    for (int slot = 0; lost; slot++, lost >>= 1) {
+        if (lost & 1) {
+            lua_pushnil(p->L);
+            lua_replace(p->L, p->base + slot);
+        }
+    }
+}
+
+/* The node of the value that starts now, or NULL when no path leads through it. */
+static const pick_node_t *pick_at(picker_t *p)
+{
+    if (p->depth == 0) return &p->f->nodes[0];
+    if (!p->open[p->depth - 1].is_array) {
+        const pick_node_t *n = p->pending;
+        p->pending = NULL;
+        return n;
+    }
+    lua_Integer index = ++p->open[p->depth - 1].index;
+    for (int c = p->open[p->depth - 1].node->child; c >= 0; c = p->f->nodes[c].sibling)
+        if (!p->f->nodes[c].key && p->f->nodes[c].index == index) return &p->f->nodes[c];
+    return NULL;
+}
+
+/* A scalar value: pushed by push (the decoder's callback, which leaves it on the stack at the
+ * decoder's depth 0) when its node ends a path. */
+static int pick_scalar(picker_t *p, int (*push)(decoder_t *d, const void *v), const void *v)
+{
+    if (p->capturing) return push(&p->dec, v);
+    if (p->skip) return 0;
+    const pick_node_t *n = pick_at(p);
+    if (!n || n->slot < 0) return 0;
+    push(&p->dec, v);
+    pick_found(p, n->slot);
+    return 0;
+}
+
+static int push_null(decoder_t *d, const void *v)
+{
+    (void)v;
+    return dec_null(d);
+}
+static int push_bool(decoder_t *d, const void *v)
+{
+    return dec_bool(d, *(const int *)v);
+}
+static int push_integer(decoder_t *d, const void *v)
+{
+    return dec_integer(d, *(const long long *)v);
+}
+static int push_double(decoder_t *d, const void *v)
+{
+    return dec_double(d, *(const double *)v);
+}
+typedef struct pick_str {
+    const char *s;
+    size_t len;
+} pick_str_t;
+
+static int push_string(decoder_t *d, const void *v)
+{
+    const pick_str_t *str = v;
+    return dec_string(d, str->s, str->len);
+}
+
+static int pick_null(void *ud)
+{
+    return pick_scalar(ud, push_null, NULL);
+}
+static int pick_bool(void *ud, int v)
+{
+    return pick_scalar(ud, push_bool, &v);
+}
+static int pick_integer(void *ud, long long v)
+{
+    return pick_scalar(ud, push_integer, &v);
+}
+static int pick_double(void *ud, double v)
+{
+    return pick_scalar(ud, push_double, &v);
+}
+static int pick_string(void *ud, const char *s, size_t len)
+{
+    pick_str_t str = {s, len};
+    return pick_scalar(ud, push_string, &str);
+}
+
+static int pick_begin(picker_t *p, int is_array, size_t count)
+{
+    if (p->capturing) return dec_begin(&p->dec, is_array, count);
+    if (p->skip) {
+        p->skip++;
+        return 0;
+    }
+    const pick_node_t *n = pick_at(p);
+    if (!n) {
+        p->skip = 1;
+    } else if (n->slot >= 0) {
+        p->capturing = 1;
+        p->slot = n->slot;
+        return dec_begin(&p->dec, is_array, count);
+    } else { /* a step on the way (never deeper than a path: only paths' steps open here) */
+        p->open[p->depth].node = n;
+        p->open[p->depth].index = 0;
+        p->open[p->depth].is_array = is_array;
+        p->depth++;
+    }
+    return 0;
+}
+
+static int pick_begin_array(void *ud, size_t count)
+{
+    return pick_begin(ud, 1, count);
+}
+static int pick_begin_object(void *ud, size_t members)
+{
+    return pick_begin(ud, 0, members);
+}
+
+static int pick_key(void *ud, const char *s, size_t len)
+{
+    picker_t *p = ud;
+    if (p->capturing) return dec_key(&p->dec, s, len);
+    if (p->skip) return 0;
+    p->pending = NULL;
+    for (int c = p->open[p->depth - 1].node->child; c >= 0; c = p->f->nodes[c].sibling) {
+        const pick_node_t *n = &p->f->nodes[c];
+        if (n->key && n->klen == len && memcmp(n->key, s, len) == 0) {
+            pick_forget(p, n);
+            p->pending = n;
+            break;
+        }
+    }
+    return 0;
+}
+
+static int pick_end(void *ud, size_t n)
+{
+    picker_t *p = ud;
+    if (p->capturing) {
+        dec_end(&p->dec, n);
+        if (p->dec.depth == 0) { /* the whole value is decoded: it is the field's */
+            pick_found(p, p->slot);
+            p->capturing = 0;
+        }
+    } else if (p->skip) {
+        p->skip--;
+    } else {
+        p->depth--;
+    }
+    return 0;
+}
+
+static const json_sax_t PICK_SAX = {
+    .on_null = pick_null,
+    .on_bool = pick_bool,
+    .on_integer = pick_integer,
+    .on_double = pick_double,
+    .on_string = pick_string,
+    .on_begin_object = pick_begin_object,
+    .on_key = pick_key,
+    .on_end_object = pick_end,
+    .on_begin_array = pick_begin_array,
+    .on_end_array = pick_end,
+};
+
+static int l_pick(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    const pick_fields_t *f = luaL_checkudata(L, 2, "json.fields");
+    int max_depth = (int)host_opt_integer(L, 3, "max_depth", JSON_DEFAULT_MAX_DEPTH);
+    lua_settop(L, 2);
+    luaL_checkstack(L, f->nslots + 1, "json.pick");
+    lua_pushboolean(L, 1);
+    picker_t p = {.L = L, .f = f, .base = lua_gettop(L) + 1};
+    for (int i = 0; i < f->nslots; i++)
+        lua_pushnil(L);
+    p.dec = (decoder_t){.L = L, .cap = DEC_FRAMES};
+    p.dec.frames = p.dec.small;
+    json_scratch_t *sc = scratch(L);
+    json_parser_t own, *parser = parser_take(sc, &own);
+    json_error_t err;
+    int rc = json_parser_parse(parser, s, len, &PICK_SAX, &p, max_depth, &err);
+    parser_give(sc, parser);
+    if (p.dec.frames != p.dec.small) free(p.dec.frames);
+    if (rc != JSON_OK) {
+        lua_settop(L, 2);
+        if (rc == JSON_ABORTED) {
+            err.line = 0;
+            snprintf(err.message, sizeof err.message, "out of memory");
+        }
+        return push_parse_error(L, &err);
+    }
+    return f->nslots + 1;
 }
 
 /* ---- encode ------------------------------------------------------------------------------- */
@@ -683,17 +1041,20 @@ void bind_json_init_marks(lua_State *L)
     lua_pushcfunction(L, l_encoded_tostring);
     lua_setfield(L, -2, "__tostring");
     lua_rawsetp(L, LUA_REGISTRYINDEX, &ENCODED_MT);
+    luaL_newmetatable(L, "json.fields"); /* json.fields' compiled paths (json.pick) */
+    lua_pop(L, 1);
 }
 
 int luaopen_ratio_core_json(lua_State *L)
 {
-    static const luaL_Reg with_scratch[] = {
-        {"decode", l_decode}, {"encode", l_encode}, {"encoded", l_encoded}, {NULL, NULL}};
-    static const luaL_Reg fns[] = {{"array", l_array},
-                                   {"object", l_object},
-                                   {"is_array", l_is_array},
-                                   {"keys", l_keys},
-                                   {NULL, NULL}};
+    static const luaL_Reg with_scratch[] = {{"decode", l_decode},
+                                            {"pick", l_pick},
+                                            {"encode", l_encode},
+                                            {"encoded", l_encoded},
+                                            {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"array", l_array},   {"fields", l_fields},
+                                   {"object", l_object}, {"is_array", l_is_array},
+                                   {"keys", l_keys},     {NULL, NULL}};
     bind_json_init_marks(L);
     luaL_newlib(L, fns);
     json_scratch_t *sc = lua_newuserdatauv(L, sizeof *sc, 0);

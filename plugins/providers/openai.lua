@@ -14,7 +14,12 @@
 -- <think>...</think> block (or only the closing tag, when the server's template already sent
 -- the opening one). A message with `refusal` and no content is a refusal (EREFUSED), not a
 -- malformed reply.
-local json_null = require("ratio.core.json").null
+--
+-- A reply is read from its text by chat_reply_text, which json.pick's few fields serve for the
+-- common reply (no tables are made for the rest of it), and by chat_reply, from the decoded
+-- reply, for any other: both give the same result for the same text.
+local json = require "ratio.core.json"
+local json_null, pick = json.null, json.pick
 
 local M = {
   name = "openai",
@@ -133,12 +138,41 @@ local type, tointeger, find = type, math.tointeger, string.find
 
 -- The reasoning a message carries beside its content: `reasoning_content`, else `reasoning`
 -- (where servers put it, in this order); nil when neither is a non-empty string.
-local function reasoning_of(msg)
-  local r = msg.reasoning_content
-  if type(r) == "string" and r ~= "" then return r end
-  r = msg.reasoning
-  if type(r) == "string" and r ~= "" then return r end
+local function reasoning_of(reasoning_content, reasoning)
+  if type(reasoning_content) == "string" and reasoning_content ~= "" then return reasoning_content end
+  if type(reasoning) == "string" and reasoning ~= "" then return reasoning end
   return nil
+end
+
+-- The result from the fields of a reply that has a message (text: its content, a string when
+-- the content was parts; nil or null when it has none).
+local function result_of(text, refusal, reasoning_content, reasoning, finish, model,
+                         prompt_tokens, completion_tokens, reasoning_tokens)
+  if type(refusal) == "string" and refusal ~= "" and (type(text) ~= "string" or text == "") then
+    return nil, "refused: " .. refusal, "EREFUSED"
+  end
+  reasoning = reasoning_of(reasoning_content, reasoning)
+  -- vLLM's reasoning parser leaves content null when the model never left its thinking (out of
+  -- tokens): an empty answer with its reasoning, not a malformed reply to retry.
+  if text == nil or text == json_null then
+    if reasoning or finish == "length" then text = "" end
+  end
+  if type(text) ~= "string" then return nil, "reply message has no text content" end
+  if find(text, "think>", 1, true) then -- (<think> and </think> both hold it)
+    local answer, inline = M.split_reasoning(text)
+    text, reasoning = answer, join(reasoning, inline)
+  end
+  return {
+    text = text,
+    reasoning = reasoning,
+    finish_reason = type(finish) == "string" and finish or nil,
+    model = type(model) == "string" and model or nil,
+    usage = {
+      input_tokens = tointeger(prompt_tokens) or 0,
+      output_tokens = tointeger(completion_tokens) or 0,
+      reasoning_tokens = tointeger(reasoning_tokens) or 0,
+    },
+  }
 end
 
 -- chat_reply(decoded body) -> {text, reasoning, usage = {input_tokens, output_tokens,
@@ -163,38 +197,35 @@ function M.chat_reply(body)
     end
     text = table.concat(parts)
   end
-  local refusal = msg.refusal
-  if type(refusal) == "string" and refusal ~= "" and (type(text) ~= "string" or text == "") then
-    return nil, "refused: " .. refusal, "EREFUSED"
-  end
-  local reasoning = reasoning_of(msg)
-  local finish = choice.finish_reason
-  -- vLLM's reasoning parser leaves content null when the model never left its thinking (out of
-  -- tokens): an empty answer with its reasoning, not a malformed reply to retry.
-  if text == nil or text == json_null then
-    if reasoning or finish == "length" then text = "" end
-  end
-  if type(text) ~= "string" then return nil, "reply message has no text content" end
-  if find(text, "think>", 1, true) then -- (<think> and </think> both hold it)
-    local answer, inline = M.split_reasoning(text)
-    text, reasoning = answer, join(reasoning, inline)
-  end
   local usage = body.usage
   if type(usage) ~= "table" then usage = NONE end
   local details = usage.completion_tokens_details
   if type(details) ~= "table" then details = NONE end
-  local model = body.model
-  return {
-    text = text,
-    reasoning = reasoning,
-    finish_reason = type(finish) == "string" and finish or nil,
-    model = type(model) == "string" and model or nil,
-    usage = {
-      input_tokens = tointeger(usage.prompt_tokens) or 0,
-      output_tokens = tointeger(usage.completion_tokens) or 0,
-      reasoning_tokens = tointeger(details.reasoning_tokens) or 0,
-    },
-  }
+  return result_of(text, msg.refusal, msg.reasoning_content, msg.reasoning, choice.finish_reason,
+                   body.model, usage.prompt_tokens, usage.completion_tokens, details.reasoning_tokens)
+end
+
+-- What chat_reply reads of a reply, where it reads it (json.pick gives nil where a step is
+-- missing or of another kind, as chat_reply's checks of each level do).
+local REPLY = json.fields{
+  {"choices", 1, "message", "content"}, {"choices", 1, "message", "refusal"},
+  {"choices", 1, "message", "reasoning_content"}, {"choices", 1, "message", "reasoning"},
+  {"choices", 1, "finish_reason"}, {"model"}, {"usage", "prompt_tokens"},
+  {"usage", "completion_tokens"}, {"usage", "completion_tokens_details", "reasoning_tokens"},
+  {"error"},
+}
+
+-- chat_reply_text(the reply's JSON text) -> as chat_reply | false. The common reply, a message
+-- whose content is a string and no `error`, is read from the fields json.pick gives, without a
+-- table for the rest of the reply (7% of the client's instructions per call at 1,024 in flight:
+-- docs/performance.md); for any other (invalid JSON included) the answer is false, and the
+-- client decodes the text for chat_reply.
+function M.chat_reply_text(text)
+  local ok, content, refusal, reasoning_content, reasoning, finish, model, prompt_tokens,
+        completion_tokens, reasoning_tokens, err = pick(text, REPLY)
+  if not ok or type(content) ~= "string" or err ~= nil then return false end
+  return result_of(content, refusal, reasoning_content, reasoning, finish, model, prompt_tokens,
+                   completion_tokens, reasoning_tokens)
 end
 
 function M.embed_request(model, texts, params)

@@ -206,3 +206,147 @@ t.test("ratio.sha256 of pieces is the digest of their concatenation", function()
   t.eq(sys.xxh128("x", {1, "two"}, 12), sys.xxh128('x[1,"two"]12'))
   t.raises(function() sys.xxh128("a", {f = print}) end, "xxh128: piece 2: cannot write a function")
 end)
+
+-- json.pick gives what decoding and indexing give: decoded[step1][step2]..., nil where a step is
+-- missing or lands on a value of another kind.
+local function walk(v, path)
+  for _, step in ipairs(path) do
+    if type(v) ~= "table" then return nil end
+    v = v[step]
+  end
+  return v
+end
+
+local function same_kind(a, b) -- a captured container keeps decode's marker
+  if type(a) ~= "table" then return true end
+  if json.is_array(a) ~= json.is_array(b) then return false end
+  for k, v in pairs(a) do
+    if not same_kind(v, b[k]) then return false end
+  end
+  return true
+end
+
+t.test("pick: the values at the paths, as decode and indexing give them", function()
+  local F = json.fields{{"choices", 1, "message", "content"}, {"usage", "prompt_tokens"},
+                        {"error"}, {"model"}, {"choices", 2}, {"n"}, {"f"}, {"b"}, {"z"}}
+  local text = '{"model": "m", "n": null, "f": 1.0, "b": false, "choices": [{"message": ' ..
+               '{"content": "hi", "x": [1, {"content": "no"}]}}, {"k": [1, {}]}, 3], ' ..
+               '"usage": {"prompt_tokens": 5}, "z": [], "deep": [[[{"model": "no"}]]]}'
+  local got = table.pack(json.pick(text, F))
+  t.eq(got.n, 10)
+  t.eq(got[1], true)
+  t.eq({table.unpack(got, 2, 5)}, {"hi", 5, nil, "m"})
+  t.eq(got[6], {k = {1, {}}})
+  t.ok(same_kind(got[6], {k = json.array{1, json.object()}}), "markers kept")
+  t.eq(got[7], json.null)
+  t.eq(math.type(got[8]), "float")
+  t.eq(got[9], false)
+  t.ok(json.is_array(got[10]) and #got[10] == 0, "an empty array stays an array")
+  -- steps of the wrong kind give nil: a name on an array, a position on an object, a scalar
+  local G = json.fields{{"a", "x"}, {"o", 1}, {"s", "x"}, {"s", 1}, {2}}
+  t.eq({select(2, json.pick('{"a": [1], "o": {"1": 2}, "s": "str"}', G))}, {})
+  t.eq(select("#", json.pick('{"a": [1], "o": {"1": 2}, "s": "str"}', G)), 6)
+  -- a top-level array: positions from the root
+  local H = json.fields{{2}, {3, "a"}}
+  t.eq({json.pick('[1, 2, {"a": [true]}]', H)}, {true, 2, {true}})
+end)
+
+t.test("pick: a name given twice keeps its last value, as in a decoded table", function()
+  local F = json.fields{{"u", "p"}, {"u", "c"}, {"k"}, {"u", "d", "r"}}
+  local function both(text)
+    local got = {select(2, json.pick(text, F))}
+    local v = json.decode(text)
+    t.eq(got, {walk(v, {"u", "p"}), walk(v, {"u", "c"}), walk(v, {"k"}), walk(v, {"u", "d", "r"})}, text)
+  end
+  both('{"u": {"p": 1, "c": 2, "d": {"r": 3}}, "u": {"c": 4}}')
+  both('{"u": {"p": 1, "p": 9}, "k": 1, "k": [2], "k": {"x": 3}}')
+  both('{"u": {"p": 1, "d": {"r": 3}}, "u": 5}')
+  both('{"u": {"d": {"r": 3}, "d": {"q": 1}}}')
+  both('{"k": {"a": 1}, "u": {"p": [1, 2]}, "k": null}')
+end)
+
+t.test("pick: random documents give what decode and indexing give", function()
+  local state = 7
+  local function rand(n)
+    state = (state * 1103515245 + 12345) % 2147483648
+    return state % n + 1
+  end
+  local names = {"a", "b", "c", "\u{e9}", "a\\u0000"} -- (as written in the JSON text)
+  local decoded_names = {"a", "b", "c", "\u{e9}", "a\0"}
+  local function value(depth)
+    local r = rand(depth > 3 and 5 or 8)
+    if r == 1 then return "null" elseif r == 2 then return tostring(rand(100) - 50)
+    elseif r == 3 then return ('"s%d"'):format(rand(9)) elseif r == 4 then return "2.5"
+    elseif r == 5 then return rand(2) == 1 and "true" or "false"
+    elseif r <= 6 then
+      local parts = {}
+      for i = 1, rand(4) - 1 do parts[i] = value(depth + 1) end
+      return "[" .. table.concat(parts, ",") .. "]"
+    end
+    local parts = {}
+    for i = 1, rand(5) - 1 do parts[i] = ('"%s": %s'):format(names[rand(#names)], value(depth + 1)) end
+    return "{" .. table.concat(parts, ", ") .. "}"
+  end
+  local function path()
+    local p = {}
+    for i = 1, rand(4) do p[i] = rand(3) == 1 and rand(3) or decoded_names[rand(#decoded_names)] end
+    return p
+  end
+  local function key(p)
+    local parts = {}
+    for i, s in ipairs(p) do parts[i] = type(s) .. ":" .. s end
+    return table.concat(parts, "\1") .. "\1"
+  end
+  for round = 1, 400 do
+    local paths, keys = {}, {}
+    for _ = 1, rand(8) do -- no path that repeats or starts another
+      local p = path()
+      local k, clash = key(p), false
+      for _, other in ipairs(keys) do
+        if other:sub(1, #k) == k or k:sub(1, #other) == other then clash = true end
+      end
+      if not clash then paths[#paths + 1], keys[#keys + 1] = p, k end
+    end
+    local F = json.fields(paths)
+    for _ = 1, 5 do
+      local text = value(0)
+      if rand(2) == 1 then text = "{" .. ('"%s": %s, '):rep(2):format(names[rand(5)], value(1), names[rand(5)], value(1)) .. '"z": 0}' end
+      local v = assert(json.decode(text))
+      local got = table.pack(json.pick(text, F))
+      t.eq(got.n, #paths + 1, text)
+      for i, p in ipairs(paths) do
+        local want = walk(v, p)
+        t.eq(got[i + 1], want, ("round %d: %s at path %d"):format(round, text, i))
+        t.ok(same_kind(got[i + 1], want), text)
+      end
+    end
+  end
+end)
+
+t.test("pick: invalid text is refused as decode refuses it; bad fields are named", function()
+  local F = json.fields{{"a"}}
+  for _, text in ipairs{"[1, 2", '{"a": 1,}', '"\xff"', "", '{"a": 1} x', '{"a": 1e999}'} do
+    local ok, msg = json.pick(text, F)
+    t.eq(ok, nil, text)
+    t.eq(msg, select(2, json.decode(text)), text)
+  end
+  local deep = '{"a": ' .. ("["):rep(600) .. ("]"):rep(600) .. "}"
+  t.ok(select(2, json.pick(deep, F)):find("deeper"))
+  t.eq(#select(2, json.pick(deep, F, {max_depth = 1000})), 1)
+  t.raises(function() json.fields{} end, "1 to 64 paths")
+  t.raises(function() json.fields{{}} end, "path 1 has 0 steps")
+  t.raises(function() json.fields{{"a"}, "b"} end, "path 2 is not a list of steps")
+  t.raises(function() json.fields{{"a", 0}} end, "path 1, step 2: a name")
+  t.raises(function() json.fields{{"a", 1.5}} end, "path 1, step 2: a name")
+  t.raises(function() json.fields{{"a"}, {"a", "b"}} end, "path 2 starts with path 1")
+  t.raises(function() json.fields{{"a", "b"}, {"a"}} end, "path 2 is the start of an earlier path")
+  t.raises(function() json.fields{{"a"}, {"a"}} end, "path 2 repeats path 1")
+  t.raises(function() json.pick("{}", {{"a"}}) end, "json.fields expected")
+  local many = {}
+  for i = 1, 64 do many[i] = {"k" .. i} end
+  local M = json.fields(many)
+  local got = table.pack(json.pick('{"k64": 64, "k1": 1}', M))
+  t.eq({got.n, got[2], got[3], got[65]}, {65, 1, nil, 64})
+  many[65] = {"k65"}
+  t.raises(function() json.fields(many) end, "1 to 64 paths")
+end)

@@ -190,3 +190,66 @@ t.test("the cache key is the request as asked: an adapted client finds its earli
   t.eq(n, 2)
   srv.raw:close()
 end)
+
+-- The openai provider reads the common reply from its text (chat_reply_text: json.pick's few
+-- fields) and any other from the decoded reply (chat_reply). Wherever the first answers, the two
+-- must agree: on the corpus, and on replies made to tell them apart (names given twice, values
+-- of the wrong kind, nulls).
+t.test("openai: a reply read from its text is the reply read from its decoded JSON", function()
+  local openai = require "providers.openai"
+  local function chat(message, extra)
+    return ('{"choices": [{"index": 0, "message": %s, "finish_reason": "stop"}]%s}'):format(message, extra or "")
+  end
+  local quick_ones = { -- chat_reply_text answers these itself
+    chat('{"content": "a"}') .. "",
+    '{"choices": [{"message": {"content": "a"}}], "choices": [{"message": {"content": "b"}}]}',
+    '{"choices": [{"message": {"content": "a"}}, {"message": {"content": "b"}}]}',
+    chat('{"content": "x", "refusal": "no"}'),
+    chat('{"content": "", "refusal": "I cannot help with that."}'),
+    chat('{"content": "", "refusal": null}'),
+    chat('{"content": "x", "reasoning_content": {"a": 1}, "reasoning": "r"}'),
+    chat('{"content": "x", "reasoning_content": "", "reasoning": "r"}'),
+    chat('{"content": "x", "reasoning_content": "rc", "reasoning": "r"}'),
+    chat('{"content": "<think>plan</think>\\n\\n answer \\u00e9"}'),
+    chat('{"content": "plan</think>answer"}'),
+    chat('{"content": "x"}', ', "usage": [1, 2]'),
+    chat('{"content": "x"}', ', "usage": {"prompt_tokens": 3}, "usage": {"completion_tokens": 4}'),
+    chat('{"content": "x"}', ', "usage": {"prompt_tokens": 3.0, "completion_tokens": "4", ' ..
+         '"completion_tokens_details": "none"}'),
+    chat('{"content": "x"}', ', "usage": {"prompt_tokens": 1e300, "completion_tokens": -2, ' ..
+         '"completion_tokens_details": {"reasoning_tokens": 7}, "completion_tokens_details": {}}'),
+    chat('{"content": "x"}', ', "model": 5'),
+    '{"choices": [{"message": {"content": "x"}, "finish_reason": 1}], "model": "m", "model": "n"}',
+    '{"choices": [{"message": {"content": "x", "content": "y"}, "message": {"content": "z"}}]}',
+  }
+  local declined = { -- and leave these to chat_reply (false)
+    "[1, 2", "[]", '"text"', "{}", '{"choices": []}', '{"choices": [null]}', '{"choices": {"1": {}}}',
+    '{"choices": [{"message": {"content": "a"}}], "choices": 5}',
+    chat('"a string"'),
+    chat('{"content": null, "reasoning_content": "ran out of tokens"}'),
+    chat('{"content": null}'),
+    chat('{"content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}'),
+    chat('{"content": "x"}', ', "error": {"message": "boom"}'),
+    chat('{"content": "x"}', ', "error": "boom"'),
+    chat('{"content": "x"}', ', "error": null'),
+    chat('{"content": "a", "content": null, "reasoning_content": "r"}'),
+  }
+  local from_corpus = 0 -- the corpus's replies with text content (a refusal's content is null)
+  for _, case in ipairs(index.cases) do
+    if case.provider == "openai" and case.status == 200 then
+      local text = read(case.file)
+      local quick = table.pack(openai.chat_reply_text(text))
+      if quick[1] ~= false then
+        from_corpus = from_corpus + 1
+        t.eq(quick, table.pack(openai.chat_reply(assert(ratio.json.decode(text)))), case.file)
+      end
+    end
+  end
+  t.ok(from_corpus >= 6, from_corpus .. " of the corpus's replies read from their text")
+  for _, text in ipairs(quick_ones) do
+    local quick = table.pack(openai.chat_reply_text(text))
+    t.ok(quick[1] ~= false, "not read from its text: " .. text)
+    t.eq(quick, table.pack(openai.chat_reply(assert(ratio.json.decode(text)))), text)
+  end
+  for _, text in ipairs(declined) do t.eq(openai.chat_reply_text(text), false, text) end
+end)

@@ -472,11 +472,14 @@ M._retry_wait_ms = retry_wait_ms -- for the tests
 
 -- One logical call: tries until success, a permanent failure or max_tries.
 -- `kind` is "chat" or "embed"; map(decoded) turns a reply body into the result or nil, message
--- [, code] (a TERMINAL code ends the call at once). rebuild(self, rstate), when given, makes the
+-- [, code] (a TERMINAL code ends the call at once). A chat reply goes first to the provider's
+-- chat_reply_text(text), when it has one: a reading of the reply's text that answers as map
+-- would, or false to leave the reply to the decoder and map. rebuild(self, rstate), when given, makes the
 -- request again after the provider adapted to a 400 (see provider.adapt): that resend counts as
 -- a try and waits for no backoff.
 function Client:call(kind, path, body, map, params, rebuild, rstate)
   local estimate = self.tpm and estimate_tokens(body, params) or 0
+  local quick = kind == "chat" and self.provider.chat_reply_text
   local built_gen = self.adapt.gen
   local req = request_of(self)
   local u = usage_of(self.name)
@@ -499,12 +502,15 @@ function Client:call(kind, path, body, map, params, rebuild, rstate)
     endpoint_ms = endpoint_ms + (resp and resp.ms or sched.now() - t0)
     local wait_ms
     if resp and resp.status == 200 then
-      local decoded, jerr = json.decode(resp.body, NO_KEYS)
-      local result, merr, mcode
-      if decoded == nil then
-        merr = "reply is not valid JSON (" .. jerr .. ")"
-      else
-        result, merr, mcode = map(decoded)
+      local result, merr, mcode = false, nil, nil
+      if quick then result, merr, mcode = quick(resp.body) end
+      if result == false then
+        local decoded, jerr = json.decode(resp.body, NO_KEYS)
+        if decoded == nil then
+          result, merr = nil, "reply is not valid JSON (" .. jerr .. ")"
+        else
+          result, merr, mcode = map(decoded)
+        end
       end
       if result then
         note_success(self, ep)
