@@ -303,7 +303,7 @@ static int l_decode(lua_State *L)
 /* ---- pick: a few values of a document, without the rest ---------------------------------------
  *
  *   fields{path, ...} -> a compiled list of paths; a path is a list of steps: a member's name
- *                        (string) or an element's position (integer, from 1)
+ *                        (string) or an element's position (integer, from 1); lists read raw
  *   pick(text, fields [, {max_depth=}]) -> true, value1, ..., valueN | nil, message
  *
  * pick checks the whole text as decode does, and gives each path's value as
@@ -343,19 +343,20 @@ static int pick_step_matches(const pick_node_t *n, lua_State *L, int step)
 static int l_fields(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    lua_Integer npaths = luaL_len(L, 1);
+    lua_Integer npaths = (lua_Integer)lua_rawlen(L, 1);
     luaL_argcheck(L, npaths >= 1 && npaths <= PICK_MAX_FIELDS, 1, "1 to 64 paths expected");
-    /* First the room: every step may be a node of its own. */
+    /* First the room: every step may be a node of its own. (Raw reads: no metamethod runs, so
+     * the second reading below sees what this one measured.) */
     size_t nodes = 1, bytes = 0;
     for (lua_Integer i = 1; i <= npaths; i++) {
-        if (lua_geti(L, 1, i) != LUA_TTABLE)
+        if (lua_rawgeti(L, 1, i) != LUA_TTABLE)
             return luaL_error(L, "json.fields: path %d is not a list of steps", (int)i);
-        lua_Integer nsteps = luaL_len(L, -1);
+        lua_Integer nsteps = (lua_Integer)lua_rawlen(L, -1);
         if (nsteps < 1 || nsteps > PICK_MAX_STEPS)
             return luaL_error(L, "json.fields: path %d has %d steps (1 to %d)", (int)i, (int)nsteps,
                               PICK_MAX_STEPS);
         for (lua_Integer j = 1; j <= nsteps; j++) {
-            int t = lua_geti(L, -1, j);
+            int t = lua_rawgeti(L, -1, j);
             if (t == LUA_TSTRING)
                 bytes += lua_rawlen(L, -1);
             else if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1)
@@ -374,13 +375,13 @@ static int l_fields(lua_State *L)
     f->nslots = (int)npaths;
     f->nodes[0] = (pick_node_t){.child = -1, .sibling = -1, .slot = -1};
     for (lua_Integer i = 1; i <= npaths; i++) {
-        lua_geti(L, 1, i);
-        lua_Integer nsteps = luaL_len(L, -1);
+        lua_rawgeti(L, 1, i);
+        lua_Integer nsteps = (lua_Integer)lua_rawlen(L, -1);
         int at = 0;
         uint64_t bit = (uint64_t)1 << (i - 1);
         f->nodes[0].under |= bit;
         for (lua_Integer j = 1; j <= nsteps; j++) {
-            lua_geti(L, -1, j);
+            lua_rawgeti(L, -1, j);
             if (f->nodes[at].slot >= 0)
                 return luaL_error(L, "json.fields: path %d starts with path %d", (int)i,
                                   f->nodes[at].slot + 1);

@@ -341,6 +341,11 @@ t.test("pick: invalid text is refused as decode refuses it; bad fields are named
   t.raises(function() json.fields{{"a"}, {"a", "b"}} end, "path 2 starts with path 1")
   t.raises(function() json.fields{{"a", "b"}, {"a"}} end, "path 2 is the start of an earlier path")
   t.raises(function() json.fields{{"a"}, {"a"}} end, "path 2 repeats path 1")
+  -- the lists are read raw: a metatable's answers (different at each reading) are not steps
+  local n = 0
+  local shifty = setmetatable({}, {__len = function() return 3 end,
+                                   __index = function() n = n + 1 return ("k"):rep(n * 1000) end})
+  t.raises(function() json.fields{shifty} end, "path 1 has 0 steps")
   t.raises(function() json.pick("{}", {{"a"}}) end, "json.fields expected")
   local many = {}
   for i = 1, 64 do many[i] = {"k" .. i} end
