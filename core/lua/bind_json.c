@@ -470,67 +470,55 @@ static const pick_node_t *pick_at(picker_t *p)
     return NULL;
 }
 
-/* A scalar value: pushed by push (the decoder's callback, which leaves it on the stack at the
- * decoder's depth 0) when its node ends a path. */
-static int pick_scalar(picker_t *p, int (*push)(decoder_t *d, const void *v), const void *v)
+/* Is the scalar value that starts now wanted? Inside a captured container it is (the decoder's
+ * callback stores it there); elsewhere when its node ends a path: then *slot is that field, and
+ * the decoder's callback, at the decoder's depth 0, leaves the value on the stack for pick_keep. */
+static int pick_wants(picker_t *p, int *slot)
 {
-    if (p->capturing) return push(&p->dec, v);
+    *slot = -1;
+    if (p->capturing) return 1;
     if (p->skip) return 0;
     const pick_node_t *n = pick_at(p);
     if (!n || n->slot < 0) return 0;
-    push(&p->dec, v);
-    pick_found(p, n->slot);
-    return 0;
+    *slot = n->slot;
+    return 1;
 }
 
-static int push_null(decoder_t *d, const void *v)
+static int pick_keep(picker_t *p, int slot, int rc)
 {
-    (void)v;
-    return dec_null(d);
-}
-static int push_bool(decoder_t *d, const void *v)
-{
-    return dec_bool(d, *(const int *)v);
-}
-static int push_integer(decoder_t *d, const void *v)
-{
-    return dec_integer(d, *(const long long *)v);
-}
-static int push_double(decoder_t *d, const void *v)
-{
-    return dec_double(d, *(const double *)v);
-}
-typedef struct pick_str {
-    const char *s;
-    size_t len;
-} pick_str_t;
-
-static int push_string(decoder_t *d, const void *v)
-{
-    const pick_str_t *str = v;
-    return dec_string(d, str->s, str->len);
+    if (slot >= 0) pick_found(p, slot);
+    return rc;
 }
 
 static int pick_null(void *ud)
 {
-    return pick_scalar(ud, push_null, NULL);
+    picker_t *p = ud;
+    int slot;
+    return pick_wants(p, &slot) ? pick_keep(p, slot, dec_null(&p->dec)) : 0;
 }
 static int pick_bool(void *ud, int v)
 {
-    return pick_scalar(ud, push_bool, &v);
+    picker_t *p = ud;
+    int slot;
+    return pick_wants(p, &slot) ? pick_keep(p, slot, dec_bool(&p->dec, v)) : 0;
 }
 static int pick_integer(void *ud, long long v)
 {
-    return pick_scalar(ud, push_integer, &v);
+    picker_t *p = ud;
+    int slot;
+    return pick_wants(p, &slot) ? pick_keep(p, slot, dec_integer(&p->dec, v)) : 0;
 }
 static int pick_double(void *ud, double v)
 {
-    return pick_scalar(ud, push_double, &v);
+    picker_t *p = ud;
+    int slot;
+    return pick_wants(p, &slot) ? pick_keep(p, slot, dec_double(&p->dec, v)) : 0;
 }
 static int pick_string(void *ud, const char *s, size_t len)
 {
-    pick_str_t str = {s, len};
-    return pick_scalar(ud, push_string, &str);
+    picker_t *p = ud;
+    int slot;
+    return pick_wants(p, &slot) ? pick_keep(p, slot, dec_string(&p->dec, s, len)) : 0;
 }
 
 static int pick_begin(picker_t *p, int is_array, size_t count)
