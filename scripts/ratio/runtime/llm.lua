@@ -474,9 +474,9 @@ M._retry_wait_ms = retry_wait_ms -- for the tests
 -- `kind` is "chat" or "embed"; map(decoded) turns a reply body into the result or nil, message
 -- [, code] (a TERMINAL code ends the call at once). A chat reply goes first to the provider's
 -- chat_reply_text(text), when it has one: a reading of the reply's text that answers as map
--- would, or false to leave the reply to the decoder and map. rebuild(self, rstate), when given, makes the
--- request again after the provider adapted to a 400 (see provider.adapt): that resend counts as
--- a try and waits for no backoff.
+-- would, or false to leave the reply to the decoder and map. rebuild(self, rstate), when given,
+-- makes the request again after the provider adapted to a 400 (see provider.adapt): that resend
+-- counts as a try and waits for no backoff.
 function Client:call(kind, path, body, map, params, rebuild, rstate)
   local estimate = self.tpm and estimate_tokens(body, params) or 0
   local quick = kind == "chat" and self.provider.chat_reply_text
