@@ -326,18 +326,22 @@ typedef struct pick_node {
 } pick_node_t;
 
 typedef struct pick_fields {
-    int nnodes, nslots;
+    int nslots;
     pick_node_t nodes[]; /* node 0: the document; the names' bytes follow the nodes */
 } pick_fields_t;
 
-static int pick_step_matches(const pick_node_t *n, lua_State *L, int step)
+/* The child of `parent` for a member named key[0..klen), or (key NULL) for the element at
+ * position `index`; NULL when it has none. */
+static const pick_node_t *pick_child(const pick_fields_t *f, const pick_node_t *parent,
+                                     const char *key, size_t klen, lua_Integer index)
 {
-    if (lua_type(L, step) == LUA_TSTRING) {
-        size_t len;
-        const char *k = lua_tolstring(L, step, &len);
-        return n->key && n->klen == len && memcmp(n->key, k, len) == 0;
+    for (int c = parent->child; c >= 0; c = f->nodes[c].sibling) {
+        const pick_node_t *n = &f->nodes[c];
+        if (key ? n->key && n->klen == klen && memcmp(n->key, key, klen) == 0
+                : !n->key && n->index == index)
+            return n;
     }
-    return !n->key && n->index == lua_tointeger(L, step);
+    return NULL;
 }
 
 static int l_fields(lua_State *L)
@@ -371,7 +375,7 @@ static int l_fields(lua_State *L)
     }
     pick_fields_t *f = lua_newuserdatauv(L, sizeof *f + nodes * sizeof(pick_node_t) + bytes, 0);
     char *names = (char *)&f->nodes[nodes];
-    f->nnodes = 1;
+    int nnodes = 1;
     f->nslots = (int)npaths;
     f->nodes[0] = (pick_node_t){.child = -1, .sibling = -1, .slot = -1};
     for (lua_Integer i = 1; i <= npaths; i++) {
@@ -385,19 +389,22 @@ static int l_fields(lua_State *L)
             if (f->nodes[at].slot >= 0)
                 return luaL_error(L, "json.fields: path %d starts with path %d", (int)i,
                                   f->nodes[at].slot + 1);
-            int c = f->nodes[at].child;
-            while (c >= 0 && !pick_step_matches(&f->nodes[c], L, -1))
-                c = f->nodes[c].sibling;
+            size_t klen = 0;
+            const char *key = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &klen) : NULL;
+            lua_Integer index = key ? 0 : lua_tointeger(L, -1);
+            const pick_node_t *step = pick_child(f, &f->nodes[at], key, klen, index);
+            int c = step ? (int)(step - f->nodes) : -1;
             if (c < 0) { /* a new step: the first child from now on */
-                pick_node_t *n = &f->nodes[c = f->nnodes++];
-                *n = (pick_node_t){.child = -1, .sibling = f->nodes[at].child, .slot = -1};
-                if (lua_type(L, -1) == LUA_TSTRING) {
-                    const char *k = lua_tolstring(L, -1, &n->klen);
-                    memcpy(names, k, n->klen);
-                    n->key = names;
-                    names += n->klen;
-                } else {
-                    n->index = lua_tointeger(L, -1);
+                c = nnodes++;
+                f->nodes[c] = (pick_node_t){.klen = klen,
+                                            .index = index,
+                                            .child = -1,
+                                            .sibling = f->nodes[at].child,
+                                            .slot = -1};
+                if (key) {
+                    memcpy(names, key, klen);
+                    f->nodes[c].key = names;
+                    names += klen;
                 }
                 f->nodes[at].child = c;
             }
@@ -465,9 +472,7 @@ static const pick_node_t *pick_at(picker_t *p)
         return n;
     }
     lua_Integer index = ++p->open[p->depth - 1].index;
-    for (int c = p->open[p->depth - 1].node->child; c >= 0; c = p->f->nodes[c].sibling)
-        if (!p->f->nodes[c].key && p->f->nodes[c].index == index) return &p->f->nodes[c];
-    return NULL;
+    return pick_child(p->f, p->open[p->depth - 1].node, NULL, 0, index);
 }
 
 /* Is the scalar value that starts now wanted? Inside a captured container it is (the decoder's
@@ -558,15 +563,8 @@ static int pick_key(void *ud, const char *s, size_t len)
     picker_t *p = ud;
     if (p->capturing) return dec_key(&p->dec, s, len);
     if (p->skip) return 0;
-    p->pending = NULL;
-    for (int c = p->open[p->depth - 1].node->child; c >= 0; c = p->f->nodes[c].sibling) {
-        const pick_node_t *n = &p->f->nodes[c];
-        if (n->key && n->klen == len && memcmp(n->key, s, len) == 0) {
-            pick_forget(p, n);
-            p->pending = n;
-            break;
-        }
-    }
+    p->pending = pick_child(p->f, p->open[p->depth - 1].node, s, len, 0);
+    if (p->pending) pick_forget(p, p->pending);
     return 0;
 }
 
