@@ -182,20 +182,29 @@ static const json_sax_t DECODE_SAX = {
     .on_end_array = dec_end,
 };
 
+/* Parses s with sax and ud, whose values decoder d makes (its frames set up here and freed
+ * after); an abort is named as d's. */
+static int dec_parse(decoder_t *d, json_parser_t *parser, const char *s, size_t len,
+                     const json_sax_t *sax, void *ud, int max_depth, json_error_t *err)
+{
+    d->frames = d->small;
+    d->cap = DEC_FRAMES;
+    int rc = json_parser_parse(parser, s, len, sax, ud, max_depth, err);
+    if (d->frames != d->small) free(d->frames);
+    if (rc == JSON_ABORTED) {
+        err->offset = err->line = err->column = 0;
+        snprintf(err->message, sizeof err->message, "%s", d->oom ? "out of memory" : "aborted");
+    }
+    return rc;
+}
+
 int bind_json_decode(lua_State *L, json_parser_t *parser, const char *s, size_t len, int max_depth,
                      int keys, json_error_t *err)
 {
-    decoder_t d = {.L = L, .want_keys = keys, .cap = DEC_FRAMES};
-    d.frames = d.small;
+    decoder_t d = {.L = L, .want_keys = keys};
     int top = lua_gettop(L);
-    int rc = json_parser_parse(parser, s, len, &DECODE_SAX, &d, max_depth, err);
-    if (d.frames != d.small) free(d.frames);
-    if (rc != JSON_OK) {
+    if (dec_parse(&d, parser, s, len, &DECODE_SAX, &d, max_depth, err) != JSON_OK) {
         lua_settop(L, top);
-        if (rc == JSON_ABORTED) {
-            err->offset = err->line = err->column = 0;
-            snprintf(err->message, sizeof err->message, "%s", d.oom ? "out of memory" : "aborted");
-        }
         return -1;
     }
     if (d.keys_idx) { /* [keys, object]: file the list under the object, leave the object */
@@ -610,20 +619,14 @@ static int l_pick(lua_State *L)
     picker_t p = {.L = L, .f = f, .base = lua_gettop(L) + 1};
     for (int i = 0; i < f->nslots; i++)
         lua_pushnil(L);
-    p.dec = (decoder_t){.L = L, .cap = DEC_FRAMES};
-    p.dec.frames = p.dec.small;
+    p.dec = (decoder_t){.L = L};
     json_scratch_t *sc = scratch(L);
     json_parser_t own, *parser = parser_take(sc, &own);
     json_error_t err;
-    int rc = json_parser_parse(parser, s, len, &PICK_SAX, &p, max_depth, &err);
+    int rc = dec_parse(&p.dec, parser, s, len, &PICK_SAX, &p, max_depth, &err);
     parser_give(sc, parser);
-    if (p.dec.frames != p.dec.small) free(p.dec.frames);
     if (rc != JSON_OK) {
         lua_settop(L, 2);
-        if (rc == JSON_ABORTED) {
-            err.line = 0;
-            snprintf(err.message, sizeof err.message, "out of memory");
-        }
         return push_parse_error(L, &err);
     }
     return f->nslots + 1;
